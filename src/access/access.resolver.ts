@@ -1,0 +1,45 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import type { RequestContext } from "../graphql/context";
+import { payload } from "../graphql/payload";
+import { ApiTokenPayload, CreateApiTokenInput, CreateProjectPayload, Viewer } from "./access.inputs";
+import { ApiToken } from "./api-token.entity";
+import { Can } from "./role";
+
+@Resolver()
+export class AccessResolver {
+  @Authorized(Can.any)
+  @Query(() => Viewer, { description: "Who is asking: every role may ask." })
+  async viewer(@Ctx() { services, caller }: RequestContext): Promise<Viewer> {
+    return { project: await services.access.project(caller), role: caller.role, tokenName: caller.tokenName };
+  }
+
+  @Authorized(Can.administer)
+  @Query(() => [ApiToken], { description: "ADMIN only. Revoked tokens included, oldest first." })
+  apiTokens(@Ctx() { services, caller }: RequestContext): Promise<ApiToken[]> {
+    return services.access.tokens(caller);
+  }
+
+  @Authorized(Can.administer)
+  @Mutation(() => CreateProjectPayload, { description: "ADMIN only: a new, empty project, reachable only with the secret returned." })
+  async createProject(@Arg("name") name: string, @Ctx() { services, caller }: RequestContext): Promise<CreateProjectPayload> {
+    const result = await services.access.createProject(caller, name);
+    return result.ok
+      ? { project: result.value.project, adminSecret: result.value.adminSecret, userErrors: [] }
+      : { project: null, adminSecret: null, userErrors: result.errors };
+  }
+
+  @Authorized(Can.administer)
+  @Mutation(() => ApiTokenPayload, { description: "ADMIN only." })
+  async createApiToken(@Arg("input") input: CreateApiTokenInput, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
+    const result = await services.access.createToken(caller, input);
+    return result.ok
+      ? { token: result.value.token, secret: result.value.secret, userErrors: [] }
+      : { token: null, secret: null, userErrors: result.errors };
+  }
+
+  @Authorized(Can.administer)
+  @Mutation(() => ApiTokenPayload, { description: "ADMIN only. A revoked token is refused from the next request on." })
+  async revokeApiToken(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
+    return { ...payload("token", await services.access.revokeToken(caller, id)), secret: null };
+  }
+}

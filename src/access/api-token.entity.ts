@@ -1,0 +1,45 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { InstantColumn } from "../db/columns";
+import { Role } from "./role";
+
+@ObjectType({ description: "A bearer token of the project. Its secret is shown once, on creation." })
+@Entity("api_token")
+export class ApiToken {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Index("IDX_api_token_project")
+  @Column({ type: "varchar", length: 36 })
+  projectId!: string;
+
+  @Field({ description: "Shown as the actor of the audit events this token causes." })
+  @Column({ type: "varchar", length: 200 })
+  name!: string;
+
+  @Field(() => Role)
+  @Column({ type: "varchar", length: 16 })
+  role!: Role;
+
+  /** SHA-256 of the secret, hex; the secret itself is never stored. */
+  @Index("IDX_api_token_secret_hash", { unique: true })
+  @Column({ type: "varchar", length: 64 })
+  secretHash!: string;
+
+  @Field()
+  @InstantColumn()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: "Accurate to about a minute: it is not written on every request." })
+  @InstantColumn({ nullable: true })
+  lastUsedAt!: Date | null;
+
+  @InstantColumn({ nullable: true })
+  revokedAt!: Date | null;
+
+  @Field({ description: "A revoked token is refused from the next request on." })
+  get revoked(): boolean {
+    return this.revokedAt !== null;
+  }
+}

@@ -1,0 +1,22 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { InstantColumn } from "../db/columns";
+
+@ObjectType({ description: "A workspace: every key, segment, goal, experience and token belongs to exactly one." })
+@Entity("project")
+export class Project {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Field()
+  @Column({ type: "varchar", length: 200 })
+  name!: string;
+
+  /** Bumped by every setup change; cached rulesets compare it to know they are stale. */
+  @Column({ type: "integer", default: 0 })
+  configVersion!: number;
+
+  @InstantColumn()
+  createdAt!: Date;
+}

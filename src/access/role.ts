@@ -1,0 +1,42 @@
+import { registerEnumType } from "type-graphql";
+
+export enum Role {
+  ADMIN = "ADMIN",
+  EDITOR = "EDITOR",
+  VIEWER = "VIEWER",
+  SDK = "SDK",
+}
+
+registerEnumType(Role, {
+  name: "Role",
+  description:
+    "ADMIN: everything in its project, tokens included. EDITOR: create, change and archive setup and experiences. " +
+    "VIEWER: read only. SDK: evaluate, trackEvents and identify only.",
+});
+
+/**
+ * Who may call what, by role. Resolvers name one of these groups in @Authorized; this table is the
+ * whole access policy (docs/SECURITY.md shows it as a matrix).
+ */
+export const Can = {
+  /** Read setup, experiences, results, settings and the audit log. */
+  read: [Role.ADMIN, Role.EDITOR, Role.VIEWER],
+  /** Create, change and archive setup and experiences. */
+  edit: [Role.ADMIN, Role.EDITOR],
+  /** Projects and tokens. */
+  administer: [Role.ADMIN],
+  /** Ask what a user gets: the SDK's call, and the dashboard's preview. */
+  evaluate: [Role.ADMIN, Role.EDITOR, Role.VIEWER, Role.SDK],
+  /** Send events and profiles: SDK traffic (ADMIN may do everything). */
+  track: [Role.ADMIN, Role.SDK],
+  /** Know who you are. */
+  any: [Role.ADMIN, Role.EDITOR, Role.VIEWER, Role.SDK],
+} as const;
+
+/** The authenticated token behind a request: every service call is scoped by its project. */
+export interface Caller {
+  projectId: string;
+  role: Role;
+  tokenId: string;
+  tokenName: string;
+}

@@ -1,0 +1,107 @@
+import { DataSource, type EntityManager } from "typeorm";
+import { dataSourceOptions } from "../../ormconfig";
+import type { DatabaseConfig } from "../config";
+
+export type Engine = "sqlite" | "postgres";
+
+/**
+ * The one door to storage. Services never know which engine they run on: they read through
+ * `reader` and write through `transaction`, which keeps the engines' guarantees equal:
+ * - SQLite shares one connection per DataSource, so concurrent transactions on it would nest and
+ *   fail; writes queue up and run one at a time, and reads use a second, read-only connection that
+ *   (in WAL mode) never sees a transaction that is still open.
+ * - PostgreSQL runs transactions concurrently; business checks stay true because every mutation
+ *   of a project first locks the project row (see unit-of-work.ts), and transactions that lose a
+ *   serialization or deadlock race are retried.
+ */
+export interface Database {
+  readonly engine: Engine;
+  /** Committed data only. */
+  readonly reader: EntityManager;
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  /** Throws unless the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  const writer = new DataSource(dataSourceOptions(config, "writer"));
+  await writer.initialize();
+  try {
+    if (config.engine === "sqlite") {
+      // FULL: a commit is on disk before the client hears "done", so kill -9 loses no answered write.
+      await writer.query("PRAGMA synchronous = FULL");
+    }
+    await writer.runMigrations({ transaction: "each" });
+    if (config.engine === "postgres") return new PostgresDatabase(writer);
+    const reader = new DataSource(dataSourceOptions(config, "reader"));
+    await reader.initialize();
+    return new SqliteDatabase(writer, reader);
+  } catch (error) {
+    await writer.destroy();
+    throw error;
+  }
+}
+
+class SqliteDatabase implements Database {
+  readonly engine = "sqlite";
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly writer: DataSource,
+    private readonly readerSource: DataSource,
+  ) {}
+
+  get reader(): EntityManager {
+    return this.readerSource.manager;
+  }
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.writer.transaction(work));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async ping(): Promise<void> {
+    await this.readerSource.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.readerSource.destroy();
+    await this.writer.destroy();
+  }
+}
+
+const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 5;
+
+class PostgresDatabase implements Database {
+  readonly engine = "postgres";
+
+  constructor(private readonly source: DataSource) {}
+
+  get reader(): EntityManager {
+    return this.source.manager;
+  }
+
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.source.transaction(work);
+      } catch (error) {
+        const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code;
+        if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.source.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.source.destroy();
+  }
+}

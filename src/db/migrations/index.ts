@@ -1,0 +1,4 @@
+import { Foundation1764300000000 } from "./1764300000000-Foundation";
+
+/** In order; a start applies the ones the database has not seen. */
+export const migrations = [Foundation1764300000000];

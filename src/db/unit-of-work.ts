@@ -1,0 +1,45 @@
+import type { EntityManager } from "typeorm";
+import type { Result } from "../shared/result";
+import type { Database } from "./database";
+import { sql } from "./sql";
+
+/** Carries a failed Result out of a transaction so that the transaction rolls back. */
+class Rollback {
+  constructor(readonly result: Result<never>) {}
+}
+
+/**
+ * Runs `work` as one transaction that commits only when it succeeds: a mutation that answers with
+ * userErrors has changed nothing, whatever it wrote before it found the problem.
+ */
+export async function commitIfOk<T>(db: Database, work: (tx: EntityManager) => Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await db.transaction(async (tx) => {
+      const result = await work(tx);
+      if (!result.ok) throw new Rollback(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return error.result;
+    throw error;
+  }
+}
+
+/**
+ * A change to one project's setup (keys, segments, goals, settings, experiences, tokens).
+ * It starts by bumping the project's config version, which does two jobs in one statement:
+ * - on PostgreSQL the UPDATE takes the project row's lock, so every check-then-write of the project
+ *   (the 500 keys limit, unique names, "is this key still referenced") runs alone until commit,
+ *   across all server processes; setup changes are human-paced, so this costs nothing that matters;
+ * - it tells every process that its cached ruleset for the project is stale.
+ */
+export function changeProject<T>(
+  db: Database,
+  projectId: string,
+  work: (tx: EntityManager) => Promise<Result<T>>,
+): Promise<Result<T>> {
+  return commitIfOk(db, async (tx) => {
+    await sql(tx, "UPDATE project SET config_version = config_version + 1 WHERE id = :projectId", { projectId });
+    return work(tx);
+  });
+}

@@ -1,0 +1,58 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Can } from "../access/role";
+import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { payload } from "../graphql/payload";
+import { Usage } from "../usages/usage.type";
+import { Goal } from "./goal.entity";
+import { CreateGoalInput, GoalFilter, GoalPayload, UpdateGoalInput } from "./goal.inputs";
+
+const GoalConnection = connectionType("Goal", Goal);
+
+@Resolver(() => Goal)
+export class GoalResolver {
+  @Authorized(Can.read)
+  @Query(() => GoalConnection, { description: "Active goals by default, oldest first." })
+  async goals(
+    @Arg("filter", () => GoalFilter, { nullable: true }) filter: GoalFilter | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
+    return toConnection(await services.goals.list(caller, filter ?? {}, pageRequest(page)));
+  }
+
+  @Authorized(Can.read)
+  @Query(() => Goal, { nullable: true })
+  goal(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<Goal | null> {
+    return services.goals.items.find(services.db.reader, caller.projectId, id);
+  }
+
+  @FieldResolver(() => [Usage], { description: "A/B tests that use this goal (archived ones included, flagged)." })
+  usages(@Root() goal: Goal, @Ctx() { loaders }: RequestContext): Promise<Usage[]> {
+    return loaders.goalUsages.load(goal.id);
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => GoalPayload)
+  async createGoal(@Arg("input") input: CreateGoalInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("goal", await services.goals.create(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => GoalPayload)
+  async updateGoal(@Arg("input") input: UpdateGoalInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("goal", await services.goals.update(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => GoalPayload, { description: "Fails with IN_USE while an unarchived A/B test uses the goal." })
+  async archiveGoal(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("goal", await services.goals.archive(caller, id));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => GoalPayload)
+  async unarchiveGoal(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("goal", await services.goals.unarchive(caller, id));
+  }
+}

@@ -1,0 +1,59 @@
+import type { Caller } from "../access/role";
+import type { AuditService } from "../audit/audit.service";
+import type { Database } from "../db/database";
+import type { Page, PageRequest } from "../db/pagination";
+import { SetupItems, type SetupFilter } from "../setup/setup-items";
+import { ok, type Result } from "../shared/result";
+import type { UsageService } from "../usages/usage.service";
+import { normalizeGoalEvents } from "./goal-rules";
+import { Goal, goalView } from "./goal.entity";
+
+export interface CreateGoal {
+  name: string;
+  description?: string | null;
+  events: string[];
+}
+
+export interface UpdateGoal {
+  id: string;
+  name?: string | null;
+  description?: string | null;
+  events?: string[] | null;
+}
+
+export class GoalService {
+  readonly items: SetupItems<Goal>;
+
+  constructor(
+    db: Database,
+    audit: AuditService,
+    private readonly usages: UsageService,
+  ) {
+    this.items = new SetupItems(db, audit, { entity: Goal, what: "goal", entityType: "Goal", view: goalView });
+  }
+
+  list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Goal>> {
+    return this.items.list(caller.projectId, filter, page);
+  }
+
+  create(caller: Caller, input: CreateGoal): Promise<Result<Goal>> {
+    const events = normalizeGoalEvents(input.events, ["input", "events"]);
+    return this.items.create(caller, input, events.ok ? ok({ events: events.value }) : events);
+  }
+
+  update(caller: Caller, input: UpdateGoal): Promise<Result<Goal>> {
+    return this.items.change(caller, input, async () => {
+      if (input.events == null) return ok({});
+      const events = normalizeGoalEvents(input.events, ["input", "events"]);
+      return events.ok ? ok({ events: events.value }) : events;
+    });
+  }
+
+  archive(caller: Caller, id: string): Promise<Result<Goal>> {
+    return this.items.archive(caller, id, (tx, goal) => this.usages.liveUsagesOf(tx, caller.projectId, "goal", goal.id));
+  }
+
+  unarchive(caller: Caller, id: string): Promise<Result<Goal>> {
+    return this.items.unarchive(caller, id);
+  }
+}

@@ -1,0 +1,27 @@
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { Logger } from "pino";
+import type { RequestContext } from "./context";
+import { errorFormatter } from "./errors";
+
+export interface ApolloOptions {
+  logger: Logger;
+  production: boolean;
+  plugins?: ApolloServerPlugin<RequestContext>[];
+}
+
+/** The GraphQL engine, the same for HTTP and for tests that call executeOperation. */
+export function createApollo(schema: GraphQLSchema, options: ApolloOptions): ApolloServer<RequestContext> {
+  return new ApolloServer<RequestContext>({
+    schema,
+    introspection: true,
+    // main.ts owns shutdown; Apollo's own handler would re-raise the signal and kill the process
+    // before the database is closed.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: !options.production,
+    formatError: errorFormatter(options.logger, options.production),
+    // Apollo's own landing page loads from a CDN; GET /graphql serves our offline GraphiQL instead.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.plugins ?? [])],
+  });
+}

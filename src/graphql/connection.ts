@@ -1,0 +1,90 @@
+import { IsInt, IsOptional, Max, Min } from "class-validator";
+import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
+import type { Page, PageRequest } from "../db/pagination";
+import { isId } from "../shared/ids";
+import { badUserInput } from "./errors";
+
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
+  @IsOptional()
+  @IsInt()
+  @Min(1, { message: `first must be from 1 to ${MAX_PAGE_SIZE}` })
+  @Max(MAX_PAGE_SIZE, { message: `first must be from 1 to ${MAX_PAGE_SIZE}` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "The endCursor of the previous page." })
+  after?: string | null;
+}
+
+const CURSOR_PREFIX = "px1:";
+
+function encodeCursor(id: string): string {
+  return Buffer.from(CURSOR_PREFIX + id, "utf8").toString("base64url");
+}
+
+/** Turns the GraphQL page arguments into a PageRequest; a cursor we did not make is refused. */
+export function pageRequest(args: PageArgs): PageRequest {
+  const first = args.first ?? 50;
+  if (args.after === undefined || args.after === null) return { first, after: null };
+  const decoded = Buffer.from(args.after, "base64url").toString("utf8");
+  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
+  if (!isId(id)) throw badUserInput("after is not a cursor of this list: pass the endCursor of a previous page");
+  return { first, after: id };
+}
+
+export interface ConnectionShape<T> {
+  nodes: T[];
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+export function toConnection<T extends { id: string }>(page: Page<T>): ConnectionShape<T> {
+  const edges = page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  return {
+    nodes: page.nodes,
+    edges,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    totalCount: page.totalCount,
+  };
+}
+
+/** The `<Name>Connection` and `<Name>Edge` types of a list, as the GraphQL cursor-connection convention has them. */
+export function connectionType<T extends object>(name: string, nodeType: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Connection implements ConnectionShape<T> {
+    @Field(() => [nodeType])
+    nodes!: T[];
+
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: "Rows matching the filter, on all pages." })
+    totalCount!: number;
+  }
+  return Connection;
+}

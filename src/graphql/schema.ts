@@ -1,0 +1,30 @@
+import type { GraphQLSchema } from "graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { buildSchema, type AuthChecker } from "type-graphql";
+import { AccessResolver } from "../access/access.resolver";
+import type { Role } from "../access/role";
+import { AuditResolver } from "../audit/audit.resolver";
+import { GoalResolver } from "../goals/goal.resolver";
+import { KeyResolver } from "../keys/key.resolver";
+import { SegmentResolver } from "../segments/segment.resolver";
+import { SettingsResolver } from "../settings/settings.resolver";
+import type { RequestContext } from "./context";
+import { forbidden } from "./errors";
+
+/** Every root field names the roles it allows (access/role.ts); anything else is FORBIDDEN. */
+const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
+  if (roles.includes(context.caller.role)) return true;
+  throw forbidden(`This needs the role ${roles.join(" or ")}; this token's role is ${context.caller.role}`);
+};
+
+export const resolvers = [AccessResolver, AuditResolver, KeyResolver, SegmentResolver, GoalResolver, SettingsResolver] as const;
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    // The contract names the instant scalar DateTime.
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    authChecker,
+    validate: true,
+  });
+}

@@ -1,0 +1,65 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Can } from "../access/role";
+import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { badUserInput } from "../graphql/errors";
+import { payload } from "../graphql/payload";
+import { Usage } from "../usages/usage.type";
+import { Key } from "./key.entity";
+import { CreateKeyInput, KeyFilter, KeyPayload, UpdateKeyInput } from "./key.inputs";
+
+const KeyConnection = connectionType("Key", Key);
+
+@Resolver(() => Key)
+export class KeyResolver {
+  @Authorized(Can.read)
+  @Query(() => KeyConnection, { description: "Active keys by default, oldest first." })
+  async keys(
+    @Arg("filter", () => KeyFilter, { nullable: true }) filter: KeyFilter | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
+    return toConnection(await services.keys.list(caller, filter ?? {}, pageRequest(page)));
+  }
+
+  @Authorized(Can.read)
+  @Query(() => Key, { nullable: true, description: "By id or by name (ignoring case): give exactly one." })
+  async key(
+    @Arg("id", () => ID, { nullable: true }) id: string | null | undefined,
+    @Arg("name", () => String, { nullable: true }) name: string | null | undefined,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<Key | null> {
+    if (id != null && name == null) return services.keys.items.find(services.db.reader, caller.projectId, id);
+    if (name != null && id == null) return services.keys.items.findByName(caller.projectId, name);
+    throw badUserInput("key needs exactly one of id and name");
+  }
+
+  @FieldResolver(() => [Usage], { description: "Experiences that reference this key (archived ones included, flagged)." })
+  usages(@Root() key: Key, @Ctx() { loaders }: RequestContext): Promise<Usage[]> {
+    return loaders.keyUsages.load(key.id);
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => KeyPayload)
+  async createKey(@Arg("input") input: CreateKeyInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("key", await services.keys.create(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => KeyPayload, { description: "Changes the default value and/or the description." })
+  async updateKey(@Arg("input") input: UpdateKeyInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("key", await services.keys.update(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => KeyPayload, { description: "Fails with IN_USE while an unarchived experience references the key." })
+  async archiveKey(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("key", await services.keys.archive(caller, id));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => KeyPayload, { description: "Fails with LIMIT_REACHED when the project already has 500 active keys." })
+  async unarchiveKey(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("key", await services.keys.unarchive(caller, id));
+  }
+}

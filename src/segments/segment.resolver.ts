@@ -1,0 +1,75 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Can } from "../access/role";
+import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { payload } from "../graphql/payload";
+import { Usage } from "../usages/usage.type";
+import { Segment } from "./segment.entity";
+import { CreateSegmentInput, SegmentFilter, SegmentPayload, UpdateSegmentInput } from "./segment.inputs";
+
+const SegmentConnection = connectionType("Segment", Segment);
+
+@Resolver(() => Segment)
+export class SegmentResolver {
+  @Authorized(Can.read)
+  @Query(() => SegmentConnection, { description: "Active segments by default, oldest first." })
+  async segments(
+    @Arg("filter", () => SegmentFilter, { nullable: true }) filter: SegmentFilter | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
+    return toConnection(await services.segments.list(caller, filter ?? {}, pageRequest(page)));
+  }
+
+  @Authorized(Can.read)
+  @Query(() => Segment, { nullable: true })
+  segment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<Segment | null> {
+    return services.segments.items.find(services.db.reader, caller.projectId, id);
+  }
+
+  @FieldResolver(() => Segment, { nullable: true, description: "The segment this one was cloned from, if any." })
+  clonedFrom(@Root() segment: Segment, @Ctx() { loaders }: RequestContext): Promise<Segment | null> | null {
+    return segment.clonedFromId ? loaders.segment.load(segment.clonedFromId) : null;
+  }
+
+  @FieldResolver(() => [Usage], { description: "Experiences that target this segment (archived ones included, flagged)." })
+  usages(@Root() segment: Segment, @Ctx() { loaders }: RequestContext): Promise<Usage[]> {
+    return loaders.segmentUsages.load(segment.id);
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => SegmentPayload)
+  async createSegment(@Arg("input") input: CreateSegmentInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("segment", await services.segments.create(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => SegmentPayload)
+  async updateSegment(@Arg("input") input: UpdateSegmentInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("segment", await services.segments.update(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => SegmentPayload, {
+    description: "Copies the rule; name defaults to '<name> (copy)', made unique. The copy is independent of the original.",
+  })
+  async cloneSegment(
+    @Arg("id", () => ID) id: string,
+    @Arg("name", () => String, { nullable: true }) name: string | null | undefined,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
+    return payload("segment", await services.segments.clone(caller, id, name ?? null));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => SegmentPayload, { description: "Fails with IN_USE while an unarchived experience targets the segment." })
+  async archiveSegment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("segment", await services.segments.archive(caller, id));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => SegmentPayload)
+  async unarchiveSegment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("segment", await services.segments.unarchive(caller, id));
+  }
+}

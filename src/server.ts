@@ -1,0 +1,101 @@
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type ErrorRequestHandler } from "express";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Bootstrapped } from "./access/access.service";
+import type { AppConfig } from "./config";
+import { openDatabase } from "./db/database";
+import { createApollo } from "./graphql/apollo";
+import { authenticate } from "./graphql/authenticate";
+import { buildAppSchema } from "./graphql/schema";
+import { graphiqlPage, PLAYGROUND_CSP } from "./http/graphiql-page";
+import { createLogger } from "./logger";
+import { projectRoot } from "./project-root";
+import { createServices, type Services } from "./services";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const PLAYGROUND_ASSETS = path.join(projectRoot(), "public", "graphiql");
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  /** What the first start made for the operator, to print once. */
+  bootstrapped: Bootstrapped | null;
+  close(): Promise<void>;
+}
+
+/** The composition root: database, services, schema, Apollo and HTTP, started in that order. */
+export async function startServer(config: AppConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const db = await openDatabase(config.database);
+  const services = createServices(db, logger);
+  const bootstrapped = await services.access.bootstrap(config.bootstrapAdminToken);
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = createApollo(await buildAppSchema(), {
+    logger,
+    production: config.production,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+
+  app.disable("x-powered-by");
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await db.ping();
+      res.json({ status: "ok", database: db.engine });
+    } catch (error) {
+      logger.error({ err: error }, "health check: the database does not answer");
+      res.status(503).json({ status: "unavailable", database: db.engine });
+    }
+  });
+  app.use("/graphiql", express.static(PLAYGROUND_ASSETS, { maxAge: "1h", fallthrough: false }));
+  // Only a dev machine gets the token prefilled, and only one this process knows (made or given now).
+  const initialHeaders =
+    !config.production && bootstrapped ? JSON.stringify({ Authorization: `Bearer ${bootstrapped.secret}` }, null, 2) : null;
+  app.get("/graphql", (req, res, next) => {
+    if (req.accepts(["application/json", "text/html"]) !== "text/html") return next();
+    res.set("Content-Security-Policy", PLAYGROUND_CSP);
+    res.type("html").send(graphiqlPage({ endpoint: "/graphql", assets: "/graphiql", initialHeaders }));
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(apollo, { context: ({ req }) => authenticate(services, req.headers.authorization) }),
+  );
+  app.use(bodyErrors);
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, database: db.engine }, "Product Experiences server is listening");
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    services,
+    bootstrapped,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop();
+        await db.close();
+      })()),
+  };
+}
+
+/** Bodies the JSON parser refuses get a GraphQL-shaped error, not Express's HTML page. */
+const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  const status = (error as { status?: number }).status;
+  const type = (error as { type?: string }).type;
+  if (type === "entity.too.large") {
+    res.status(413).json({ errors: [{ message: `The request body is larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+  } else if (type === "entity.parse.failed") {
+    res.status(400).json({ errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+  } else if (status && status >= 400 && status < 500) {
+    res.status(status).json({ errors: [{ message: (error as Error).message, extensions: { code: "BAD_REQUEST" } }] });
+  } else {
+    next(error);
+  }
+};

@@ -1,0 +1,29 @@
+import type { Logger } from "pino";
+import { AccessService } from "./access/access.service";
+import { AuditService } from "./audit/audit.service";
+import type { Database } from "./db/database";
+import { GoalService } from "./goals/goal.service";
+import { KeyService } from "./keys/key.service";
+import { SegmentService } from "./segments/segment.service";
+import { SettingsService } from "./settings/settings.service";
+import { UsageService } from "./usages/usage.service";
+
+/** Every service of the server, wired once per process; resolvers reach them through the context. */
+export function createServices(db: Database, logger: Logger) {
+  const audit = new AuditService(db);
+  const usages = new UsageService();
+  const settings = new SettingsService(db, audit);
+  return {
+    db,
+    logger,
+    audit,
+    usages,
+    settings,
+    access: new AccessService(db, audit, settings, logger),
+    keys: new KeyService(db, audit, usages),
+    segments: new SegmentService(db, audit, usages),
+    goals: new GoalService(db, audit, usages),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,25 @@
+import { Field, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { InstantColumn } from "../db/columns";
+
+@ObjectType({ description: "Project-wide settings of product experiences; one per project." })
+@Entity("settings")
+export class Settings {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  projectId!: string;
+
+  @Field({
+    description: "New A/B tests default to mutually exclusive while this is on; tests created earlier keep their own flag.",
+  })
+  @Column({ name: "mutually_exclusive_ab_tests", type: "boolean" })
+  mutuallyExclusiveABTests!: boolean;
+
+  @Field()
+  @InstantColumn()
+  updatedAt!: Date;
+}
+
+export function settingsView(settings: Settings): object {
+  const { mutuallyExclusiveABTests, updatedAt } = settings;
+  return { mutuallyExclusiveABTests, updatedAt };
+}

@@ -1,0 +1,46 @@
+import type { EntityManager } from "typeorm";
+import type { Caller } from "../access/role";
+import type { AuditService } from "../audit/audit.service";
+import type { Database } from "../db/database";
+import { changeProject } from "../db/unit-of-work";
+import { ok, type Result } from "../shared/result";
+import { Settings, settingsView } from "./settings.entity";
+
+export interface UpdateSettings {
+  mutuallyExclusiveABTests?: boolean | null;
+}
+
+export class SettingsService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Every project gets its settings row when it is created, with every option off. */
+  async createFor(tx: EntityManager, projectId: string, now: Date): Promise<void> {
+    await tx.insert(Settings, { projectId, mutuallyExclusiveABTests: false, updatedAt: now });
+  }
+
+  get(caller: Caller, manager: EntityManager = this.db.reader): Promise<Settings> {
+    return manager.findOneOrFail(Settings, { where: { projectId: caller.projectId } });
+  }
+
+  /** Changes only what is given. Existing A/B tests keep the exclusivity they were created with. */
+  update(caller: Caller, input: UpdateSettings): Promise<Result<Settings>> {
+    return changeProject(this.db, caller.projectId, async (tx) => {
+      const settings = await this.get(caller, tx);
+      const before = settingsView(settings);
+      if (input.mutuallyExclusiveABTests != null) settings.mutuallyExclusiveABTests = input.mutuallyExclusiveABTests;
+      settings.updatedAt = new Date();
+      await tx.save(Settings, settings);
+      await this.audit.record(tx, caller, {
+        action: "updateSettings",
+        entityType: "Settings",
+        entityId: caller.projectId,
+        before,
+        after: settingsView(settings),
+      });
+      return ok(settings);
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Column, PrimaryColumn } from "typeorm";
+import { InstantColumn } from "../db/columns";
+import type { SetupItem } from "./setup-items";
+
+/**
+ * The columns and fields keys, segments and goals share. Not an entity or a schema type itself:
+ * Key, Segment and Goal inherit it, each with its own table and its own fields.
+ */
+@ObjectType()
+export abstract class SetupItemEntity implements SetupItem {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Column({ type: "varchar", length: 36 })
+  projectId!: string;
+
+  @Field({ description: "Unique among the project's objects of this kind, ignoring case." })
+  @Column({ type: "varchar", length: 200 })
+  name!: string;
+
+  /** The trimmed, lower-cased name: what uniqueness compares. */
+  @Column({ type: "varchar", length: 200 })
+  nameKey!: string;
+
+  /** Name and description, lower-cased, for the `search` filter. */
+  @Column({ type: "text" })
+  searchText!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: "text", nullable: true })
+  description!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @InstantColumn({ nullable: true })
+  archivedAt!: Date | null;
+
+  @Field()
+  @InstantColumn()
+  createdAt!: Date;
+
+  @Field()
+  @InstantColumn()
+  updatedAt!: Date;
+
+  @Field({ description: "Archived objects are read-only and cannot be used by new or changed experiences." })
+  get archived(): boolean {
+    return this.archivedAt !== null;
+  }
+}

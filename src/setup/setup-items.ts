@@ -1,0 +1,240 @@
+import type { EntityManager } from "typeorm";
+import type { Caller } from "../access/role";
+import type { AuditService } from "../audit/audit.service";
+import type { Database } from "../db/database";
+import { pageOf, type Page, type PageRequest } from "../db/pagination";
+import { changeProject } from "../db/unit-of-work";
+import { isId, newId } from "../shared/ids";
+import { nameKeyOf, normalizeDescription, normalizeName, searchTextOf, type NormalizedName } from "../shared/names";
+import { errorsOf, fail, ok, type Result } from "../shared/result";
+import { UserErrors, type FieldPath, type Usage, type UserError } from "../shared/user-error";
+
+/** What keys, segments and goals have in common. */
+export interface SetupItem {
+  id: string;
+  projectId: string;
+  name: string;
+  nameKey: string;
+  searchText: string;
+  description: string | null;
+  archivedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SetupKind<T extends SetupItem> {
+  entity: new () => T;
+  /** In words, for messages: "key". */
+  what: string;
+  /** In the audit log and action names: "Key". */
+  entityType: string;
+  /** The object as the API shows it, for the audit log. */
+  view(item: T): object;
+}
+
+/** The fields every create and update input of a setup component has. */
+export interface NamedInput {
+  name?: string | null;
+  description?: string | null;
+}
+
+export interface CreateOptions {
+  /** The kind's own name rule, when stricter than the general one (keys). */
+  normalizeName?: (raw: string, field: FieldPath) => Result<NormalizedName>;
+  /** A project-wide check such as a limit, run once the input is valid. */
+  check?: (tx: EntityManager) => Promise<UserError | null>;
+}
+
+export interface SetupFilter {
+  archived?: boolean | null;
+  search?: string | null;
+}
+
+/** `%`, `_` and `\` in a search are literal characters, not wildcards. */
+export function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The shared life of a setup component: listing with the archive filter and search, lookup inside
+ * the project, unique names, and archive / unarchive with their state rules. Services add their own
+ * rules (types, limits, usage) on top; each rule here exists once for all three kinds.
+ */
+export class SetupItems<T extends SetupItem> {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    readonly kind: SetupKind<T>,
+  ) {}
+
+  list(projectId: string, filter: SetupFilter, page: PageRequest): Promise<Page<T>> {
+    const query = this.inProject(this.db.reader, projectId);
+    if (filter.archived === true) query.andWhere("item.archivedAt IS NOT NULL");
+    if (filter.archived === false || filter.archived === undefined) query.andWhere("item.archivedAt IS NULL");
+    const search = filter.search?.trim();
+    if (search) query.andWhere("item.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
+    return pageOf(query, "item", page);
+  }
+
+  /** An id of another project, or not an id at all, finds nothing: it behaves like an unknown id. */
+  async find(manager: EntityManager, projectId: string, id: string): Promise<T | null> {
+    if (!isId(id)) return null;
+    return this.inProject(manager, projectId).andWhere("item.id = :id", { id }).getOne();
+  }
+
+  findByName(projectId: string, name: string): Promise<T | null> {
+    return this.inProject(this.db.reader, projectId).andWhere("item.nameKey = :nameKey", { nameKey: nameKeyOf(name) }).getOne();
+  }
+
+  async findMany(projectId: string, ids: readonly string[]): Promise<T[]> {
+    const valid = ids.filter(isId);
+    if (valid.length === 0) return [];
+    return this.inProject(this.db.reader, projectId).andWhere("item.id IN (:...ids)", { ids: valid }).getMany();
+  }
+
+  /** NAME_TAKEN when another item of this kind has the name, ignoring case, archived ones too. */
+  async nameTaken(
+    tx: EntityManager,
+    projectId: string,
+    name: { name: string; nameKey: string },
+    field: FieldPath,
+    exceptId?: string,
+  ): Promise<UserError | null> {
+    const holder = await this.inProject(tx, projectId).andWhere("item.nameKey = :nameKey", { nameKey: name.nameKey }).getOne();
+    return holder && holder.id !== exceptId ? UserErrors.nameTaken(field, this.kind.what, name.name) : null;
+  }
+
+  /** The item, if it exists and may be edited: NOT_FOUND, or ARCHIVED while archived. */
+  async editable(tx: EntityManager, projectId: string, id: string, field: FieldPath, action: string): Promise<Result<T>> {
+    const item = await this.find(tx, projectId, id);
+    if (!item) return fail(UserErrors.notFound(field, this.kind.what));
+    if (item.archivedAt !== null) return fail(UserErrors.archived(field, this.kind.what, action));
+    return ok(item);
+  }
+
+  /**
+   * Creates an item from its name, description and the kind's own fields (already validated by the
+   * service, errors included), so a client hears about every bad field at once.
+   */
+  create(caller: Caller, input: NamedInput & { name: string }, own: Result<Partial<T>>, options: CreateOptions = {}): Promise<Result<T>> {
+    return changeProject(this.db, caller.projectId, async (tx) => {
+      const name = (options.normalizeName ?? normalizeName)(input.name, ["input", "name"]);
+      const description = normalizeDescription(input.description, ["input", "description"]);
+      const errors = errorsOf(name, description, own);
+      if (!name.ok || !description.ok || !own.ok || errors.length) return fail(...errors);
+      const refused = (await this.nameTaken(tx, caller.projectId, name.value, ["input", "name"])) ?? (await options.check?.(tx));
+      if (refused) return fail(refused);
+      return ok(await this.insert(tx, caller, { ...name.value, description: description.value, ...own.value }));
+    });
+  }
+
+  /**
+   * Changes an editable item: name and description when given (null keeps them), then the kind's
+   * own changes, which `ownChanges` validates against the item as it is now.
+   */
+  change(
+    caller: Caller,
+    input: NamedInput & { id: string },
+    ownChanges: (tx: EntityManager, item: T) => Promise<Result<Partial<T>>>,
+  ): Promise<Result<T>> {
+    return changeProject(this.db, caller.projectId, async (tx) => {
+      const found = await this.editable(tx, caller.projectId, input.id, ["input", "id"], "edit it");
+      if (!found.ok) return found;
+      const item = found.value;
+      const before = this.kind.view(item);
+      const name = input.name != null ? normalizeName(input.name, ["input", "name"]) : null;
+      const description = input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
+      const own = await ownChanges(tx, item);
+      const errors = errorsOf(name, description, own);
+      if (errors.length || !own.ok) return fail(...errors);
+      if (name?.ok) {
+        const taken = await this.nameTaken(tx, caller.projectId, name.value, ["input", "name"], item.id);
+        if (taken) return fail(taken);
+        Object.assign(item, name.value);
+      }
+      if (description?.ok) item.description = description.value;
+      Object.assign(item, own.value);
+      return ok(await this.update(tx, caller, "update", before, item));
+    });
+  }
+
+  /** Inserts a new item built from `fields`; `verb` names the audit action ("clone" gives cloneSegment). */
+  async insert(
+    tx: EntityManager,
+    caller: Caller,
+    fields: NormalizedName & { description: string | null } & Partial<T>,
+    verb = "create",
+  ): Promise<T> {
+    const now = Date.now();
+    const item = Object.assign(new this.kind.entity(), fields, {
+      id: newId(now),
+      projectId: caller.projectId,
+      searchText: searchTextOf(fields.name, fields.description),
+      archivedAt: null,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    await tx.insert(this.kind.entity, item as never);
+    await this.record(tx, caller, verb, null, item);
+    return item;
+  }
+
+  /** Saves a changed item, stamps updatedAt, and records before and after. */
+  async update(tx: EntityManager, caller: Caller, action: string, before: object, item: T): Promise<T> {
+    item.updatedAt = new Date();
+    item.searchText = searchTextOf(item.name, item.description);
+    await tx.save(this.kind.entity, item as never);
+    await this.record(tx, caller, action, before, item);
+    return item;
+  }
+
+  /** Archiving twice is INVALID_STATE; while `liveUsages` finds unarchived experiences, IN_USE. */
+  archive(
+    caller: Caller,
+    id: string,
+    liveUsages: (tx: EntityManager, item: T) => Promise<Usage[]>,
+  ): Promise<Result<T>> {
+    return changeProject(this.db, caller.projectId, async (tx) => {
+      const item = await this.find(tx, caller.projectId, id);
+      if (!item) return fail(UserErrors.notFound(["id"], this.kind.what));
+      if (item.archivedAt !== null) return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is already archived`));
+      const usages = await liveUsages(tx, item);
+      if (usages.length > 0) return fail(UserErrors.inUse(["id"], this.kind.what, usages));
+      const before = this.kind.view(item);
+      item.archivedAt = new Date();
+      return ok(await this.update(tx, caller, "archive", before, item));
+    });
+  }
+
+  /** Unarchiving an active item is INVALID_STATE; `mayReturn` adds the kind's own limits. */
+  unarchive(
+    caller: Caller,
+    id: string,
+    mayReturn: (tx: EntityManager, item: T) => Promise<UserError | null> = async () => null,
+  ): Promise<Result<T>> {
+    return changeProject(this.db, caller.projectId, async (tx) => {
+      const item = await this.find(tx, caller.projectId, id);
+      if (!item) return fail(UserErrors.notFound(["id"], this.kind.what));
+      if (item.archivedAt === null) return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is not archived`));
+      const refused = await mayReturn(tx, item);
+      if (refused) return fail(refused);
+      const before = this.kind.view(item);
+      item.archivedAt = null;
+      return ok(await this.update(tx, caller, "unarchive", before, item));
+    });
+  }
+
+  private inProject(manager: EntityManager, projectId: string) {
+    return manager.createQueryBuilder(this.kind.entity, "item").where("item.projectId = :projectId", { projectId });
+  }
+
+  private record(tx: EntityManager, caller: Caller, verb: string, before: object | null, item: T): Promise<void> {
+    return this.audit.record(tx, caller, {
+      action: `${verb}${this.kind.entityType}`,
+      entityType: this.kind.entityType,
+      entityId: item.id,
+      before,
+      after: this.kind.view(item),
+    });
+  }
+}

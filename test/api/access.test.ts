@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { ApiToken } from "../../src/access/api-token.entity";
+import { Role } from "../../src/access/role";
+import { buildAppSchema } from "../../src/graphql/schema";
+import {
+  ApiTokensDocument,
+  AuditLogDocument,
+  CreateApiTokenDocument,
+  CreateKeyDocument,
+  CreateProjectDocument,
+  ListKeysDocument,
+  RevokeApiTokenDocument,
+  ViewerDocument,
+} from "../../client/generated/graphql";
+import { ADMIN_SECRET, startTestApp, type TestApp } from "../helpers/test-app";
+import { ROLE_MATRIX } from "../helpers/role-matrix";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+describe("tokens", () => {
+  test("viewer tells each token its project, role and name", async () => {
+    for (const role of Object.values(Role)) {
+      const token = await app.tokenFor(role);
+      const { viewer } = await app.query(ViewerDocument, {}, token);
+      expect(viewer).toMatchObject({ role, tokenName: `${role.toLowerCase()}-token`, project: { name: "Default project" } });
+    }
+  });
+
+  test("a new token's secret is returned once and stored only as its SHA-256 hash", async () => {
+    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "ci", role: "EDITOR" } });
+    expect(createApiToken.secret).toMatch(/^px_[A-Za-z0-9_-]{43}$/);
+    const stored = await app.services.db.reader.findOneByOrFail(ApiToken, { id: createApiToken.token!.id });
+    expect(stored.secretHash).toBe(createHash("sha256").update(createApiToken.secret!).digest("hex"));
+    expect(JSON.stringify(stored)).not.toContain(createApiToken.secret!);
+    const listed = JSON.stringify((await app.query(ApiTokensDocument)).apiTokens);
+    expect(listed).toContain("ci");
+    expect(listed).not.toContain(createApiToken.secret!);
+  });
+
+  test("a token name is trimmed and must not be empty", async () => {
+    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "  ", role: "SDK" } });
+    expect(createApiToken).toMatchObject({ token: null, secret: null });
+    expect(createApiToken.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "name"] })]);
+  });
+
+  test("a revoked token is refused from the next request on", async () => {
+    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "leaked", role: "VIEWER" } });
+    await app.query(ViewerDocument, {}, createApiToken.secret!);
+    const { revokeApiToken } = await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id });
+    expect(revokeApiToken.token?.revoked).toBe(true);
+    await expect(app.execute(ViewerDocument, {}, createApiToken.secret!)).rejects.toMatchObject({
+      extensions: { code: "UNAUTHENTICATED" },
+    });
+  });
+
+  test("revoking twice is INVALID_STATE; an unknown token is NOT_FOUND", async () => {
+    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "temp", role: "SDK" } });
+    await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id });
+    expect((await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id })).revokeApiToken.userErrors[0].code).toBe(
+      "INVALID_STATE",
+    );
+    expect((await app.query(RevokeApiTokenDocument, { id: "nope" })).revokeApiToken.userErrors[0].code).toBe("NOT_FOUND");
+  });
+
+  test("the project's last active ADMIN token cannot be revoked (INVALID_STATE)", async () => {
+    const soleAdmin = await app.newProject("Lonely project");
+    const { apiTokens } = await app.query(ApiTokensDocument, {}, soleAdmin);
+    const { revokeApiToken } = await app.query(RevokeApiTokenDocument, { id: apiTokens[0].id }, soleAdmin);
+    expect(revokeApiToken.userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE" })]);
+    expect((await app.query(ViewerDocument, {}, soleAdmin)).viewer.role).toBe("ADMIN");
+  });
+
+  test("a token's last use is recorded", async () => {
+    const token = await app.tokenFor(Role.VIEWER);
+    await app.query(ViewerDocument, {}, token);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { apiTokens } = await app.query(ApiTokensDocument);
+    expect(apiTokens.filter((t) => t.role === "VIEWER").some((t) => t.lastUsedAt !== null)).toBe(true);
+  });
+
+  test("token changes are audited with the acting token's name, without secrets", async () => {
+    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "audited-token", role: "SDK" } });
+    const { auditLog } = await app.query(AuditLogDocument, { entityId: createApiToken.token!.id });
+    expect(auditLog.nodes).toEqual([expect.objectContaining({ action: "createApiToken", actor: "bootstrap", entityType: "ApiToken" })]);
+    expect(JSON.stringify(auditLog)).not.toMatch(/px_|secret/i);
+  });
+});
+
+describe("roles", () => {
+  test("the role matrix covers every root field of the schema", async () => {
+    const schema = await buildAppSchema();
+    const fields = [
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ].sort();
+    expect(ROLE_MATRIX.map((row) => row.field).sort()).toEqual(fields);
+  });
+
+  describe.each(Object.values(Role))("as %s", (role) => {
+    let token: string;
+    beforeAll(async () => {
+      token = role === Role.ADMIN ? ADMIN_SECRET : await app.tokenFor(role);
+    });
+
+    test.each(ROLE_MATRIX.map((row) => [row.field, row] as const))("%s", async (_field, row) => {
+      const response = await app.execute(row.document, {}, token);
+      const forbidden = response.errors?.some((error) => error.extensions?.code === "FORBIDDEN") ?? false;
+      expect({ field: row.field, forbidden }).toEqual({ field: row.field, forbidden: !row.roles.includes(role) });
+      if (forbidden) expect((response.data as Record<string, unknown> | null)?.[row.field] ?? null).toBeNull();
+    });
+  });
+
+  test("a FORBIDDEN mutation changes nothing", async () => {
+    const viewer = await app.tokenFor(Role.VIEWER);
+    const before = (await app.query(ListKeysDocument, { first: 1 })).keys.totalCount;
+    const response = await app.execute(CreateKeyDocument, { input: { name: "sneaky", type: "BOOLEAN", defaultValue: true } }, viewer);
+    expect(response.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect((await app.query(ListKeysDocument, { first: 1 })).keys.totalCount).toBe(before);
+  });
+});
+
+describe("projects", () => {
+  test("createProject makes an empty project reachable only with the secret it returns", async () => {
+    const { createProject } = await app.query(CreateProjectDocument, { name: " Mobile app " });
+    expect(createProject.project?.name).toBe("Mobile app");
+    const secret = createProject.adminSecret!;
+    const { viewer } = await app.query(ViewerDocument, {}, secret);
+    expect(viewer).toMatchObject({ role: "ADMIN", tokenName: "admin", project: { id: createProject.project!.id } });
+    expect((await app.query(ListKeysDocument, { filter: { archived: null } }, secret)).keys.totalCount).toBe(0);
+  });
+
+  test("a project name must not be empty", async () => {
+    const { createProject } = await app.query(CreateProjectDocument, { name: "" });
+    expect(createProject).toMatchObject({ project: null, adminSecret: null });
+    expect(createProject.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["name"] })]);
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { loadConfig } from "../../src/config";
+import { startServer, type RunningServer } from "../../src/server";
+import { startServerProcess } from "../helpers/server-process";
+
+const BOOTSTRAP = "px_http_test_bootstrap_secret";
+
+let dir: string;
+let server: RunningServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "px-http-"));
+  const config = loadConfig({ PORT: "0", DATABASE_URL: `sqlite:${path.join(dir, "px.sqlite")}`, BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP });
+  server = await startServer(config, pino({ level: "silent" }));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A GraphQL response body as JSON, errors included. */
+interface Body {
+  data?: unknown;
+  errors?: { message: string; extensions: { code: string; stacktrace?: unknown } }[];
+}
+
+async function json(response: Response): Promise<Body> {
+  return (await response.json()) as Body;
+}
+
+function post(body: string, headers: Record<string, string> = {}) {
+  return fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${BOOTSTRAP}`, ...headers },
+    body,
+  });
+}
+
+describe("HTTP", () => {
+  test("GET /healthz answers 200 while the database answers", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", database: "sqlite" });
+  });
+
+  test("POST /graphql with the bootstrap token answers as its ADMIN", async () => {
+    const response = await post(JSON.stringify({ query: "{ viewer { role tokenName } }" }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { viewer: { role: "ADMIN", tokenName: "bootstrap" } } });
+  });
+
+  test.each([
+    ["no Authorization header", {}],
+    ["a wrong token", { authorization: "Bearer px_wrong" }],
+    ["a malformed header", { authorization: "Basic abc" }],
+  ])("%s is UNAUTHENTICATED (401), introspection included", async (_what, headers) => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query: "{ __schema { queryType { name } } }" }),
+    });
+    expect(response.status).toBe(401);
+    const body = await json(response);
+    expect(body.errors![0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(body.errors![0].extensions.stacktrace).toBeUndefined();
+  });
+
+  test("a body over 1 MiB is refused with 413, and the server keeps serving", async () => {
+    const response = await post(JSON.stringify({ query: "{ viewer { role } }", variables: { pad: "x".repeat(1024 * 1024) } }));
+    expect(response.status).toBe(413);
+    expect((await json(response)).errors![0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+    expect((await post(JSON.stringify({ query: "{ viewer { role } }" }))).status).toBe(200);
+  });
+
+  test("malformed JSON is a 400", async () => {
+    const response = await post('{"query": "{ viewer');
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors![0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  test("malformed GraphQL is a top-level error with a code", async () => {
+    const response = await post(JSON.stringify({ query: "{ viewer { role }" }));
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors![0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+  });
+});
+
+describe("the GraphiQL playground", () => {
+  test("GET /graphql from a browser serves GraphiQL from this server only, no token needed", async () => {
+    const response = await fetch(`${server.url}/graphql`, { headers: { accept: "text/html,application/xhtml+xml" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await response.text();
+    expect(html).toContain('<script src="/graphiql/graphiql.js">');
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ["graphiql.js", "graphiql.css", "editor.worker.js", "json.worker.js", "graphql.worker.js"]) {
+      expect((await fetch(`${server.url}/graphiql/${asset}`)).status).toBe(200);
+    }
+  });
+
+  test("on a dev machine the page is prefilled with the token this process was given", async () => {
+    const html = await (await fetch(`${server.url}/graphql`, { headers: { accept: "text/html" } })).text();
+    expect(html).toContain(`Bearer ${BOOTSTRAP}`);
+  });
+});
+
+describe("a server process", () => {
+  test("a first start with no token creates an ADMIN token and prints it once; SIGTERM stops it cleanly", async () => {
+    const data = mkdtempSync(path.join(tmpdir(), "px-first-start-"));
+    const env = { DATABASE_URL: `sqlite:${path.join(data, "nested", "px.sqlite")}` };
+    try {
+      const first = await startServerProcess(env);
+      const secret = /px_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
+      expect(secret).toBeDefined();
+      expect(first.output()).toContain(`${first.url}/graphql`);
+      const viewer = await fetch(`${first.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: "{ viewer { role project { name } } }" }),
+      });
+      expect(await viewer.json()).toEqual({ data: { viewer: { role: "ADMIN", project: { name: "Default project" } } } });
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toEqual({ code: 0, signal: null });
+      expect(first.output()).not.toMatch(/"level":50/);
+
+      const second = await startServerProcess(env);
+      expect(second.output()).not.toMatch(/px_[A-Za-z0-9_-]{43}/);
+      second.child.kill("SIGTERM");
+      expect((await second.exited).code).toBe(0);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  test("a bad configuration stops the start with a message naming the variable", async () => {
+    await expect(startServerProcess({ DATABASE_URL: "mysql://nope" })).rejects.toThrow(/DATABASE_URL must start with sqlite: or postgres:\/\//);
+  });
+});

@@ -1,0 +1,57 @@
+import { loadConfig } from "../../src/config";
+import { isId, newId } from "../../src/shared/ids";
+import { normalizeDescription, normalizeName } from "../../src/shared/names";
+
+describe("names", () => {
+  test("a name is trimmed and compared ignoring case", () => {
+    expect(normalizeName("  Dark_Mode ", ["name"])).toEqual({ ok: true, value: { name: "Dark_Mode", nameKey: "dark_mode" } });
+  });
+
+  test("empty after trimming, or over the limit, is INVALID", () => {
+    expect(normalizeName(" \t ", ["name"])).toMatchObject({ ok: false, errors: [{ code: "INVALID", field: ["name"] }] });
+    expect(normalizeName("n".repeat(201), ["name"]).ok).toBe(false);
+    expect(normalizeName("n".repeat(200), ["name"]).ok).toBe(true);
+  });
+
+  test("a blank description is no description", () => {
+    expect(normalizeDescription("   ", ["d"])).toEqual({ ok: true, value: null });
+    expect(normalizeDescription(null, ["d"])).toEqual({ ok: true, value: null });
+    expect(normalizeDescription("d".repeat(1001), ["d"]).ok).toBe(false);
+  });
+});
+
+describe("ids", () => {
+  test("ids are UUIDv7 and sort in the order they were made, even within one millisecond", () => {
+    const ids = Array.from({ length: 5000 }, () => newId(1_800_000_000_000));
+    expect(ids.every(isId)).toBe(true);
+    expect(ids.every((id) => id[14] === "7")).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test("anything not shaped like our ids is not an id", () => {
+    expect(isId("1")).toBe(false);
+    expect(isId("' OR 1=1 --")).toBe(false);
+  });
+});
+
+describe("configuration", () => {
+  test("defaults work on a laptop: port 4000 on 127.0.0.1, SQLite in ./data", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: "127.0.0.1", production: false, logLevel: "info", bootstrapAdminToken: null });
+    expect(config.database).toEqual({ engine: "sqlite", file: expect.stringMatching(/data\/px\.sqlite$/) });
+  });
+
+  test.each([
+    [{ PORT: "http" }, /PORT/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ DATABASE_URL: "sqlite::memory:" }, /file path/],
+    [{ BOOTSTRAP_ADMIN_TOKEN: "short" }, /at least 16/],
+  ])("%j is refused with a message naming the variable", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test("postgres:// URLs select PostgreSQL", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ engine: "postgres", url: "postgres://u@h/db" });
+  });
+});
