@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { AccessService } from "./access/access.service";
 import { AuditService } from "./audit/audit.service";
 import type { Database } from "./db/database";
+import { ExperienceService } from "./experiences/experience.service";
 import { GoalService } from "./goals/goal.service";
 import { KeyService } from "./keys/key.service";
 import { SegmentService } from "./segments/segment.service";
@@ -14,6 +15,7 @@ export function createServices(db: Database, logger: Logger) {
   const usages = new UsageService();
   const settings = new SettingsService(db, audit);
   return {
+    experiences: new ExperienceService(db, audit, settings),
     db,
     logger,
     audit,

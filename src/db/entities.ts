@@ -1,9 +1,13 @@
 import { ApiToken } from "../access/api-token.entity";
 import { Project } from "../access/project.entity";
 import { AuditEvent } from "../audit/audit-event.entity";
+import { ExperienceGoal } from "../experiences/experience-goal.entity";
+import { ExperienceValue } from "../experiences/experience-value.entity";
+import { Experience } from "../experiences/experience.entity";
+import { Variant } from "../experiences/variant.entity";
 import { Goal } from "../goals/goal.entity";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { Settings } from "../settings/settings.entity";
 
-export const entities = [Project, ApiToken, AuditEvent, Key, Segment, Goal, Settings];
+export const entities = [Project, ApiToken, AuditEvent, Key, Segment, Goal, Settings, Experience, ExperienceValue, Variant, ExperienceGoal];

@@ -13,6 +13,13 @@ export enum ExperienceStatus {
   STOPPED = "STOPPED",
 }
 
+/** For messages: "No feature flag with this id". */
+export const KIND_IN_WORDS: Record<ExperienceKind, string> = {
+  [ExperienceKind.PRODUCT_CONFIG]: "product config",
+  [ExperienceKind.FEATURE_FLAG]: "feature flag",
+  [ExperienceKind.AB_TEST]: "A/B test",
+};
+
 registerEnumType(ExperienceKind, { name: "ExperienceKind" });
 registerEnumType(ExperienceStatus, {
   name: "ExperienceStatus",

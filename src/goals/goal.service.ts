@@ -3,7 +3,9 @@ import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import type { Page, PageRequest } from "../db/pagination";
 import { SetupItems, type SetupFilter } from "../setup/setup-items";
-import { ok, type Result } from "../shared/result";
+import { ExperienceStatus } from "../experiences/experience-kind";
+import { fail, ok, type Result } from "../shared/result";
+import { UserErrors } from "../shared/user-error";
 import type { UsageService } from "../usages/usage.service";
 import { normalizeGoalEvents } from "./goal-rules";
 import { Goal, goalView } from "./goal.entity";
@@ -41,11 +43,28 @@ export class GoalService {
     return this.items.create(caller, input, events.ok ? ok({ events: events.value }) : events);
   }
 
+  /**
+   * Events freeze once any experience using the goal has left DRAFT (ran, archived or not): its
+   * conversions were counted with the old events, and new ones would make its results lie.
+   */
   update(caller: Caller, input: UpdateGoal): Promise<Result<Goal>> {
-    return this.items.change(caller, input, async () => {
+    return this.items.change(caller, input, async (tx, goal) => {
       if (input.events == null) return ok({});
       const events = normalizeGoalEvents(input.events, ["input", "events"]);
-      return events.ok ? ok({ events: events.value }) : events;
+      if (!events.ok) return events;
+      if (sameEvents(events.value, goal.events)) return ok({ events: events.value });
+      const ran = (await this.usages.usagesOfOne(tx, caller.projectId, "goal", goal.id)).filter(
+        (usage) => usage.status !== ExperienceStatus.DRAFT,
+      );
+      if (ran.length) {
+        return fail(
+          UserErrors.invalidState(
+            ["input", "events"],
+            `The events of a goal used by an experience that has run cannot change (${ran.map((u) => `"${u.name}"`).join(", ")}): create a new goal instead`,
+          ),
+        );
+      }
+      return ok({ events: events.value });
     });
   }
 
@@ -56,4 +75,9 @@ export class GoalService {
   unarchive(caller: Caller, id: string): Promise<Result<Goal>> {
     return this.items.unarchive(caller, id);
   }
+}
+
+/** The same events, perhaps reordered: what a goal counts does not change. */
+function sameEvents(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((event) => b.includes(event));
 }

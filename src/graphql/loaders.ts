@@ -4,9 +4,13 @@ import type { Services } from "../services";
 import type { Usage } from "../shared/user-error";
 import type { Referenced } from "../usages/usage.service";
 
-/** One batch per request for what a list's rows would otherwise fetch one by one. */
+/**
+ * One batch per request for what a list's rows would otherwise fetch one by one: every field
+ * resolver that reaches a related object goes through one of these.
+ */
 export function createLoaders(services: Services, caller: Caller) {
   const { projectId } = caller;
+  const { experiences } = services;
   const usagesOf = (referenced: Referenced) =>
     new DataLoader<string, Usage[]>(async (ids) => {
       const found = await services.usages.usagesOf(services.db.reader, projectId, referenced, ids);
@@ -16,7 +20,17 @@ export function createLoaders(services: Services, caller: Caller) {
     keyUsages: usagesOf("key"),
     segmentUsages: usagesOf("segment"),
     goalUsages: usagesOf("goal"),
+    key: byId((ids) => services.keys.items.findMany(projectId, ids)),
     segment: byId((ids) => services.segments.items.findMany(projectId, ids)),
+    goal: byId((ids) => services.goals.items.findMany(projectId, ids)),
+    experienceValues: grouped((ids) => experiences.valuesOf(projectId, ids), (value) => value.experienceId),
+    variantValues: grouped((ids) => experiences.variantValuesOf(projectId, ids), (value) => value.variantId!),
+    variants: grouped((ids) => experiences.variantsOf(projectId, ids), (variant) => variant.experienceId),
+    experienceGoals: grouped(
+      async (ids) => experiences.goalsOf(projectId, ids),
+      (link) => link.experienceId,
+      (link) => link.goal,
+    ),
   };
 }
 
@@ -26,5 +40,18 @@ function byId<T extends { id: string }>(fetch: (ids: readonly string[]) => Promi
   return new DataLoader<string, T | null>(async (ids) => {
     const found = new Map((await fetch(ids)).map((row) => [row.id, row]));
     return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** Many rows per id (a test's variants, a config's values), in the order fetched. */
+function grouped<Row, Out = Row>(
+  fetch: (ids: readonly string[]) => Promise<Row[]>,
+  ownerOf: (row: Row) => string,
+  shape: (row: Row) => Out = (row) => row as unknown as Out,
+) {
+  return new DataLoader<string, Out[]>(async (ids) => {
+    const byOwner = new Map<string, Out[]>(ids.map((id) => [id, []]));
+    for (const row of await fetch(ids)) byOwner.get(ownerOf(row))?.push(shape(row));
+    return ids.map((id) => byOwner.get(id)!);
   });
 }

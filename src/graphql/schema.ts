@@ -4,6 +4,15 @@ import { buildSchema, type AuthChecker } from "type-graphql";
 import { AccessResolver } from "../access/access.resolver";
 import type { Role } from "../access/role";
 import { AuditResolver } from "../audit/audit.resolver";
+import {
+  ABTestResolver,
+  ExperienceResolver,
+  FeatureFlagResolver,
+  KeyValueResolver,
+  ProductConfigResolver,
+  VariantResolver,
+} from "../experiences/experience.resolver";
+import { ABTest, FeatureFlag, ProductConfig } from "../experiences/experience.types";
 import { GoalResolver } from "../goals/goal.resolver";
 import { KeyResolver } from "../keys/key.resolver";
 import { SegmentResolver } from "../segments/segment.resolver";
@@ -17,7 +26,20 @@ const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
   throw forbidden(`This needs the role ${roles.join(" or ")}; this token's role is ${context.caller.role}`);
 };
 
-export const resolvers = [AccessResolver, AuditResolver, KeyResolver, SegmentResolver, GoalResolver, SettingsResolver] as const;
+export const resolvers = [
+  AccessResolver,
+  AuditResolver,
+  KeyResolver,
+  SegmentResolver,
+  GoalResolver,
+  SettingsResolver,
+  ExperienceResolver,
+  ProductConfigResolver,
+  FeatureFlagResolver,
+  ABTestResolver,
+  VariantResolver,
+  KeyValueResolver,
+] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
@@ -26,5 +48,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     authChecker,
     validate: true,
+    // Reached only through the Experience interface, so named here to be in the schema.
+    orphanedTypes: [ProductConfig, FeatureFlag, ABTest],
   });
 }

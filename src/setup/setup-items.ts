@@ -50,6 +50,21 @@ export interface SetupFilter {
   search?: string | null;
 }
 
+/**
+ * The row of `entity` within `scope` (a project, and for experiences a kind) whose name equals
+ * `nameKey` ignoring case: the one lookup behind every NAME_TAKEN.
+ */
+export function nameHolder<T extends { id: string }>(
+  manager: EntityManager,
+  entity: new () => T,
+  scope: Record<string, string>,
+  nameKey: string,
+): Promise<T | null> {
+  const query = manager.createQueryBuilder(entity, "holder").where("holder.nameKey = :nameKey", { nameKey });
+  for (const [column, value] of Object.entries(scope)) query.andWhere(`holder.${column} = :${column}`, { [column]: value });
+  return query.getOne();
+}
+
 /** `%`, `_` and `\` in a search are literal characters, not wildcards. */
 export function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -100,7 +115,7 @@ export class SetupItems<T extends SetupItem> {
     field: FieldPath,
     exceptId?: string,
   ): Promise<UserError | null> {
-    const holder = await this.inProject(tx, projectId).andWhere("item.nameKey = :nameKey", { nameKey: name.nameKey }).getOne();
+    const holder = await nameHolder(tx, this.kind.entity, { projectId }, name.nameKey);
     return holder && holder.id !== exceptId ? UserErrors.nameTaken(field, this.kind.what, name.name) : null;
   }
 

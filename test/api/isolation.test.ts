@@ -10,8 +10,10 @@ import {
   GetSegmentDocument,
   ListGoalsDocument,
   ListKeysDocument,
+  ListExperiencesDocument,
   ListSegmentsDocument,
 } from "../../client/generated/graphql";
+import { fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
 /**
@@ -20,7 +22,7 @@ import { startTestApp, type TestApp } from "../helpers/test-app";
  */
 let app: TestApp;
 let other: string;
-const theirs = { keyId: "", segmentId: "", goalId: "", tokenId: "" };
+const theirs = { keyId: "", segmentId: "", goalId: "", tokenId: "", configId: "", flagId: "", testId: "" };
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -35,6 +37,10 @@ beforeAll(async () => {
   ).createSegment.segment!.id;
   theirs.goalId = (await app.query(CreateGoalDocument, { input: { name: "Their goal", events: ["e"] } }, other)).createGoal.goal!.id;
   theirs.tokenId = (await app.query(CreateApiTokenDocument, { input: { name: "theirs", role: "SDK" } }, other)).createApiToken.token!.id;
+  const make = fixtures(app, other);
+  theirs.configId = (await make.productConfig({ values: [{ keyId: theirs.keyId, value: 5 }] })).id;
+  theirs.flagId = (await make.featureFlag({ keyId: theirs.keyId, value: 6 })).id;
+  theirs.testId = (await make.abTest({ goalIds: [theirs.goalId] })).id;
 });
 afterAll(() => app.close());
 
@@ -44,6 +50,7 @@ async function theirState() {
     segments: (await app.query(ListSegmentsDocument, { filter: { archived: null } }, other)).segments.nodes,
     goals: (await app.query(ListGoalsDocument, { filter: { archived: null } }, other)).goals.nodes,
     tokens: (await app.query(ApiTokensDocument, {}, other)).apiTokens,
+    experiences: (await app.query(ListExperiencesDocument, { filter: { archived: null } }, other)).experiences.nodes,
   };
 }
 
@@ -52,6 +59,7 @@ const reads: [string, () => string][] = [
   ["key(name)", () => `{ result: key(name: "their_key") { id } }`],
   ["segment", () => `{ result: segment(id: "${theirs.segmentId}") { id } }`],
   ["goal", () => `{ result: goal(id: "${theirs.goalId}") { id } }`],
+  ["experience", () => `{ result: experience(id: "${theirs.configId}") { id } }`],
 ];
 
 const writes: [string, () => string][] = [
@@ -66,6 +74,33 @@ const writes: [string, () => string][] = [
   ["archiveGoal", () => `mutation { result: archiveGoal(id: "${theirs.goalId}") { userErrors { code } } }`],
   ["unarchiveGoal", () => `mutation { result: unarchiveGoal(id: "${theirs.goalId}") { userErrors { code } } }`],
   ["revokeApiToken", () => `mutation { result: revokeApiToken(id: "${theirs.tokenId}") { userErrors { code } } }`],
+  ["updateProductConfig", () => `mutation { result: updateProductConfig(input: { id: "${theirs.configId}", name: "Mine" }) { userErrors { code } } }`],
+  ["updateFeatureFlag", () => `mutation { result: updateFeatureFlag(input: { id: "${theirs.flagId}", rolloutPercentage: 1 }) { userErrors { code } } }`],
+  ["updateABTest", () => `mutation { result: updateABTest(input: { id: "${theirs.testId}", trafficPercentage: 1 }) { userErrors { code } } }`],
+  ["startExperience", () => `mutation { result: startExperience(id: "${theirs.flagId}") { userErrors { code } } }`],
+  ["pauseExperience", () => `mutation { result: pauseExperience(id: "${theirs.flagId}") { userErrors { code } } }`],
+  ["stopExperience", () => `mutation { result: stopExperience(id: "${theirs.flagId}") { userErrors { code } } }`],
+  ["archiveExperience", () => `mutation { result: archiveExperience(id: "${theirs.configId}") { userErrors { code } } }`],
+];
+
+/** Creating in my project with their ids: their key, segment and goal are unknown here. */
+const references: [string, () => string, string[]][] = [
+  [
+    "createProductConfig with their key",
+    () => `mutation { result: createProductConfig(input: { name: "x", values: [{ keyId: "${theirs.keyId}", value: 1 }] }) { userErrors { code field } } }`,
+    ["input", "values", "0", "keyId"],
+  ],
+  [
+    "createFeatureFlag with their segment",
+    () => `mutation { result: createFeatureFlag(input: { name: "x", segmentId: "${theirs.segmentId}", keyId: "${theirs.keyId}", value: 1 }) { userErrors { code field } } }`,
+    ["input", "segmentId"],
+  ],
+  [
+    "createABTest with their goal",
+    () =>
+      `mutation { result: createABTest(input: { name: "x", goalIds: ["${theirs.goalId}"], primaryGoalId: "${theirs.goalId}", variants: [{ name: "a", weight: 50, isControl: true }, { name: "b", weight: 50 }] }) { userErrors { code field } } }`,
+    ["input", "goalIds", "0"],
+  ],
 ];
 
 test.each(reads)("%s of another project's object reads as null", async (_name, document) => {
@@ -78,12 +113,20 @@ test.each(writes)("%s of another project's object is NOT_FOUND and changes nothi
   expect(await theirState()).toEqual(before);
 });
 
+test.each(references)("%s is NOT_FOUND and changes nothing", async (_name, document, field) => {
+  const before = await theirState();
+  const { result } = (await app.query(document())) as { result: { userErrors: { code: string; field: string[] }[] } };
+  expect(result.userErrors).toContainEqual({ code: "NOT_FOUND", field });
+  expect(await theirState()).toEqual(before);
+});
+
 test("lists and the audit log show nothing of another project", async () => {
   const mine = JSON.stringify([
     await app.query(ListKeysDocument, { filter: { archived: null } }),
     await app.query(ListSegmentsDocument, { filter: { archived: null } }),
     await app.query(ListGoalsDocument, { filter: { archived: null } }),
     await app.query(ApiTokensDocument),
+    await app.query(ListExperiencesDocument, { filter: { archived: null } }),
     await app.query(AuditLogDocument, { first: 100 }),
   ]);
   for (const id of Object.values(theirs)) expect(mine).not.toContain(id);

@@ -21,6 +21,7 @@ export const column = {
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
   }),
   boolean: (name: string): TableColumnOptions => ({ name, type: "boolean" }),
+  double: (name: string, nullable = false): TableColumnOptions => ({ name, type: "double precision", isNullable: nullable }),
 };
 
 /** The columns keys, segments and goals share (SetupItemEntity), around each one's own columns. */

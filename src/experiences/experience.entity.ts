@@ -1,0 +1,106 @@
+import { Field, ID, InterfaceType } from "type-graphql";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { InstantColumn } from "../db/columns";
+import { Segment } from "../segments/segment.entity";
+import { ExperienceKind, ExperienceStatus } from "./experience-kind";
+
+/** The GraphQL object type of each kind (experience.types.ts). */
+export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
+  [ExperienceKind.PRODUCT_CONFIG]: "ProductConfig",
+  [ExperienceKind.FEATURE_FLAG]: "FeatureFlag",
+  [ExperienceKind.AB_TEST]: "ABTest",
+};
+
+/**
+ * A product config, feature flag or A/B test: one row whatever the kind, with the columns of every
+ * kind (null where they do not apply). It is also the GraphQL `Experience` interface; ProductConfig,
+ * FeatureFlag and ABTest expose their own columns. Key values, variants and goals live in the
+ * reference tables (experience_value, variant, experience_goal), so "who uses this key / segment /
+ * goal" is one indexed query.
+ */
+@InterfaceType("Experience", {
+  resolveType: (experience: Experience) => TYPE_NAME_OF_KIND[experience.kind],
+  description: "What users get: a product config, a feature flag or an A/B test.",
+})
+@Entity("experience")
+@Index("IDX_experience_name", ["projectId", "kind", "nameKey"], { unique: true })
+@Index("IDX_experience_segment", ["segmentId"])
+export class Experience {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Column({ type: "varchar", length: 36 })
+  projectId!: string;
+
+  @Field(() => ExperienceKind)
+  @Column({ type: "varchar", length: 16 })
+  kind!: ExperienceKind;
+
+  @Field({ description: "Unique among the project's experiences of this kind, ignoring case." })
+  @Column({ type: "varchar", length: 200 })
+  name!: string;
+
+  @Column({ type: "varchar", length: 200 })
+  nameKey!: string;
+
+  @Column({ type: "text" })
+  searchText!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: "text", nullable: true })
+  description!: string | null;
+
+  @Field(() => ExperienceStatus)
+  @Column({ type: "varchar", length: 8 })
+  status!: ExperienceStatus;
+
+  @Field(() => Segment, { nullable: true, description: "Null: all users." })
+  segment?: Segment | null;
+
+  @Column({ type: "varchar", length: 36, nullable: true })
+  segmentId!: string | null;
+
+  /** Product configs: the highest wins per key when a user is in several. */
+  @Column({ type: "integer", nullable: true })
+  priority!: number | null;
+
+  /** Feature flags. */
+  @Column({ type: "double precision", nullable: true })
+  rolloutPercentage!: number | null;
+
+  /** A/B tests. */
+  @Column({ type: "double precision", nullable: true })
+  trafficPercentage!: number | null;
+
+  /** A/B tests: fixed at creation. */
+  @Column({ type: "boolean", nullable: true })
+  mutuallyExclusive!: boolean | null;
+
+  /** A/B tests. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  primaryGoalId!: string | null;
+
+  /** The first start; a resume keeps it. Experiences that ever ran freeze their goals' events. */
+  @InstantColumn({ nullable: true })
+  startedAt!: Date | null;
+
+  @InstantColumn({ nullable: true })
+  stoppedAt!: Date | null;
+
+  @InstantColumn({ nullable: true })
+  archivedAt!: Date | null;
+
+  @Field()
+  @InstantColumn()
+  createdAt!: Date;
+
+  @Field()
+  @InstantColumn()
+  updatedAt!: Date;
+
+  @Field({ description: "Archived experiences are read-only and never serve." })
+  get archived(): boolean {
+    return this.archivedAt !== null;
+  }
+}

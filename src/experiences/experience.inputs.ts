@@ -1,0 +1,143 @@
+import { GraphQLJSON } from "graphql-scalars";
+import { Field, Float, ID, InputType, Int } from "type-graphql";
+import { ExperienceKind, ExperienceStatus } from "./experience-kind";
+
+@InputType()
+export class ExperienceFilter {
+  @Field(() => ExperienceKind, { nullable: true })
+  kind?: ExperienceKind | null;
+
+  @Field(() => ExperienceStatus, { nullable: true })
+  status?: ExperienceStatus | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "false: unarchived only (the default); true: archived only; null: both." })
+  archived?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "Case-insensitive substring of the name or description." })
+  search?: string | null;
+}
+
+@InputType()
+export class KeyValueInput {
+  @Field(() => ID)
+  keyId!: string;
+
+  @Field(() => GraphQLJSON, { description: "Of the key's type." })
+  value!: unknown;
+}
+
+/** What creating any kind of experience takes; the kinds' inputs inherit it. */
+@InputType()
+export class CreateExperienceFields {
+  @Field({ description: "Unique among the project's experiences of this kind, ignoring case." })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Null: all users." })
+  segmentId?: string | null;
+}
+
+/** What updating any kind of experience takes, at any status until archived. */
+@InputType()
+export class UpdateExperienceFields {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "An empty string clears it." })
+  description?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Null keeps the segment; an empty string targets all users." })
+  segmentId?: string | null;
+}
+
+@InputType()
+export class CreateProductConfigInput extends CreateExperienceFields {
+  @Field(() => [KeyValueInput], { description: "At least one key, each at most once." })
+  values!: KeyValueInput[];
+
+  @Field(() => Int, { nullable: true, defaultValue: 0 })
+  priority?: number | null;
+}
+
+@InputType()
+export class CreateFeatureFlagInput extends CreateExperienceFields {
+  @Field(() => ID)
+  keyId!: string;
+
+  @Field(() => GraphQLJSON, { description: "Of the key's type." })
+  value!: unknown;
+
+  @Field(() => Float, { nullable: true, defaultValue: 100, description: "0 to 100." })
+  rolloutPercentage?: number | null;
+}
+
+@InputType()
+export class VariantInput {
+  @Field({ description: "Unique within the test, ignoring case." })
+  name!: string;
+
+  @Field(() => Float, { description: "More than 0; the weights of a test's variants sum to 100." })
+  weight!: number;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Exactly one variant is the control." })
+  isControl?: boolean | null;
+
+  @Field(() => [KeyValueInput], { defaultValue: [] })
+  values!: KeyValueInput[];
+}
+
+@InputType()
+export class CreateABTestInput extends CreateExperienceFields {
+  @Field(() => Float, { nullable: true, defaultValue: 100, description: "More than 0, at most 100." })
+  trafficPercentage?: number | null;
+
+  @Field(() => [VariantInput], { description: "2 to 10." })
+  variants!: VariantInput[];
+
+  @Field(() => [ID], { description: "1 to 10 distinct goals." })
+  goalIds!: string[];
+
+  @Field(() => ID, { description: "One of goalIds: the goal that decides the test." })
+  primaryGoalId!: string;
+
+  @Field(() => Boolean, { nullable: true, description: "Null: take Settings.mutuallyExclusiveABTests as it is now." })
+  mutuallyExclusive?: boolean | null;
+}
+
+@InputType({ description: "Fields left null keep their value. Key references and values change only while the experience is a DRAFT." })
+export class UpdateProductConfigInput extends UpdateExperienceFields {
+  @Field(() => [KeyValueInput], { nullable: true, description: "DRAFT only; replaces all values." })
+  values?: KeyValueInput[] | null;
+
+  @Field(() => Int, { nullable: true })
+  priority?: number | null;
+}
+
+@InputType({ description: "Fields left null keep their value. The key never changes." })
+export class UpdateFeatureFlagInput extends UpdateExperienceFields {
+  @Field(() => GraphQLJSON, { nullable: true, description: "May change while RUNNING or PAUSED." })
+  value?: unknown;
+
+  @Field(() => Float, { nullable: true, description: "May change while RUNNING: that is how a rollout widens." })
+  rolloutPercentage?: number | null;
+}
+
+@InputType({ description: "Variants, goals and traffic change only while the test is a DRAFT." })
+export class UpdateABTestInput extends UpdateExperienceFields {
+  @Field(() => Float, { nullable: true })
+  trafficPercentage?: number | null;
+
+  @Field(() => [VariantInput], { nullable: true, description: "Replaces all variants." })
+  variants?: VariantInput[] | null;
+
+  @Field(() => [ID], { nullable: true })
+  goalIds?: string[] | null;
+
+  @Field(() => ID, { nullable: true })
+  primaryGoalId?: string | null;
+}

@@ -1,0 +1,163 @@
+import { GraphQLJSON } from "graphql-scalars";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Can } from "../access/role";
+import { Goal } from "../goals/goal.entity";
+import { pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { payload } from "../graphql/payload";
+import { Key } from "../keys/key.entity";
+import { Segment } from "../segments/segment.entity";
+import { Experience } from "./experience.entity";
+import {
+  CreateABTestInput,
+  CreateFeatureFlagInput,
+  CreateProductConfigInput,
+  ExperienceFilter,
+  UpdateABTestInput,
+  UpdateFeatureFlagInput,
+  UpdateProductConfigInput,
+} from "./experience.inputs";
+import { ABTest, ExperienceConnection, ExperiencePayload, FeatureFlag, ProductConfig } from "./experience.types";
+import { ExperienceValue } from "./experience-value.entity";
+import { Variant } from "./variant.entity";
+
+@Resolver(() => Experience)
+export class ExperienceResolver {
+  @Authorized(Can.read)
+  @Query(() => ExperienceConnection, { description: "Unarchived experiences by default, oldest first." })
+  async experiences(
+    @Arg("filter", () => ExperienceFilter, { nullable: true }) filter: ExperienceFilter | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
+    return toConnection(await services.experiences.list(caller, filter ?? {}, pageRequest(page)));
+  }
+
+  @Authorized(Can.read)
+  @Query(() => Experience, { nullable: true })
+  experience(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<Experience | null> {
+    return services.experiences.find(services.db.reader, caller.projectId, id);
+  }
+
+  @FieldResolver(() => Segment, { nullable: true, description: "Null: all users." })
+  segment(@Root() experience: Experience, @Ctx() { loaders }: RequestContext) {
+    return experience.segmentId ? loaders.segment.load(experience.segmentId) : null;
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "A new DRAFT product config." })
+  async createProductConfig(@Arg("input") input: CreateProductConfigInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.createProductConfig(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "A new DRAFT feature flag." })
+  async createFeatureFlag(@Arg("input") input: CreateFeatureFlagInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.createFeatureFlag(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "A new DRAFT A/B test." })
+  async createABTest(@Arg("input") input: CreateABTestInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.createABTest(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload)
+  async updateProductConfig(@Arg("input") input: UpdateProductConfigInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.updateProductConfig(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload)
+  async updateFeatureFlag(@Arg("input") input: UpdateFeatureFlagInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.updateFeatureFlag(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload)
+  async updateABTest(@Arg("input") input: UpdateABTestInput, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.updateABTest(caller, input));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "DRAFT or PAUSED → RUNNING." })
+  async startExperience(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.start(caller, id));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "RUNNING → PAUSED: stops serving, keeps assignments." })
+  async pauseExperience(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.pause(caller, id));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "RUNNING or PAUSED → STOPPED, for good." })
+  async stopExperience(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.stop(caller, id));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => ExperiencePayload, { description: "DRAFT or STOPPED only; archived experiences are read-only." })
+  async archiveExperience(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+    return payload("experience", await services.experiences.archive(caller, id));
+  }
+}
+
+@Resolver(() => ProductConfig)
+export class ProductConfigResolver {
+  @FieldResolver(() => [ExperienceValue])
+  values(@Root() config: Experience, @Ctx() { loaders }: RequestContext): Promise<ExperienceValue[]> {
+    return loaders.experienceValues.load(config.id);
+  }
+}
+
+@Resolver(() => FeatureFlag)
+export class FeatureFlagResolver {
+  @FieldResolver(() => Key)
+  async key(@Root() flag: Experience, @Ctx() { loaders }: RequestContext): Promise<Key> {
+    const [value] = await loaders.experienceValues.load(flag.id);
+    return (await loaders.key.load(value.keyId))!;
+  }
+
+  @FieldResolver(() => GraphQLJSON)
+  async value(@Root() flag: Experience, @Ctx() { loaders }: RequestContext): Promise<unknown> {
+    const [value] = await loaders.experienceValues.load(flag.id);
+    return value.value;
+  }
+}
+
+@Resolver(() => ABTest)
+export class ABTestResolver {
+  @FieldResolver(() => [Variant])
+  variants(@Root() test: Experience, @Ctx() { loaders }: RequestContext): Promise<Variant[]> {
+    return loaders.variants.load(test.id);
+  }
+
+  @FieldResolver(() => [Goal])
+  goals(@Root() test: Experience, @Ctx() { loaders }: RequestContext): Promise<Goal[]> {
+    return loaders.experienceGoals.load(test.id);
+  }
+
+  @FieldResolver(() => Goal)
+  async primaryGoal(@Root() test: Experience, @Ctx() { loaders }: RequestContext): Promise<Goal> {
+    return (await loaders.goal.load(test.primaryGoalId!))!;
+  }
+}
+
+@Resolver(() => Variant)
+export class VariantResolver {
+  @FieldResolver(() => [ExperienceValue])
+  values(@Root() variant: Variant, @Ctx() { loaders }: RequestContext): Promise<ExperienceValue[]> {
+    return loaders.variantValues.load(variant.id);
+  }
+}
+
+@Resolver(() => ExperienceValue)
+export class KeyValueResolver {
+  @FieldResolver(() => Key)
+  async key(@Root() value: ExperienceValue, @Ctx() { loaders }: RequestContext): Promise<Key> {
+    return (await loaders.key.load(value.keyId))!;
+  }
+}

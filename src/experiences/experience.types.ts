@@ -1,0 +1,70 @@
+import { GraphQLJSON } from "graphql-scalars";
+import { Field, Float, Int, ObjectType } from "type-graphql";
+import { Goal } from "../goals/goal.entity";
+import { connectionType } from "../graphql/connection";
+import { UserError } from "../graphql/user-error.type";
+import { Key } from "../keys/key.entity";
+import { Experience } from "./experience.entity";
+import { ExperienceValue } from "./experience-value.entity";
+import { Variant } from "./variant.entity";
+
+/*
+ * The three kinds of experience. Each is an Experience row; these classes only say which of its
+ * columns (and which related objects, resolved in experience.resolver.ts) the kind exposes.
+ */
+
+@ObjectType({ implements: Experience, description: "Overrides key values for the users of a segment." })
+export class ProductConfig extends Experience {
+  @Field(() => [ExperienceValue])
+  values?: ExperienceValue[];
+
+  @Field(() => Int, { description: "When a user is in several running product configs, the highest priority wins per key." })
+  declare priority: number;
+}
+
+@ObjectType({ implements: Experience, description: "Serves one value of one key to a percentage of a segment." })
+export class FeatureFlag extends Experience {
+  @Field(() => Key)
+  key?: Key;
+
+  @Field(() => GraphQLJSON, { description: "Of the key's type." })
+  value?: unknown;
+
+  @Field(() => Float, { description: "Percent of the segment's users who get the value; raising it keeps everyone already in." })
+  declare rolloutPercentage: number;
+}
+
+@ObjectType({ implements: Experience, description: "Splits a segment's users between variants and measures the goals." })
+export class ABTest extends Experience {
+  @Field(() => Float, { description: "Percent of the segment's users that enter the test." })
+  declare trafficPercentage: number;
+
+  @Field(() => [Variant])
+  variants?: Variant[];
+
+  @Field(() => [Goal])
+  goals?: Goal[];
+
+  @Field(() => Goal)
+  primaryGoal?: Goal;
+
+  @Field({ description: "Fixed at creation from Settings.mutuallyExclusiveABTests unless the input set it." })
+  declare mutuallyExclusive: boolean;
+
+  @Field(() => Date, { nullable: true, description: "The first start; resuming a paused test keeps it." })
+  declare startedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  declare stoppedAt: Date | null;
+}
+
+export const ExperienceConnection = connectionType("Experience", Experience);
+
+@ObjectType()
+export class ExperiencePayload {
+  @Field(() => Experience, { nullable: true })
+  experience!: Experience | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
