@@ -1,0 +1,185 @@
+import { ExperienceKind, ExperienceStatus } from "../experiences/experience-kind";
+import { compileRule, type SegmentPredicate } from "../segments/segment-matching";
+import type { Condition, Rule } from "../segments/segment-rule";
+
+/**
+ * What `evaluate` needs of a project, compiled once per config version and kept in memory: active
+ * keys with what can override each, running experiences, and segment rules as predicates. Pure: it
+ * is built from plain rows (RulesetSource), so it can be tested and benchmarked without a database.
+ */
+
+export interface RulesetSource {
+  keys: { id: string; name: string; defaultValue: unknown }[];
+  segments: { id: string; rule: Rule }[];
+  /** Unarchived RUNNING and PAUSED experiences. */
+  experiences: {
+    id: string;
+    kind: ExperienceKind;
+    status: ExperienceStatus;
+    segmentId: string | null;
+    priority: number | null;
+    rolloutPercentage: number | null;
+    trafficPercentage: number | null;
+    mutuallyExclusive: boolean | null;
+    startedAt: Date | null;
+  }[];
+  values: { experienceId: string; variantId: string | null; keyId: string; value: unknown }[];
+  variants: { id: string; experienceId: string; name: string; weight: number; position: number }[];
+}
+
+export interface CompiledFlag {
+  id: string;
+  segmentId: string | null;
+  rolloutPercentage: number;
+  value: unknown;
+}
+
+export interface CompiledConfig {
+  id: string;
+  segmentId: string | null;
+  value: unknown;
+}
+
+export interface CompiledKey {
+  id: string;
+  name: string;
+  defaultValue: unknown;
+  /** The key's RUNNING feature flag, if any (a key has at most one live flag). */
+  flag: CompiledFlag | null;
+  /** RUNNING product configs that set the key: highest priority first, then the earliest started. */
+  configs: CompiledConfig[];
+}
+
+export interface CompiledTest {
+  id: string;
+  segmentId: string | null;
+  trafficPercentage: number;
+  mutuallyExclusive: boolean;
+  variants: { id: string; name: string; values: Map<string, unknown> }[];
+  weights: number[];
+}
+
+/** Which of a user's events evaluation must read. */
+export interface EventNeeds {
+  /** Names whose rows are needed (a window or a property filter applies). */
+  rowNames: string[];
+  /** Rows older than this many milliseconds are not needed; null: all of them are. */
+  rowWindowMs: number | null;
+  /** Names for which only the all-time count is needed. */
+  countNames: string[];
+}
+
+export interface Ruleset {
+  /** By name, the order evaluate answers in. */
+  keys: CompiledKey[];
+  /** Active segments, oldest first. */
+  segments: { id: string; matches: SegmentPredicate }[];
+  /** RUNNING A/B tests, the earliest started first: the order in which they claim keys. */
+  runningTests: CompiledTest[];
+  /** RUNNING or PAUSED exclusive tests: a slot in one of them is taken. */
+  liveExclusiveTestIds: Set<string>;
+  events: EventNeeds;
+}
+
+const DAY_MS = 86_400_000;
+
+export function compileRuleset(source: RulesetSource): Ruleset {
+  const running = source.experiences
+    .filter((experience) => experience.status === ExperienceStatus.RUNNING)
+    .sort((a, b) => startedAt(a) - startedAt(b) || (a.id < b.id ? -1 : 1));
+  const valuesOf = groupBy(source.values, (value) => value.variantId ?? value.experienceId);
+
+  const flags = new Map<string, CompiledFlag>();
+  const configs = new Map<string, (CompiledConfig & { priority: number })[]>();
+  for (const experience of running) {
+    if (experience.kind === ExperienceKind.FEATURE_FLAG) {
+      const [flagValue] = valuesOf.get(experience.id) ?? [];
+      if (!flagValue) continue;
+      flags.set(flagValue.keyId, {
+        id: experience.id,
+        segmentId: experience.segmentId,
+        rolloutPercentage: experience.rolloutPercentage ?? 0,
+        value: flagValue.value,
+      });
+    } else if (experience.kind === ExperienceKind.PRODUCT_CONFIG) {
+      for (const entry of valuesOf.get(experience.id) ?? []) {
+        const list = configs.get(entry.keyId) ?? [];
+        list.push({ id: experience.id, segmentId: experience.segmentId, value: entry.value, priority: experience.priority ?? 0 });
+        configs.set(entry.keyId, list);
+      }
+    }
+  }
+
+  const variantsOf = groupBy(source.variants, (variant) => variant.experienceId);
+  const runningTests: CompiledTest[] = running
+    .filter((experience) => experience.kind === ExperienceKind.AB_TEST)
+    .map((test) => {
+      const variants = [...(variantsOf.get(test.id) ?? [])].sort((a, b) => a.position - b.position);
+      return {
+        id: test.id,
+        segmentId: test.segmentId,
+        trafficPercentage: test.trafficPercentage ?? 0,
+        mutuallyExclusive: test.mutuallyExclusive === true,
+        weights: variants.map((variant) => variant.weight),
+        variants: variants.map((variant) => ({
+          id: variant.id,
+          name: variant.name,
+          values: new Map((valuesOf.get(variant.id) ?? []).map((entry) => [entry.keyId, entry.value])),
+        })),
+      };
+    });
+
+  return {
+    keys: [...source.keys]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((key) => ({
+        id: key.id,
+        name: key.name,
+        defaultValue: key.defaultValue,
+        flag: flags.get(key.id) ?? null,
+        // `running` is in start order and sort is stable: equal priorities keep the earliest started first.
+        configs: (configs.get(key.id) ?? []).sort((a, b) => b.priority - a.priority),
+      })),
+    segments: source.segments.map((segment) => ({ id: segment.id, matches: compileRule(segment.rule) })),
+    runningTests,
+    liveExclusiveTestIds: new Set(
+      source.experiences.filter((experience) => experience.kind === ExperienceKind.AB_TEST && experience.mutuallyExclusive).map((test) => test.id),
+    ),
+    events: eventNeeds(source.segments.map((segment) => segment.rule)),
+  };
+}
+
+function startedAt(experience: { startedAt: Date | null }): number {
+  return experience.startedAt?.getTime() ?? 0;
+}
+
+function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = groups.get(keyOf(row));
+    if (list) list.push(row);
+    else groups.set(keyOf(row), [row]);
+  }
+  return groups;
+}
+
+/** The event names the rules mention, and how far back their rows are needed. */
+function eventNeeds(rules: Rule[]): EventNeeds {
+  const rowNames = new Set<string>();
+  const countNames = new Set<string>();
+  let rowWindowMs: number | null = 0;
+  const visit = (rule: Rule) => {
+    rule.conditions.forEach((condition: Condition) => {
+      if (condition.type !== "event") return;
+      if (condition.withinDays === null && condition.where.length === 0) {
+        countNames.add(condition.event);
+        return;
+      }
+      rowNames.add(condition.event);
+      rowWindowMs = condition.withinDays === null || rowWindowMs === null ? null : Math.max(rowWindowMs, condition.withinDays * DAY_MS);
+    });
+    rule.groups.forEach(visit);
+  };
+  rules.forEach(visit);
+  return { rowNames: [...rowNames], rowWindowMs, countNames: [...countNames] };
+}

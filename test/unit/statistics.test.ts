@@ -1,0 +1,155 @@
+import {
+  chanceToBeatControl,
+  chiSquareSurvival,
+  logGamma,
+  probabilityGreater,
+  sampleRatioMismatchPValue,
+  twoProportionPValue,
+} from "../../src/results/statistics";
+
+describe("special functions", () => {
+  test("ln Γ matches known values", () => {
+    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
+    expect(logGamma(1)).toBeCloseTo(0, 12);
+    expect(logGamma(10)).toBeCloseTo(Math.log(362880), 11);
+    let lnFactorial = 0;
+    for (let n = 2; n < 171; n++) lnFactorial += Math.log(n);
+    expect(logGamma(171) / lnFactorial).toBeCloseTo(1, 12);
+  });
+
+  test.each([
+    [3.841459, 1, 0.05],
+    [6.634897, 1, 0.01],
+    [0.454936, 1, 0.5],
+    [5.991465, 2, 0.05],
+    [7.814728, 3, 0.05],
+    [16.918978, 9, 0.05],
+    [21.665994, 9, 0.01],
+    [10, 1, 0.001565402],
+  ])("the chi-square tail at %d with %d degrees of freedom is %d (published tables)", (x, df, p) => {
+    expect(chiSquareSurvival(x, df)).toBeCloseTo(p, 6);
+  });
+});
+
+/** Two-sided normal tail by Abramowitz & Stegun 7.1.26 (error below 1.5e-7): a second, independent route. */
+function referenceTwoSided(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return poly * Math.exp(-x * x);
+}
+
+function referenceZ(c: { users: number; conversions: number }, v: { users: number; conversions: number }): number {
+  const p = (c.conversions + v.conversions) / (c.users + v.users);
+  return (v.conversions / v.users - c.conversions / c.users) / Math.sqrt(p * (1 - p) * (1 / c.users + 1 / v.users));
+}
+
+describe("the pooled two-proportion z-test", () => {
+  test.each([
+    [{ users: 1000, conversions: 100 }, { users: 1000, conversions: 130 }],
+    [{ users: 5000, conversions: 400 }, { users: 4800, conversions: 380 }],
+    [{ users: 80, conversions: 3 }, { users: 75, conversions: 11 }],
+    [{ users: 20000, conversions: 10000 }, { users: 20000, conversions: 10300 }],
+  ])("p-value of %j against %j agrees with the textbook formula", (control, variant) => {
+    expect(twoProportionPValue(control, variant)).toBeCloseTo(referenceTwoSided(referenceZ(control, variant)), 6);
+  });
+
+  test("z = 1.96 gives the familiar 0.05", () => {
+    // Rates chosen so that z is 1.96 exactly: the p-value is 0.0499958 by the normal table.
+    const control = { users: 10000, conversions: 1000 };
+    const pooled = 0.1;
+    const z = 1.96;
+    const difference = z * Math.sqrt(pooled * (1 - pooled) * (2 / 10000));
+    const variantConversions = (pooled + difference / 2) * 10000;
+    const controlConversions = (pooled - difference / 2) * 10000;
+    expect(twoProportionPValue({ ...control, conversions: controlConversions }, { users: 10000, conversions: variantConversions })).toBeCloseTo(
+      0.0499958,
+      6,
+    );
+  });
+
+  test("no users, or no variance at all, gives null", () => {
+    expect(twoProportionPValue({ users: 0, conversions: 0 }, { users: 10, conversions: 1 })).toBeNull();
+    expect(twoProportionPValue({ users: 10, conversions: 0 }, { users: 10, conversions: 0 })).toBeNull();
+    expect(twoProportionPValue({ users: 10, conversions: 10 }, { users: 10, conversions: 10 })).toBeNull();
+  });
+});
+
+/**
+ * P(X2 > X1) by integrating f2 · F1 numerically over a fine grid, the densities normalized on the
+ * grid itself: no Beta functions, no closed form.
+ */
+function integratedProbability(a1: number, b1: number, a2: number, b2: number): number {
+  const mean = (a: number, b: number) => a / (a + b);
+  const sd = (a: number, b: number) => Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
+  const lo = Math.max(1e-12, Math.min(mean(a1, b1) - 14 * sd(a1, b1), mean(a2, b2) - 14 * sd(a2, b2)));
+  const hi = Math.min(1 - 1e-12, Math.max(mean(a1, b1) + 14 * sd(a1, b1), mean(a2, b2) + 14 * sd(a2, b2)));
+  const steps = 200_000;
+  const width = (hi - lo) / steps;
+  const logDensity = (a: number, b: number, x: number) => (a - 1) * Math.log(x) + (b - 1) * Math.log(1 - x);
+  const grid = (a: number, b: number) => {
+    const values = new Float64Array(steps);
+    let peak = -Infinity;
+    for (let i = 0; i < steps; i++) peak = Math.max(peak, (values[i] = logDensity(a, b, lo + (i + 0.5) * width)));
+    let total = 0;
+    for (let i = 0; i < steps; i++) total += values[i] = Math.exp(values[i] - peak);
+    for (let i = 0; i < steps; i++) values[i] /= total;
+    return values;
+  };
+  const f1 = grid(a1, b1);
+  const f2 = grid(a2, b2);
+  let below = 0;
+  let probability = 0;
+  for (let i = 0; i < steps; i++) {
+    probability += f2[i] * (below + f1[i] / 2);
+    below += f1[i];
+  }
+  return probability;
+}
+
+describe("the chance to beat the control", () => {
+  test.each([
+    [{ users: 100, conversions: 10 }, { users: 100, conversions: 15 }],
+    [{ users: 1000, conversions: 100 }, { users: 1000, conversions: 90 }],
+    [{ users: 50, conversions: 48 }, { users: 60, conversions: 59 }],
+    [{ users: 3, conversions: 0 }, { users: 4, conversions: 1 }],
+    [{ users: 2000, conversions: 1200 }, { users: 2100, conversions: 1290 }],
+  ])("for %j and %j agrees with numerical integration to 0.001", (control, variant) => {
+    const reference = integratedProbability(1 + control.conversions, 1 + control.users - control.conversions, 1 + variant.conversions, 1 + variant.users - variant.conversions);
+    expect(Math.abs(chanceToBeatControl(control, variant)! - reference)).toBeLessThan(0.001);
+  });
+
+  test("identical arms give one half; the four summation forms agree", () => {
+    expect(chanceToBeatControl({ users: 500, conversions: 50 }, { users: 500, conversions: 50 })).toBeCloseTo(0.5, 10);
+    // Each argument order makes a different parameter the shortest, so each form is used once.
+    const forms = [probabilityGreater(3, 40, 5, 38), probabilityGreater(5, 38, 3, 40), probabilityGreater(40, 3, 38, 5), probabilityGreater(38, 5, 40, 3)];
+    expect(forms[0]).toBeCloseTo(1 - forms[1], 12);
+    expect(forms[2]).toBeCloseTo(1 - forms[0], 12);
+    expect(forms[3]).toBeCloseTo(forms[0], 12);
+  });
+
+  test("very large arms take the normal form, still within 0.001 of the integral", () => {
+    const [a1, b1, a2, b2] = [60_001, 140_001, 61_001, 139_001];
+    expect(Math.abs(probabilityGreater(a1, b1, a2, b2) - integratedProbability(a1, b1, a2, b2))).toBeLessThan(0.001);
+  });
+
+  test("an arm without users gives null", () => {
+    expect(chanceToBeatControl({ users: 0, conversions: 0 }, { users: 5, conversions: 1 })).toBeNull();
+  });
+});
+
+describe("the sample ratio mismatch test", () => {
+  test("a split exactly as weighted gives 1; a 550/450 split of a 50/50 test gives 0.0016", () => {
+    expect(sampleRatioMismatchPValue([500, 500], [50, 50])).toBeCloseTo(1, 10);
+    expect(sampleRatioMismatchPValue([550, 450], [50, 50])).toBeCloseTo(0.001565402, 6);
+  });
+
+  test("expected counts follow the weights", () => {
+    // 20/30/50 of 1000 expects 200/300/500; observed 210/290/500 → χ² = 0.5 + 0.3333 = 0.8333, df 2.
+    expect(sampleRatioMismatchPValue([210, 290, 500], [20, 30, 50])).toBeCloseTo(Math.exp(-0.8333333333 / 2), 6);
+  });
+
+  test("a variant without users gives null", () => {
+    expect(sampleRatioMismatchPValue([10, 0], [50, 50])).toBeNull();
+  });
+});
