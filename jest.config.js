@@ -7,5 +7,5 @@ module.exports = {
   // .swcrc turns on decorator metadata: type-graphql and TypeORM read it at run time.
   transform: { "^.+\\.ts$": "@swc/jest" },
   globalSetup: "<rootDir>/test/helpers/global-setup.js",
-  testTimeout: 30000,
+  testTimeout: 90000,
 };

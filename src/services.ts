@@ -2,11 +2,14 @@ import type { Logger } from "pino";
 import { AccessService } from "./access/access.service";
 import { AuditService } from "./audit/audit.service";
 import type { Database } from "./db/database";
+import { EvaluationService } from "./evaluation/evaluation.service";
 import { ExperienceService } from "./experiences/experience.service";
 import { GoalService } from "./goals/goal.service";
 import { KeyService } from "./keys/key.service";
 import { SegmentService } from "./segments/segment.service";
+import { ResultsService } from "./results/results.service";
 import { SettingsService } from "./settings/settings.service";
+import { TrackingService } from "./tracking/tracking.service";
 import { UsageService } from "./usages/usage.service";
 
 /** Every service of the server, wired once per process; resolvers reach them through the context. */
@@ -15,6 +18,9 @@ export function createServices(db: Database, logger: Logger) {
   const usages = new UsageService();
   const settings = new SettingsService(db, audit);
   return {
+    evaluation: new EvaluationService(db),
+    tracking: new TrackingService(db),
+    results: new ResultsService(db),
     experiences: new ExperienceService(db, audit, settings),
     db,
     logger,

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { EntityManager } from "typeorm";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
+import { sql } from "../db/sql";
 import { changeProject, commitIfOk } from "../db/unit-of-work";
 import type { SettingsService } from "../settings/settings.service";
 import { isId, newId } from "../shared/ids";
@@ -34,6 +35,16 @@ export interface Bootstrapped {
   created: boolean;
 }
 
+interface TokenRow {
+  id: string;
+  project_id: string;
+  name: string;
+  role: Role;
+  secret_hash: string;
+  revoked_at: string | number | null;
+  config_version: string | number;
+}
+
 function tokenView(token: ApiToken): object {
   const { id, name, role, createdAt, revokedAt } = token;
   return { id, name, role, createdAt, revoked: revokedAt !== null, revokedAt };
@@ -56,10 +67,23 @@ export class AccessService {
    */
   async authenticate(secret: string): Promise<Caller | null> {
     const presented = hashSecret(secret);
-    const token = await this.db.reader.findOne(ApiToken, { where: { secretHash: presented } });
-    if (!token || token.revokedAt !== null || !hashesMatch(token.secretHash, presented)) return null;
+    // The project's config version comes in the same read: evaluate checks its cache against it.
+    const [token] = await sql<TokenRow>(
+      this.db.reader,
+      `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
+         FROM api_token token JOIN project ON project.id = token.project_id
+        WHERE token.secret_hash = :presented`,
+      { presented },
+    );
+    if (!token || token.revoked_at !== null || !hashesMatch(token.secret_hash, presented)) return null;
     this.noteUse(token.id);
-    return { projectId: token.projectId, role: token.role, tokenId: token.id, tokenName: token.name };
+    return {
+      projectId: token.project_id,
+      role: token.role,
+      tokenId: token.id,
+      tokenName: token.name,
+      configVersion: Number(token.config_version),
+    };
   }
 
   project(caller: Caller): Promise<Project> {

@@ -39,4 +39,6 @@ export interface Caller {
   role: Role;
   tokenId: string;
   tokenName: string;
+  /** The project's config version when the request began: cached rulesets older than it are stale. */
+  configVersion: number;
 }

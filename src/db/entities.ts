@@ -1,6 +1,8 @@
 import { ApiToken } from "../access/api-token.entity";
 import { Project } from "../access/project.entity";
 import { AuditEvent } from "../audit/audit-event.entity";
+import { Assignment } from "../evaluation/assignment.entity";
+import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import { ExperienceGoal } from "../experiences/experience-goal.entity";
 import { ExperienceValue } from "../experiences/experience-value.entity";
 import { Experience } from "../experiences/experience.entity";
@@ -9,5 +11,23 @@ import { Goal } from "../goals/goal.entity";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { Settings } from "../settings/settings.entity";
+import { TrackedEvent } from "../tracking/event.entity";
+import { Profile } from "../tracking/profile.entity";
 
-export const entities = [Project, ApiToken, AuditEvent, Key, Segment, Goal, Settings, Experience, ExperienceValue, Variant, ExperienceGoal];
+export const entities = [
+  Project,
+  ApiToken,
+  AuditEvent,
+  Key,
+  Segment,
+  Goal,
+  Settings,
+  Experience,
+  ExperienceValue,
+  Variant,
+  ExperienceGoal,
+  Profile,
+  TrackedEvent,
+  Assignment,
+  ExclusiveSlot,
+];

@@ -1,5 +1,10 @@
 import type { EntityManager, ObjectLiteral } from "typeorm";
 
+/** " FOR UPDATE" where the engine has row locks (PostgreSQL); SQLite runs one writer at a time anyway. */
+export function forUpdate(manager: EntityManager): string {
+  return manager.connection.driver.options.type === "postgres" ? " FOR UPDATE" : "";
+}
+
 /**
  * Runs hand-written SQL with `:name` parameters on either engine (TypeORM rewrites them to `?` or
  * `$n`; `(:...ids)` expands a list). Used where the query builder would hide what the query does.

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
@@ -465,7 +466,11 @@ export class ExperienceService {
       const now = new Date();
       experience.status = next;
       if (action === "start") experience.startedAt ??= now;
-      if (action === "stop") experience.stoppedAt = now;
+      if (action === "stop") {
+        experience.stoppedAt = now;
+        // Its users may now be placed in another exclusive test.
+        if (experience.mutuallyExclusive) await tx.delete(ExclusiveSlot, { experienceId: experience.id });
+      }
       return ok(await this.save(tx, caller, `${action}Experience`, before, experience));
     });
   }

@@ -4,6 +4,7 @@ import { buildSchema, type AuthChecker } from "type-graphql";
 import { AccessResolver } from "../access/access.resolver";
 import type { Role } from "../access/role";
 import { AuditResolver } from "../audit/audit.resolver";
+import { EvaluationResolver } from "../evaluation/evaluation.resolver";
 import {
   ABTestResolver,
   ExperienceResolver,
@@ -16,7 +17,9 @@ import { ABTest, FeatureFlag, ProductConfig } from "../experiences/experience.ty
 import { GoalResolver } from "../goals/goal.resolver";
 import { KeyResolver } from "../keys/key.resolver";
 import { SegmentResolver } from "../segments/segment.resolver";
+import { ResultsResolver } from "../results/results.resolver";
 import { SettingsResolver } from "../settings/settings.resolver";
+import { TrackingResolver } from "../tracking/tracking.resolver";
 import type { RequestContext } from "./context";
 import { forbidden } from "./errors";
 
@@ -39,6 +42,9 @@ export const resolvers = [
   ABTestResolver,
   VariantResolver,
   KeyValueResolver,
+  EvaluationResolver,
+  TrackingResolver,
+  ResultsResolver,
 ] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -1,3 +1,4 @@
+import { isFiniteJson, jsonBytes } from "../shared/json";
 import { characterCount, normalizeName, type NormalizedName } from "../shared/names";
 import { fail, type Result } from "../shared/result";
 import { UserErrors, type FieldPath, type UserError } from "../shared/user-error";
@@ -50,18 +51,10 @@ export function valueTypeError(type: ValueType, value: unknown, field: FieldPath
     case ValueType.JSON: {
       if (value === undefined || value === null) return UserErrors.invalid(field, "Value must be a JSON value, not null");
       if (!isFiniteJson(value)) return UserErrors.invalid(field, "Value must be JSON: numbers must be finite");
-      if (Buffer.byteLength(JSON.stringify(value), "utf8") > MAX_JSON_VALUE_BYTES) {
+      if (jsonBytes(value) > MAX_JSON_VALUE_BYTES) {
         return UserErrors.invalid(field, `A JSON value must be at most ${MAX_JSON_VALUE_BYTES / 1024} KiB serialized`);
       }
       return null;
     }
   }
-}
-
-/** JSON.stringify would turn Infinity and NaN into null: refuse them rather than store something else. */
-function isFiniteJson(value: unknown): boolean {
-  if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isFiniteJson);
-  if (value !== null && typeof value === "object") return Object.values(value).every(isFiniteJson);
-  return true;
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../src/config";
 import { startServer, type RunningServer } from "../../src/server";
-import { startServerProcess } from "../helpers/server-process";
+import { startServerProcess, stopServerProcesses } from "../helpers/server-process";
 
 const BOOTSTRAP = "px_http_test_bootstrap_secret";
 
@@ -108,6 +108,8 @@ describe("the GraphiQL playground", () => {
 });
 
 describe("a server process", () => {
+  afterEach(stopServerProcesses);
+
   test("a first start with no token creates an ADMIN token and prints it once; SIGTERM stops it cleanly", async () => {
     const data = mkdtempSync(path.join(tmpdir(), "px-first-start-"));
     const env = { DATABASE_URL: `sqlite:${path.join(data, "nested", "px.sqlite")}` };

@@ -31,6 +31,7 @@ export const ROLE_MATRIX: RoleRow[] = [
   { field: "settings", document: "{ settings { mutuallyExclusiveABTests } }", roles: read },
   { field: "auditLog", document: "{ auditLog { totalCount } }", roles: read },
   { field: "apiTokens", document: "{ apiTokens { id } }", roles: admin },
+  { field: "evaluate", document: `{ evaluate(user: { id: "matrix-user" }) { segmentIds } }`, roles: everyone },
   { field: "experiences", document: "{ experiences { totalCount } }", roles: read },
   { field: "experience", document: `{ experience(id: "${UNKNOWN}") { id } }`, roles: read },
 
@@ -62,6 +63,8 @@ export const ROLE_MATRIX: RoleRow[] = [
   { field: "stopExperience", document: `mutation { stopExperience(id: "${UNKNOWN}") { ${errors} } }`, roles: edit },
   { field: "archiveExperience", document: `mutation { archiveExperience(id: "${UNKNOWN}") { ${errors} } }`, roles: edit },
   { field: "updateSettings", document: `mutation { updateSettings(input: {}) { ${errors} } }`, roles: edit },
+  { field: "trackEvents", document: `mutation { trackEvents(events: [{ userId: "u", name: "e" }]) { accepted } }`, roles: [ADMIN, SDK] },
+  { field: "identify", document: `mutation { identify(userId: "u", properties: { a: 1 }) { accepted } }`, roles: [ADMIN, SDK] },
   { field: "createProject", document: `mutation { createProject(name: "Matrix") { ${errors} } }`, roles: admin },
   { field: "createApiToken", document: `mutation { createApiToken(input: { name: "matrix", role: SDK }) { ${errors} } }`, roles: admin },
   { field: "revokeApiToken", document: `mutation { revokeApiToken(id: "${UNKNOWN}") { ${errors} } }`, roles: admin },

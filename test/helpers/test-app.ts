@@ -9,7 +9,7 @@ import { authenticate } from "../../src/graphql/authenticate";
 import type { RequestContext } from "../../src/graphql/context";
 import { buildAppSchema } from "../../src/graphql/schema";
 import { createServices, type Services } from "../../src/services";
-import { freshDatabase } from "./database";
+import { freshDatabase, type TestDatabase } from "./database";
 
 export interface Response<TData> {
   data?: TData | null;
@@ -24,6 +24,8 @@ type Document<TData, TVariables> = TypedDocumentNode<TData, TVariables> | string
  */
 export interface TestApp {
   services: Services;
+  /** The database under this app; pass it to startTestApp again to "restart" on the same data. */
+  database: TestDatabase;
   apollo: ApolloServer<RequestContext>;
   /** Secret of the first project's ADMIN token. */
   adminToken: string;
@@ -40,8 +42,8 @@ export interface TestApp {
 
 export const ADMIN_SECRET = "px_test_admin_secret_0123456789";
 
-export async function startTestApp(options: { production?: boolean } = {}): Promise<TestApp> {
-  const database = await freshDatabase();
+export async function startTestApp(options: { production?: boolean; database?: TestDatabase } = {}): Promise<TestApp> {
+  const database = options.database ?? (await freshDatabase());
   const db = await openDatabase(database.config);
   const logger = pino({ level: "silent" });
   const services = createServices(db, logger);
@@ -67,6 +69,7 @@ export async function startTestApp(options: { production?: boolean } = {}): Prom
 
   const app: TestApp = {
     services,
+    database,
     apollo,
     adminToken: ADMIN_SECRET,
     execute,
@@ -90,7 +93,8 @@ export async function startTestApp(options: { production?: boolean } = {}): Prom
     async close() {
       await apollo.stop();
       await db.close();
-      await database.drop();
+      // A database handed in belongs to the caller, who may start another app on it.
+      if (!options.database) await database.drop();
     },
   };
   return app;

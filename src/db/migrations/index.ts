@@ -1,5 +1,6 @@
 import { Foundation1764300000000 } from "./1764300000000-Foundation";
 import { Experiences1764400000000 } from "./1764400000000-Experiences";
+import { Tracking1764500000000 } from "./1764500000000-Tracking";
 
 /** In order; a start applies the ones the database has not seen. */
-export const migrations = [Foundation1764300000000, Experiences1764400000000];
+export const migrations = [Foundation1764300000000, Experiences1764400000000, Tracking1764500000000];

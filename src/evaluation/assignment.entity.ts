@@ -1,0 +1,22 @@
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { InstantColumn } from "../db/columns";
+
+/** A user's variant in an A/B test, recorded on the first qualifying evaluation and never changed. */
+@Entity("assignment")
+@Index("IDX_assignment_user", ["projectId", "userId"])
+export class Assignment {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  experienceId!: string;
+
+  @PrimaryColumn({ type: "varchar", length: 256 })
+  userId!: string;
+
+  @Column({ type: "varchar", length: 36 })
+  projectId!: string;
+
+  @Column({ type: "varchar", length: 36 })
+  variantId!: string;
+
+  @InstantColumn()
+  assignedAt!: Date;
+}

@@ -1,0 +1,119 @@
+import type { Caller } from "../access/role";
+import type { Database } from "../db/database";
+import { forUpdate, sql } from "../db/sql";
+import { commitIfOk } from "../db/unit-of-work";
+import { newId } from "../shared/ids";
+import { jsonBytes } from "../shared/json";
+import { fail, ok, type Result } from "../shared/result";
+import { UserErrors, type UserError } from "../shared/user-error";
+import {
+  checkEvent,
+  MAX_EVENT_PROPERTIES_BYTES,
+  MAX_EVENTS_PER_CALL,
+  MAX_PROFILE_BYTES,
+  propertiesError,
+  userIdError,
+  type EventDraft,
+  type ValidEvent,
+} from "./tracking-rules";
+
+export interface Tracked {
+  /** Valid events: stored now, or stored before under the same id (a retry). */
+  accepted: number;
+  userErrors: UserError[];
+}
+
+/** Rows per INSERT: well under both engines' limits on bound parameters. */
+const INSERT_CHUNK = 200;
+
+/**
+ * What SDKs send: events (goal conversions, segment history) and profile properties. These are
+ * data, not configuration: they take no project lock and write no audit events (docs/DESIGN.md).
+ */
+export class TrackingService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Each event is judged alone: the bad ones come back as userErrors with their index, the good ones
+   * are stored. An event whose id the project already has is not stored again, so retries are safe.
+   */
+  async trackEvents(caller: Caller, drafts: EventDraft[]): Promise<Tracked> {
+    if (drafts.length === 0 || drafts.length > MAX_EVENTS_PER_CALL) {
+      return { accepted: 0, userErrors: [UserErrors.invalid(["events"], `Send 1 to ${MAX_EVENTS_PER_CALL} events per call; got ${drafts.length}`)] };
+    }
+    const now = Date.now();
+    const valid: ValidEvent[] = [];
+    const userErrors: UserError[] = [];
+    drafts.forEach((draft, index) => {
+      const checked = checkEvent(draft, index, now);
+      if (checked.ok) valid.push(checked.value);
+      else userErrors.push(...checked.errors);
+    });
+    if (valid.length) await this.store(caller.projectId, valid, now);
+    return { accepted: valid.length, userErrors };
+  }
+
+  /** Merges properties into the user's profile; a property set to null is removed. */
+  async identify(caller: Caller, userId: string, properties: unknown): Promise<Result<number>> {
+    const problem =
+      userIdError(userId, ["userId"]) ?? propertiesError(properties, ["properties"], MAX_EVENT_PROPERTIES_BYTES);
+    if (problem) return fail(problem);
+    const { projectId } = caller;
+    return commitIfOk(this.db, async (tx) => {
+      const now = Date.now();
+      await sql(
+        tx,
+        "INSERT INTO profile (project_id, user_id, properties, updated_at) VALUES (:projectId, :userId, '{}', :now) ON CONFLICT DO NOTHING",
+        { projectId, userId, now },
+      );
+      // Locked (on PostgreSQL) so that concurrent identifies of one user merge instead of overwriting.
+      const [row] = await sql<{ properties: string }>(
+        tx,
+        `SELECT properties FROM profile WHERE project_id = :projectId AND user_id = :userId${forUpdate(tx)}`,
+        { projectId, userId },
+      );
+      const merged: Record<string, unknown> = JSON.parse(row.properties);
+      for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
+        if (value === null) delete merged[name];
+        else merged[name] = value;
+      }
+      if (jsonBytes(merged) > MAX_PROFILE_BYTES) {
+        return fail(UserErrors.invalid(["properties"], `A profile holds at most ${MAX_PROFILE_BYTES / 1024} KiB of properties`));
+      }
+      await sql(tx, "UPDATE profile SET properties = :properties, updated_at = :now WHERE project_id = :projectId AND user_id = :userId", {
+        properties: JSON.stringify(merged),
+        now,
+        projectId,
+        userId,
+      });
+      return ok(1);
+    });
+  }
+
+  private store(projectId: string, events: ValidEvent[], now: number): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+        const chunk = events.slice(start, start + INSERT_CHUNK);
+        const parameters: Record<string, unknown> = { projectId, now };
+        const rows = chunk.map((event, i) => {
+          Object.assign(parameters, {
+            [`id${i}`]: newId(now),
+            [`client${i}`]: event.clientId,
+            [`user${i}`]: event.userId,
+            [`name${i}`]: event.name,
+            [`properties${i}`]: JSON.stringify(event.properties),
+            [`at${i}`]: event.at,
+          });
+          return `(:id${i}, :projectId, :client${i}, :user${i}, :name${i}, :properties${i}, :at${i}, :now)`;
+        });
+        await sql(
+          tx,
+          `INSERT INTO event (id, project_id, client_id, user_id, name, properties, at, received_at)
+           VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
+          parameters,
+        );
+      }
+    });
+  }
+}
+

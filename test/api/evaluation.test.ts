@@ -1,0 +1,367 @@
+import {
+  ArchiveKeyDocument,
+  EvaluateDocument,
+  IdentifyDocument,
+  PauseExperienceDocument,
+  StopExperienceDocument,
+  TrackEventsDocument,
+  UpdateFeatureFlagDocument,
+  UpdateProductConfigDocument,
+  type UserContextInput,
+} from "../../client/generated/graphql";
+import { inRollout, variantIndex } from "../../src/evaluation/bucketing";
+import { freshDatabase } from "../helpers/database";
+import { fixtures } from "../helpers/fixtures";
+import { startTestApp, type TestApp } from "../helpers/test-app";
+
+let app: TestApp;
+let make: ReturnType<typeof fixtures>;
+
+/** Each test gets its own project, so keys and experiences of one do not leak into another. */
+async function freshProject() {
+  const token = await app.newProject();
+  make = fixtures(app, token);
+  const evaluate = async (user: UserContextInput) => (await app.query(EvaluateDocument, { user }, token)).evaluate;
+  const valueOf = async (user: UserContextInput, key: string) => (await evaluate(user)).values.find((v) => v.key === key)!;
+  return { token, evaluate, valueOf };
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const NYC = { match: "ALL" as const, conditions: [{ property: { property: "city", operator: "EQUALS" as const, values: ["New York"] } }] };
+
+describe("values", () => {
+  test("every active key gets its default, in name order; archived keys are not served", async () => {
+    const { token, evaluate } = await freshProject();
+    await make.key("NUMBER", 3, "dark_mode");
+    await make.key("STRING", "Hello", "banner_text");
+    const retired = await make.key("BOOLEAN", true, "retired");
+    await app.query(ArchiveKeyDocument, { id: retired }, token);
+    const { values, assignments, segmentIds } = await evaluate({ id: "user-1" });
+    expect(values).toEqual([
+      { key: "banner_text", value: "Hello", source: "DEFAULT", experienceId: null },
+      { key: "dark_mode", value: 3, source: "DEFAULT", experienceId: null },
+    ]);
+    expect(assignments).toEqual([]);
+    expect(segmentIds).toEqual([]);
+  });
+
+  test("only RUNNING experiences serve: not drafts, not paused, not stopped ones", async () => {
+    const { token, valueOf } = await freshProject();
+    const keyId = await make.key("NUMBER", 3, "dark_mode");
+    const config = await make.productConfig({ values: [{ keyId, value: 4 }] });
+    expect((await valueOf({ id: "u" }, "dark_mode")).source).toBe("DEFAULT");
+    await make.start(config.id);
+    expect(await valueOf({ id: "u" }, "dark_mode")).toEqual({ key: "dark_mode", value: 4, source: "PRODUCT_CONFIG", experienceId: config.id });
+    await app.query(PauseExperienceDocument, { id: config.id }, token);
+    expect((await valueOf({ id: "u" }, "dark_mode")).value).toBe(3);
+    await make.start(config.id);
+    await app.query(StopExperienceDocument, { id: config.id }, token);
+    expect((await valueOf({ id: "u" }, "dark_mode")).value).toBe(3);
+  });
+
+  test("a product config serves only its segment's users; the highest priority wins, then the earliest started", async () => {
+    const { token, valueOf } = await freshProject();
+    const keyId = await make.key("STRING", "default", "theme");
+    const nyc = await make.segment(NYC);
+    const early = await make.productConfig({ values: [{ keyId, value: "early" }], priority: 1 });
+    const late = await make.productConfig({ values: [{ keyId, value: "late" }], priority: 1 });
+    const nycOnly = await make.productConfig({ segmentId: nyc, values: [{ keyId, value: "nyc" }], priority: 5 });
+    for (const config of [early, late, nycOnly]) await make.start(config.id);
+    expect((await valueOf({ id: "u", properties: { city: "new york" } }, "theme")).value).toBe("nyc");
+    expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("early");
+    await app.query(UpdateProductConfigDocument, { input: { id: late.id, priority: 2 } }, token);
+    expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("late");
+  });
+
+  test("a feature flag beats product configs, for the users in its segment and rollout", async () => {
+    const { valueOf } = await freshProject();
+    const keyId = await make.key("BOOLEAN", false, "new_checkout");
+    const config = await make.productConfig({ values: [{ keyId, value: false }], priority: 100 });
+    await make.start(config.id);
+    const flag = await make.featureFlag({ keyId, value: true, rolloutPercentage: 50, segmentId: await make.segment(NYC) });
+    await make.start(flag.id);
+    const inside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => inRollout(flag.id, u, 50))!;
+    const outside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => !inRollout(flag.id, u, 50))!;
+    expect(await valueOf({ id: inside, properties: { city: "New York" } }, "new_checkout")).toEqual({
+      key: "new_checkout",
+      value: true,
+      source: "FEATURE_FLAG",
+      experienceId: flag.id,
+    });
+    expect((await valueOf({ id: outside, properties: { city: "New York" } }, "new_checkout")).source).toBe("PRODUCT_CONFIG");
+    expect((await valueOf({ id: inside, properties: { city: "Paris" } }, "new_checkout")).source).toBe("PRODUCT_CONFIG");
+  });
+
+  test("a rollout serves its share of 2,000 users, and widening from 20% to 50% keeps every user who was in", async () => {
+    const { token, evaluate } = await freshProject();
+    const keyId = await make.key("BOOLEAN", false, "rollout");
+    const flag = await make.featureFlag({ keyId, value: true, rolloutPercentage: 20 });
+    await make.start(flag.id);
+    const users = Array.from({ length: 2000 }, (_, i) => `rollout-user-${i}`);
+    const enabled = async () => {
+      const on = new Set<string>();
+      for (const id of users) if ((await evaluate({ id })).values[0].value === true) on.add(id);
+      return on;
+    };
+    const at20 = await enabled();
+    expect(at20.size / users.length).toBeGreaterThan(0.17);
+    expect(at20.size / users.length).toBeLessThan(0.23);
+    await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, rolloutPercentage: 50 } }, token);
+    const at50 = await enabled();
+    expect(at50.size / users.length).toBeGreaterThan(0.46);
+    expect(at50.size / users.length).toBeLessThan(0.54);
+    expect([...at20].filter((id) => !at50.has(id))).toEqual([]);
+  });
+});
+
+describe("A/B tests", () => {
+  test("a user is assigned on the first qualifying evaluation, by the documented hash, and the assignment never changes", async () => {
+    const { evaluate, valueOf } = await freshProject();
+    const keyId = await make.key("STRING", "blue", "button");
+    const segmentId = await make.segment(NYC);
+    const test = await make.abTest({
+      goalIds: [await make.goal()],
+      segmentId,
+      variants: [
+        { name: "control", weight: 50, isControl: true },
+        { name: "green", weight: 50, values: [{ keyId, value: "green" }] },
+      ],
+    });
+    await make.start(test.id);
+    expect((await evaluate({ id: "visitor", properties: { city: "Paris" } })).assignments).toEqual([]);
+
+    const users = Array.from({ length: 40 }, (_, i) => `ab-user-${i}`);
+    for (const id of users) {
+      const expected = ["control", "green"][variantIndex(test.id, id, 100, [50, 50])!];
+      const first = await evaluate({ id, properties: { city: "New York" } });
+      expect(first.assignments).toEqual([{ abTestId: test.id, variant: expected }]);
+      expect(first.values[0]).toEqual(
+        expected === "green"
+          ? { key: "button", value: "green", source: "AB_TEST", experienceId: test.id }
+          : { key: "button", value: "blue", source: "DEFAULT", experienceId: null },
+      );
+      // Out of the segment now, the user keeps the variant.
+      expect((await evaluate({ id, properties: { city: "Paris" } })).assignments).toEqual(first.assignments);
+    }
+    expect((await valueOf({ id: "visitor", properties: { city: "Paris" } }, "button")).source).toBe("DEFAULT");
+  });
+
+  test("a variant's value beats flags and configs; a key it does not set falls through to them", async () => {
+    const { evaluate } = await freshProject();
+    const color = await make.key("STRING", "blue", "color");
+    const size = await make.key("NUMBER", 10, "size");
+    const flag = await make.featureFlag({ keyId: color, value: "red" });
+    const config = await make.productConfig({ values: [{ keyId: size, value: 12 }] });
+    const test = await make.abTest({
+      goalIds: [await make.goal()],
+      variants: [
+        { name: "control", weight: 50, isControl: true, values: [{ keyId: color, value: "blue" }] },
+        { name: "bold", weight: 50, values: [{ keyId: color, value: "black" }] },
+      ],
+    });
+    for (const id of [flag.id, config.id, test.id]) await make.start(id);
+    const { values, assignments } = await evaluate({ id: "someone" });
+    expect(values.find((v) => v.key === "color")).toMatchObject({ source: "AB_TEST", experienceId: test.id });
+    expect(values.find((v) => v.key === "color")?.value).toBe(assignments[0].variant === "bold" ? "black" : "blue");
+    expect(values.find((v) => v.key === "size")).toEqual({ key: "size", value: 12, source: "PRODUCT_CONFIG", experienceId: config.id });
+  });
+
+  test("when two tests set a key, the earliest started one wins", async () => {
+    const { evaluate } = await freshProject();
+    const keyId = await make.key("STRING", "x", "headline");
+    const goalId = await make.goal();
+    const only = (value: string) => [
+      { name: "control", weight: 50, isControl: true, values: [{ keyId, value }] },
+      { name: "other", weight: 50, values: [{ keyId, value }] },
+    ];
+    const first = await make.abTest({ goalIds: [goalId], variants: only("first") });
+    const second = await make.abTest({ goalIds: [goalId], variants: only("second") });
+    await make.start(first.id);
+    await make.start(second.id);
+    const { values, assignments } = await evaluate({ id: "reader" });
+    expect(values[0]).toMatchObject({ value: "first", experienceId: first.id });
+    expect(assignments.map((a) => a.abTestId)).toEqual([first.id, second.id]);
+  });
+
+  test("traffic limits who enters, and a paused test neither assigns nor serves", async () => {
+    const { token, evaluate } = await freshProject();
+    const keyId = await make.key("STRING", "a", "k");
+    const test = await make.abTest({
+      goalIds: [await make.goal()],
+      trafficPercentage: 30,
+      variants: [
+        { name: "control", weight: 50, isControl: true },
+        { name: "b", weight: 50, values: [{ keyId, value: "b" }] },
+      ],
+    });
+    await make.start(test.id);
+    const users = Array.from({ length: 300 }, (_, i) => `t${i}`);
+    let entered = 0;
+    for (const id of users.slice(0, 200)) if ((await evaluate({ id })).assignments.length) entered++;
+    expect(entered / 200).toBeGreaterThan(0.2);
+    expect(entered / 200).toBeLessThan(0.4);
+
+    await app.query(PauseExperienceDocument, { id: test.id }, token);
+    for (const id of users) {
+      const { assignments, values } = await evaluate({ id });
+      expect(assignments).toEqual([]);
+      expect(values[0].source).toBe("DEFAULT");
+    }
+  });
+});
+
+describe("mutually exclusive tests", () => {
+  async function exclusivePair(traffic: [number, number]) {
+    const goalId = await make.goal();
+    const a = await make.abTest({ goalIds: [goalId], mutuallyExclusive: true, trafficPercentage: traffic[0] });
+    const b = await make.abTest({ goalIds: [goalId], mutuallyExclusive: true, trafficPercentage: traffic[1] });
+    await make.start(a.id);
+    await make.start(b.id);
+    return { a, b };
+  }
+
+  test("of 2,000 users none is in two exclusive tests, and the tests share them in proportion to their traffic", async () => {
+    const { evaluate } = await freshProject();
+    const { a, b } = await exclusivePair([100, 50]);
+    const free = await make.abTest({ goalIds: [await make.goal()] });
+    await make.start(free.id);
+    const counts = { [a.id]: 0, [b.id]: 0, none: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const tests = (await evaluate({ id: `ex-${i}` })).assignments.map((x) => x.abTestId);
+      const exclusive = tests.filter((id) => id !== free.id);
+      expect(exclusive.length).toBeLessThanOrEqual(1);
+      expect(tests).toContain(free.id);
+      counts[exclusive[0] ?? "none"]++;
+    }
+    // Everyone qualifies for A (100%) and half for B: B's share is about 1/3 of those in both, 1/6 overall.
+    expect(counts.none).toBe(0);
+    expect(counts[b.id] / 2000).toBeGreaterThan(0.13);
+    expect(counts[b.id] / 2000).toBeLessThan(0.2);
+  });
+
+  test("once a user's exclusive test stops, the user may be placed in another", async () => {
+    const { token, evaluate } = await freshProject();
+    const { a, b } = await exclusivePair([100, 100]);
+    const placed = new Map<string, string>();
+    for (let i = 0; i < 60; i++) placed.set(`m${i}`, (await evaluate({ id: `m${i}` })).assignments[0].abTestId);
+    await app.query(StopExperienceDocument, { id: a.id }, token);
+    for (const [id, test] of placed) {
+      const after = (await evaluate({ id })).assignments.map((x) => x.abTestId);
+      expect(after).toEqual([b.id]);
+      if (test === b.id) continue;
+      expect(test).toBe(a.id);
+    }
+  });
+
+  test("concurrent evaluations of one user still give at most one exclusive assignment, and all answers agree", async () => {
+    const { token } = await freshProject();
+    await exclusivePair([100, 100]);
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 15 }, () => app.query(EvaluateDocument, { user: { id: `burst-${round}` } }, token)),
+      );
+      const assignments = answers.map((answer) => JSON.stringify(answer.evaluate.assignments));
+      expect(new Set(assignments).size).toBe(1);
+      expect(answers[0].evaluate.assignments).toHaveLength(1);
+    }
+  });
+
+  test("tests without the flag ignore exclusivity", async () => {
+    const { evaluate } = await freshProject();
+    const goalId = await make.goal();
+    const one = await make.abTest({ goalIds: [goalId], mutuallyExclusive: false });
+    const two = await make.abTest({ goalIds: [goalId], mutuallyExclusive: false });
+    await make.start(one.id);
+    await make.start(two.id);
+    expect((await evaluate({ id: "both" })).assignments.map((x) => x.abTestId)).toEqual([one.id, two.id]);
+  });
+});
+
+describe("segment membership", () => {
+  test("uses the stored profile, overlaid by the request's properties (null removes one)", async () => {
+    const { token, evaluate } = await freshProject();
+    const nyc = await make.segment(NYC);
+    await app.query(IdentifyDocument, { userId: "amy", properties: { city: "New York", plan: "pro" } }, token);
+    expect((await evaluate({ id: "amy" })).segmentIds).toEqual([nyc]);
+    expect((await evaluate({ id: "amy", properties: { city: "Boston" } })).segmentIds).toEqual([]);
+    expect((await evaluate({ id: "amy", properties: { city: null } })).segmentIds).toEqual([]);
+    expect((await evaluate({ id: "bob", properties: { city: "new york" } })).segmentIds).toEqual([nyc]);
+  });
+
+  test("uses the stored events: did, did not, how often and how recently", async () => {
+    const { token, evaluate } = await freshProject();
+    const buyers = await make.segment({
+      match: "ALL",
+      conditions: [{ event: { occurrence: "DID", event: "Charged", minCount: 2, withinDays: 7, where: [{ property: "amount", operator: "GREATER_THAN", values: [10] }] } }],
+    });
+    const neverOpened = await make.segment({ match: "ALL", conditions: [{ event: { occurrence: "DID_NOT", event: "App Launched" } }] });
+    const day = 86_400_000;
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    await app.query(
+      TrackEventsDocument,
+      {
+        events: [
+          { userId: "cy", name: "Charged", properties: { amount: 50 }, timestamp: at(1) },
+          { userId: "cy", name: "Charged", properties: { amount: 5 }, timestamp: at(2) },
+          { userId: "cy", name: "Charged", properties: { amount: 70 }, timestamp: at(10) },
+          { userId: "di", name: "Charged", properties: { amount: 20 }, timestamp: at(1) },
+          { userId: "di", name: "Charged", properties: { amount: 30 }, timestamp: at(3) },
+          { userId: "di", name: "App Launched" },
+        ],
+      },
+      token,
+    );
+    expect((await evaluate({ id: "cy" })).segmentIds).toEqual([neverOpened]);
+    expect((await evaluate({ id: "di" })).segmentIds).toEqual([buyers]);
+    await app.query(TrackEventsDocument, { events: [{ userId: "cy", name: "Charged", properties: { amount: 11 } }] }, token);
+    expect((await evaluate({ id: "cy" })).segmentIds).toEqual([buyers, neverOpened]);
+  });
+});
+
+describe("bad requests", () => {
+  test.each([
+    [{ id: "" }, "user.id"],
+    [{ id: "x".repeat(257) }, "user.id"],
+    [{ id: "u", properties: [1, 2] }, "user.properties"],
+    [{ id: "u", properties: "city" }, "user.properties"],
+  ])("%j is BAD_USER_INPUT naming the field", async (user, field) => {
+    const { token } = await freshProject();
+    const response = await app.execute(EvaluateDocument, { user }, token);
+    expect(response.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringContaining(field) });
+  });
+});
+
+describe("across restarts", () => {
+  test("a server restarted on the same database gives every user the same answers", async () => {
+    const database = await freshDatabase();
+    const first = await startTestApp({ database });
+    const token = await first.newProject();
+    const make = fixtures(first, token);
+    const keyId = await make.key("NUMBER", 1, "n");
+    const flag = await make.featureFlag({ keyId, value: 2, rolloutPercentage: 40 });
+    const test = await make.abTest({ goalIds: [await make.goal()], trafficPercentage: 60 });
+    await make.start(flag.id);
+    await make.start(test.id);
+    const answer = async (server: TestApp, id: string) => (await server.query(EvaluateDocument, { user: { id } }, token)).evaluate;
+    const users = Array.from({ length: 150 }, (_, i) => `restart-${i}`);
+    const before = [];
+    for (const id of users) before.push(await answer(first, id));
+    await first.close();
+
+    const second = await startTestApp({ database });
+    try {
+      const after = [];
+      for (const id of users) after.push(await answer(second, id));
+      expect(after).toEqual(before);
+      // A fresh server computes the same buckets for users it never saw before.
+      expect((await answer(second, "newcomer")).values[0].value).toBe(inRollout(flag.id, "newcomer", 40) ? 2 : 1);
+    } finally {
+      await second.close();
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+import { AbTestResultsDocument, EvaluateDocument, StopExperienceDocument, TrackEventsDocument, type EventInput } from "../../client/generated/graphql";
+import { chanceToBeatControl, sampleRatioMismatchPValue, twoProportionPValue } from "../../src/results/statistics";
+import { fixtures } from "../helpers/fixtures";
+import { startTestApp, type TestApp } from "../helpers/test-app";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+interface ResultsView {
+  sampleRatioMismatchPValue: number | null;
+  variants: {
+    variant: { name: string; isControl: boolean };
+    users: number;
+    goals: { goal: { name: string }; conversions: number; conversionRate: number; uplift: number | null; pValue: number | null; chanceToBeatControl: number | null }[];
+  }[];
+}
+
+async function resultsOf(id: string, token: string): Promise<ResultsView> {
+  const { experience } = await app.query(AbTestResultsDocument, { id }, token);
+  return (experience as { results: ResultsView }).results;
+}
+
+async function sendInBatches(events: EventInput[], token: string) {
+  for (let i = 0; i < events.length; i += 1000) {
+    const { trackEvents } = await app.query(TrackEventsDocument, { events: events.slice(i, i + 1000) }, token);
+    expect(trackEvents.userErrors).toEqual([]);
+  }
+}
+
+test("results for 2,000 users equal a hand count: only conversions after assignment and before the stop count", async () => {
+  const token = await app.newProject();
+  const make = fixtures(app, token);
+  const purchase = await make.goal(["Charged", "Purchase Completed"], "Purchase");
+  const signup = await make.goal(["Signed Up"], "Signup");
+  const test = await make.abTest({
+    goalIds: [purchase, signup],
+    variants: [
+      { name: "control", weight: 50, isControl: true },
+      { name: "b", weight: 25 },
+      { name: "c", weight: 25 },
+    ],
+  });
+  const users = Array.from({ length: 2000 }, (_, i) => `res-${i}`);
+  // Events from before the test: they happened before any assignment, so they never count.
+  await sendInBatches(users.map((userId) => ({ userId, name: "Charged", timestamp: new Date(Date.now() - 3600_000).toISOString() })), token);
+  await make.start(test.id);
+
+  const variantOf = new Map<string, string>();
+  for (const id of users) {
+    const { evaluate } = await app.query(EvaluateDocument, { user: { id } }, token);
+    variantOf.set(id, evaluate.assignments[0].variant);
+  }
+  // Who converts: a fixed pattern with different rates per variant, by both of a goal's events.
+  const rates: Record<string, number> = { control: 10, b: 14, c: 9 };
+  const converts = (id: string, index: number) => index % 100 < rates[variantOf.get(id)!];
+  const signsUp = (index: number) => index % 7 === 0;
+  const afterAssignment: EventInput[] = [];
+  users.forEach((userId, index) => {
+    if (converts(userId, index)) afterAssignment.push({ userId, name: index % 2 ? "Charged" : "Purchase Completed" });
+    if (converts(userId, index) && index % 3 === 0) afterAssignment.push({ userId, name: "Charged" });
+    if (signsUp(index)) afterAssignment.push({ userId, name: "Signed Up" });
+  });
+  await sendInBatches(afterAssignment, token);
+
+  await app.query(StopExperienceDocument, { id: test.id }, token);
+  // After the stop: converting now is too late.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await sendInBatches(users.map((userId) => ({ userId, name: "Signed Up" })), token);
+
+  const hand = new Map<string, { users: number; purchase: number; signup: number }>();
+  users.forEach((id, index) => {
+    const counts = hand.get(variantOf.get(id)!) ?? { users: 0, purchase: 0, signup: 0 };
+    counts.users++;
+    if (converts(id, index)) counts.purchase++;
+    if (signsUp(index)) counts.signup++;
+    hand.set(variantOf.get(id)!, counts);
+  });
+  const control = hand.get("control")!;
+
+  const results = await resultsOf(test.id, token);
+  expect(results.variants.map((v) => v.variant.name)).toEqual(["control", "b", "c"]);
+  for (const result of results.variants) {
+    const mine = hand.get(result.variant.name)!;
+    expect(result.users).toBe(mine.users);
+    const [purchaseResult, signupResult] = result.goals;
+    expect([purchaseResult.goal.name, signupResult.goal.name]).toEqual(["Purchase", "Signup"]);
+    expect(purchaseResult.conversions).toBe(mine.purchase);
+    expect(signupResult.conversions).toBe(mine.signup);
+    expect(purchaseResult.conversionRate).toBeCloseTo(mine.purchase / mine.users, 12);
+    if (result.variant.isControl) {
+      expect(purchaseResult).toMatchObject({ uplift: null, pValue: null, chanceToBeatControl: null });
+      continue;
+    }
+    const arms = [
+      { users: control.users, conversions: control.purchase },
+      { users: mine.users, conversions: mine.purchase },
+    ] as const;
+    expect(purchaseResult.uplift).toBeCloseTo((mine.purchase / mine.users - control.purchase / control.users) / (control.purchase / control.users), 12);
+    expect(purchaseResult.pValue).toBeCloseTo(twoProportionPValue(...arms)!, 12);
+    expect(purchaseResult.chanceToBeatControl).toBeCloseTo(chanceToBeatControl(...arms)!, 12);
+  }
+  expect(results.sampleRatioMismatchPValue).toBeCloseTo(
+    sampleRatioMismatchPValue(["control", "b", "c"].map((name) => hand.get(name)!.users), [50, 25, 25])!,
+    12,
+  );
+  // The split follows the weights: no sample ratio mismatch here.
+  expect(results.sampleRatioMismatchPValue).toBeGreaterThan(0.001);
+});
+
+test("a test without users has zero counts and null statistics", async () => {
+  const token = await app.newProject();
+  const make = fixtures(app, token);
+  const test = await make.abTest({ goalIds: [await make.goal()] });
+  const results = await resultsOf(test.id, token);
+  expect(results.sampleRatioMismatchPValue).toBeNull();
+  for (const variant of results.variants) {
+    expect(variant.users).toBe(0);
+    expect(variant.goals).toEqual([
+      { goal: expect.any(Object), conversions: 0, conversionRate: 0, uplift: null, pValue: null, chanceToBeatControl: null },
+    ]);
+  }
+});
