@@ -25,8 +25,13 @@ export function dataSourceOptions(database: DatabaseConfig, role: "writer" | "re
       ...common,
       type: "postgres",
       url: database.url,
-      // statement_timeout bounds a runaway query; connectionTimeout a stuck pool.
-      extra: { max: 10, statement_timeout: 15_000, connectionTimeoutMillis: 10_000 },
+      extra: {
+        max: database.poolSize,
+        // A runaway query, a transaction left open, or a pool exhausted for long: errors, not hangs.
+        statement_timeout: 15_000,
+        idle_in_transaction_session_timeout: 30_000,
+        connectionTimeoutMillis: 10_000,
+      },
     };
   }
   return {

@@ -2,7 +2,7 @@ import path from "node:path";
 
 export type DatabaseConfig =
   | { engine: "sqlite"; file: string }
-  | { engine: "postgres"; url: string };
+  | { engine: "postgres"; url: string; poolSize: number };
 
 export interface AppConfig {
   port: number;
@@ -35,16 +35,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
-    database: parseDatabaseUrl(env.DATABASE_URL ?? "sqlite:./data/px.sqlite"),
+    database: parseDatabaseUrl(env.DATABASE_URL ?? "sqlite:./data/px.sqlite", env.DATABASE_POOL_SIZE),
     bootstrapAdminToken: bootstrap,
     production: env.NODE_ENV === "production",
     logLevel,
   };
 }
 
-export function parseDatabaseUrl(url: string): DatabaseConfig {
+export function parseDatabaseUrl(url: string, poolSize = "10"): DatabaseConfig {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    return { engine: "postgres", url };
+    const size = Number(poolSize);
+    if (!Number.isInteger(size) || size < 1 || size > 1000) {
+      throw new ConfigError(`DATABASE_POOL_SIZE must be a whole number from 1 to 1000, got "${poolSize}"`);
+    }
+    return { engine: "postgres", url, poolSize: size };
   }
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");

@@ -31,7 +31,8 @@ export interface RunningServer {
 export async function startServer(config: AppConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const db = await openDatabase(config.database);
   const services = createServices(db, logger);
-  const bootstrapped = await services.access.bootstrap(config.bootstrapAdminToken);
+  // Several processes may start at once on one PostgreSQL: one of them installs the token.
+  const bootstrapped = await db.exclusively(() => services.access.bootstrap(config.bootstrapAdminToken));
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = createApollo(await buildAppSchema(), {

@@ -19,6 +19,11 @@ export interface Database {
   /** Committed data only. */
   readonly reader: EntityManager;
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while no other server process on this database runs exclusive work: start-up
+   * steps (migrations, the bootstrap token) of processes started together happen one at a time.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -28,12 +33,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const writer = new DataSource(dataSourceOptions(config, "writer"));
   await writer.initialize();
   try {
-    if (config.engine === "sqlite") {
-      // FULL: a commit is on disk before the client hears "done", so kill -9 loses no answered write.
-      await writer.query("PRAGMA synchronous = FULL");
+    if (config.engine === "postgres") {
+      const db = new PostgresDatabase(writer);
+      await db.exclusively(() => writer.runMigrations({ transaction: "each" }));
+      return db;
     }
+    // FULL: a commit is on disk before the client hears "done", so kill -9 loses no answered write.
+    await writer.query("PRAGMA synchronous = FULL");
     await writer.runMigrations({ transaction: "each" });
-    if (config.engine === "postgres") return new PostgresDatabase(writer);
+    // Opened after the writer made the file and switched it to WAL, which a read-only connection cannot do.
     const reader = new DataSource(dataSourceOptions(config, "reader"));
     await reader.initialize();
     return new SqliteDatabase(writer, reader);
@@ -62,6 +70,11 @@ class SqliteDatabase implements Database {
     return run;
   }
 
+  /** One process per SQLite file: there is nobody to wait for. */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   async ping(): Promise<void> {
     await this.readerSource.query("SELECT 1");
   }
@@ -75,6 +88,8 @@ class SqliteDatabase implements Database {
 
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
 const MAX_ATTEMPTS = 5;
+/** pg_advisory_lock key of start-up work; any constant our tables' locks cannot collide with. */
+const STARTUP_LOCK = 720_417_301;
 
 class PostgresDatabase implements Database {
   readonly engine = "postgres";
@@ -94,6 +109,22 @@ class PostgresDatabase implements Database {
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
+    }
+  }
+
+  /** A session-level advisory lock, held on a connection of its own for the duration of `work`. */
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const runner = this.source.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK]);
+      try {
+        return await work();
+      } finally {
+        await runner.query("SELECT pg_advisory_unlock($1)", [STARTUP_LOCK]);
+      }
+    } finally {
+      await runner.release();
     }
   }
 

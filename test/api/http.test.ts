@@ -1,24 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../src/config";
 import { startServer, type RunningServer } from "../../src/server";
+import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
 import { startServerProcess, stopServerProcesses } from "../helpers/server-process";
 
 const BOOTSTRAP = "px_http_test_bootstrap_secret";
 
-let dir: string;
+let database: TestDatabase;
 let server: RunningServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "px-http-"));
-  const config = loadConfig({ PORT: "0", DATABASE_URL: `sqlite:${path.join(dir, "px.sqlite")}`, BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP });
+  database = await freshDatabase();
+  const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP });
   server = await startServer(config, pino({ level: "silent" }));
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.drop();
 });
 
 /** A GraphQL response body as JSON, errors included. */
@@ -43,7 +42,7 @@ describe("HTTP", () => {
   test("GET /healthz answers 200 while the database answers", async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", database: "sqlite" });
+    expect(await response.json()).toEqual({ status: "ok", database: database.config.engine });
   });
 
   test("POST /graphql with the bootstrap token answers as its ADMIN", async () => {
@@ -111,8 +110,14 @@ describe("a server process", () => {
   afterEach(stopServerProcesses);
 
   test("a first start with no token creates an ADMIN token and prints it once; SIGTERM stops it cleanly", async () => {
-    const data = mkdtempSync(path.join(tmpdir(), "px-first-start-"));
-    const env = { DATABASE_URL: `sqlite:${path.join(data, "nested", "px.sqlite")}` };
+    const fresh = await freshDatabase();
+    // On SQLite, also that the database's folder is made.
+    const env = {
+      DATABASE_URL:
+        fresh.config.engine === "sqlite"
+          ? `sqlite:${path.join(path.dirname(fresh.config.file), "nested", "px.sqlite")}`
+          : databaseUrl(fresh.config),
+    };
     try {
       const first = await startServerProcess(env);
       const secret = /px_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
@@ -133,7 +138,8 @@ describe("a server process", () => {
       second.child.kill("SIGTERM");
       expect((await second.exited).code).toBe(0);
     } finally {
-      rmSync(data, { recursive: true, force: true });
+      await stopServerProcesses();
+      await fresh.drop();
     }
   });
 

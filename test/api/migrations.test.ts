@@ -1,6 +1,7 @@
 import { DataSource } from "typeorm";
 import { dataSourceOptions } from "../../ormconfig";
 import { openDatabase } from "../../src/db/database";
+import { migrations } from "../../src/db/migrations";
 import { freshDatabase } from "../helpers/database";
 
 test("the migrations build exactly the schema the entities describe", async () => {
@@ -26,6 +27,36 @@ test("a start on a migrated database applies nothing twice and keeps its data", 
     const second = await openDatabase(database.config);
     expect(await second.reader.query("SELECT name FROM project")).toEqual([{ name: "kept" }]);
     await second.close();
+  } finally {
+    await database.drop();
+  }
+});
+
+const onPostgres = process.env.TEST_DATABASE_URL ? test : test.skip;
+
+onPostgres("servers opening one fresh PostgreSQL at the same moment migrate it once, one after the other", async () => {
+  const database = await freshDatabase();
+  try {
+    const opened = await Promise.all([openDatabase(database.config), openDatabase(database.config), openDatabase(database.config)]);
+    const applied = await database.query<{ name: string }>("SELECT name FROM migrations ORDER BY id");
+    expect(applied.map((row) => row.name)).toEqual(migrations.map((migration) => new migration().name));
+
+    // Exclusive sections of different processes never overlap.
+    const spans: [number, number][] = [];
+    await Promise.all(
+      opened.flatMap((db) =>
+        [1, 2].map(() =>
+          db.exclusively(async () => {
+            const start = Date.now();
+            await new Promise((resolve) => setTimeout(resolve, 40));
+            spans.push([start, Date.now()]);
+          }),
+        ),
+      ),
+    );
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+    await Promise.all(opened.map((db) => db.close()));
   } finally {
     await database.drop();
   }

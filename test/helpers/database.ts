@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "pg";
+import sqlite3 from "sqlite3";
 import type { DatabaseConfig } from "../../src/config";
 
 /**
@@ -10,7 +11,14 @@ import type { DatabaseConfig } from "../../src/config";
  */
 export interface TestDatabase {
   config: DatabaseConfig;
+  /** Plain SQL against the database (`$1` parameters on PostgreSQL, `?` on SQLite), for checks behind the API. */
+  query<Row>(text: string, parameters?: unknown[]): Promise<Row[]>;
   drop(): Promise<void>;
+}
+
+/** The DATABASE_URL a server process needs to open `config`. */
+export function databaseUrl(config: DatabaseConfig): string {
+  return config.engine === "postgres" ? config.url : `sqlite:${config.file}`;
 }
 
 export async function freshDatabase(): Promise<TestDatabase> {
@@ -21,15 +29,26 @@ export async function freshDatabase(): Promise<TestDatabase> {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     return {
-      config: { engine: "postgres", url: url.toString() },
+      config: { engine: "postgres", url: url.toString(), poolSize: 10 },
+      query: (text, parameters = []) => withClient(url.toString(), async (client) => (await client.query(text, parameters)).rows),
       drop: async () => {
         await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       },
     };
   }
   const dir = mkdtempSync(path.join(tmpdir(), "px-test-"));
+  const file = path.join(dir, "px.sqlite");
   return {
-    config: { engine: "sqlite", file: path.join(dir, "px.sqlite") },
+    config: { engine: "sqlite", file },
+    query: (text, parameters = []) =>
+      new Promise((resolve, reject) => {
+        const connection = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => error && reject(error));
+        connection.all(text, parameters, (error, rows) => {
+          connection.close();
+          if (error) reject(error);
+          else resolve(rows as never);
+        });
+      }),
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -52,6 +52,8 @@ describe("configuration", () => {
   });
 
   test("postgres:// URLs select PostgreSQL", () => {
-    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ engine: "postgres", url: "postgres://u@h/db" });
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ engine: "postgres", url: "postgres://u@h/db", poolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "25" }).database).toMatchObject({ poolSize: 25 });
+    expect(() => loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });

@@ -1,0 +1,142 @@
+import { print } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import {
+  ArchiveKeyDocument,
+  CreateAbTestDocument,
+  CreateFeatureFlagDocument,
+  CreateGoalDocument,
+  CreateKeyDocument,
+  CreateProductConfigDocument,
+  EvaluateDocument,
+  ListKeysDocument,
+  StartExperienceDocument,
+  TrackEventsDocument,
+  UpdateFeatureFlagDocument,
+} from "../../client/generated/graphql";
+import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { startServerProcess, stopServerProcesses, type ServerProcess } from "../helpers/server-process";
+
+/**
+ * Several server processes on one PostgreSQL keep every rule that can race. SQLite is one process
+ * per database file by design (docs/DEPLOYMENT.md), so this runs in the PostgreSQL pass of CI.
+ */
+const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+const SECRET = "px_multi_process_bootstrap_secret";
+
+onPostgres("two server processes on one PostgreSQL", () => {
+  let database: TestDatabase;
+  let servers: ServerProcess[];
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    const env = { DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET };
+    // Started together: migrations and the bootstrap token race too.
+    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  });
+  afterAll(async () => {
+    await stopServerProcesses();
+    await database.drop();
+  });
+
+  async function call<TData, TVariables>(server: ServerProcess, document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    const body = (await response.json()) as { data?: TData; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  }
+  /** Alternates requests between the two processes. */
+  const on = (i: number) => servers[i % 2];
+
+  test("both started on a fresh database with one bootstrap token between them", async () => {
+    const tokens = await database.query<{ name: string }>("SELECT name FROM api_token");
+    expect(tokens).toEqual([{ name: "bootstrap" }]);
+  });
+
+  test("the 500 active keys limit holds across processes", async () => {
+    for (let i = 0; i < 470; i++) await call(on(i), CreateKeyDocument, { input: { name: `pre_${i}`, type: "BOOLEAN", defaultValue: false } });
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => call(on(i), CreateKeyDocument, { input: { name: `race_${i}`, type: "BOOLEAN", defaultValue: false } })),
+    );
+    expect(results.filter((r) => r.createKey.key).length).toBe(30);
+    expect(results.filter((r) => r.createKey.userErrors[0]?.code === "LIMIT_REACHED").length).toBe(30);
+    expect((await call(servers[0], ListKeysDocument, { first: 1 })).keys.totalCount).toBe(500);
+    // Make room for the tests below.
+    const { keys } = await call(servers[0], ListKeysDocument, { first: 100 });
+    for (const key of keys.nodes) await call(servers[1], ArchiveKeyDocument, { id: key.id });
+  });
+
+  test("names stay unique ignoring case across processes", async () => {
+    const spellings = ["Racer", "RACER", "racer", "rAcEr", "RaCeR", "racER"];
+    const results = await Promise.all(spellings.map((name, i) => call(on(i), CreateGoalDocument, { input: { name, events: ["e"] } })));
+    expect(results.filter((r) => r.createGoal.goal).length).toBe(1);
+  });
+
+  test("archiveKey racing createProductConfig on the other process never leaves an archived key in use", async () => {
+    for (let round = 0; round < 6; round++) {
+      const { createKey } = await call(servers[0], CreateKeyDocument, { input: { name: `contested_${round}`, type: "NUMBER", defaultValue: 1 } });
+      const keyId = createKey.key!.id;
+      const requests = Array.from({ length: 6 }, (_, i) =>
+        i === round
+          ? call(on(i), ArchiveKeyDocument, { id: keyId })
+          : call(on(i), CreateProductConfigDocument, { input: { name: `contest ${round} ${i}`, values: [{ keyId, value: 2 }] } }),
+      );
+      await Promise.all(requests);
+      const [{ archived, live }] = await database.query<{ archived: boolean; live: string }>(
+        `SELECT (SELECT archived_at IS NOT NULL FROM key WHERE id = $1) AS archived,
+                (SELECT COUNT(*) FROM experience_value v JOIN experience e ON e.id = v.experience_id
+                  WHERE v.key_id = $1 AND e.archived_at IS NULL) AS live`,
+        [keyId],
+      );
+      if (archived) expect(Number(live)).toBe(0);
+    }
+  });
+
+  test("a user evaluated on both processes at once holds at most one exclusive test", async () => {
+    const { createGoal } = await call(servers[0], CreateGoalDocument, { input: { name: "Exclusive goal", events: ["x"] } });
+    const goalIds = [createGoal.goal!.id];
+    const variants = [
+      { name: "control", weight: 50, isControl: true },
+      { name: "b", weight: 50 },
+    ];
+    for (const name of ["Exclusive A", "Exclusive B"]) {
+      const { createABTest } = await call(servers[0], CreateAbTestDocument, {
+        input: { name, goalIds, primaryGoalId: goalIds[0], variants, mutuallyExclusive: true },
+      });
+      await call(servers[1], StartExperienceDocument, { id: createABTest.experience!.id });
+    }
+    const users = Array.from({ length: 40 }, (_, i) => `both-${i}`);
+    await Promise.all(users.flatMap((id) => [0, 1, 2, 3].map((i) => call(on(i), EvaluateDocument, { user: { id } }))));
+    const rows = await database.query<{ user_id: string; tests: string }>(
+      `SELECT a.user_id, COUNT(*) AS tests FROM assignment a JOIN experience e ON e.id = a.experience_id
+        WHERE e.mutually_exclusive GROUP BY a.user_id`,
+    );
+    expect(rows).toHaveLength(users.length);
+    expect(rows.every((row) => Number(row.tests) === 1)).toBe(true);
+  });
+
+  test("an event id sent to both processes at once is stored once", async () => {
+    const events = Array.from({ length: 50 }, (_, i) => ({ id: `dup-${i}`, userId: `dup-user-${i % 5}`, name: "Charged" }));
+    await Promise.all([0, 1, 2, 3].map((i) => call(on(i), TrackEventsDocument, { events })));
+    const [{ count }] = await database.query<{ count: string }>("SELECT COUNT(*) AS count FROM event WHERE client_id LIKE 'dup-%'");
+    expect(Number(count)).toBe(50);
+  });
+
+  test("a change made through one process is served by the other from its next request", async () => {
+    const { createKey } = await call(servers[0], CreateKeyDocument, { input: { name: "cache_probe", type: "STRING", defaultValue: "old" } });
+    const { createFeatureFlag } = await call(servers[0], CreateFeatureFlagDocument, {
+      input: { name: "Cache probe", keyId: createKey.key!.id, value: "flagged", rolloutPercentage: 0 },
+    });
+    const flagId = createFeatureFlag.experience!.id;
+    await call(servers[0], StartExperienceDocument, { id: flagId });
+    const probe = async () =>
+      (await call(servers[1], EvaluateDocument, { user: { id: "probe" } })).evaluate.values.find((v) => v.key === "cache_probe")!.value;
+    expect(await probe()).toBe("old"); // server 1 has now cached the ruleset
+    await call(servers[0], UpdateFeatureFlagDocument, { input: { id: flagId, rolloutPercentage: 100 } });
+    expect(await probe()).toBe("flagged");
+  });
+});
