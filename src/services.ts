@@ -17,11 +17,12 @@ export function createServices(db: Database, logger: Logger) {
   const audit = new AuditService(db);
   const usages = new UsageService();
   const settings = new SettingsService(db, audit);
+  const experiences = new ExperienceService(db, audit, settings);
   return {
+    experiences,
     evaluation: new EvaluationService(db),
     tracking: new TrackingService(db),
-    results: new ResultsService(db),
-    experiences: new ExperienceService(db, audit, settings),
+    results: new ResultsService(db, experiences),
     db,
     logger,
     audit,

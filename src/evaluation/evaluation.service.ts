@@ -100,20 +100,25 @@ export class EvaluationService {
     return { properties, now, eventTotal: (name) => totals.get(name) ?? 0, events: (name) => events.get(name) ?? [] };
   }
 
+  /**
+   * The user's assignments and exclusive slot, in one statement: two statements could see two
+   * different moments (a concurrent evaluation's slot but not yet its assignment).
+   */
   private async assignmentsOf(manager: EntityManager, projectId: string, userId: string): Promise<UserAssignments> {
-    const [rows, slots] = await Promise.all([
-      sql<{ experience_id: string; variant_id: string }>(
-        manager,
-        "SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId",
-        { projectId, userId },
-      ),
-      sql<{ experience_id: string }>(
-        manager,
-        "SELECT experience_id FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId",
-        { projectId, userId },
-      ),
-    ]);
-    return { variants: new Map(rows.map((row) => [row.experience_id, row.variant_id])), slotTestId: slots[0]?.experience_id ?? null };
+    const rows = await sql<{ experience_id: string; variant_id: string | null }>(
+      manager,
+      `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
+       UNION ALL
+       SELECT experience_id, NULL FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId`,
+      { projectId, userId },
+    );
+    const variants = new Map<string, string>();
+    let slotTestId: string | null = null;
+    for (const row of rows) {
+      if (row.variant_id === null) slotTestId = row.experience_id;
+      else variants.set(row.experience_id, row.variant_id);
+    }
+    return { variants, slotTestId };
   }
 
   /**

@@ -156,13 +156,23 @@ describe("under concurrency", () => {
       const keyId = await make.key();
       const create = (i: number) =>
         app.query(CreateProductConfigDocument, { input: { name: unique(`race ${round} ${i}`), values: [{ keyId, value: true }] } });
-      // All go out at once; the archive at a different place among the creates each round.
-      const creates = Array.from({ length: 6 }, (_, i) => () => create(i));
-      const archive = () => app.query(ArchiveKeyDocument, { id: keyId });
-      const requests = [...creates.slice(0, round % 7), archive, ...creates.slice(round % 7)].map((send) => send());
+      // All go out together, the archive at a different place among the creates each round; in odd
+      // rounds it goes 20 ms ahead of them, in even rounds 20 ms behind the first three, so that on
+      // PostgreSQL too (where nothing orders them) both outcomes are seen.
+      const position = round % 7;
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+      const creates = Array.from({ length: 6 }, (_, i) => async () => {
+        if (round % 2 === 1 || i >= 3) await pause();
+        return create(i);
+      });
+      const archive = async () => {
+        if (round % 2 === 0) await pause();
+        return app.query(ArchiveKeyDocument, { id: keyId });
+      };
+      const requests = [...creates.slice(0, position), archive, ...creates.slice(position)].map((send) => send());
       const responses = await Promise.all(requests);
-      const archived = responses[round % 7] as Awaited<ReturnType<typeof archive>>;
-      const created = responses.filter((_, i) => i !== round % 7) as Awaited<ReturnType<typeof create>>[];
+      const archived = responses[position] as Awaited<ReturnType<typeof archive>>;
+      const created = responses.filter((_, i) => i !== position) as Awaited<ReturnType<typeof create>>[];
 
       const key = await app.services.db.reader.findOneByOrFail(Key, { id: keyId });
       const liveReferences = await app.services.db.reader
