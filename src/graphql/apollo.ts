@@ -4,6 +4,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { RequestContext } from "./context";
 import { errorFormatter } from "./errors";
+import { LIMITS, limitsPlugin } from "./limits";
 
 export interface ApolloOptions {
   logger: Logger;
@@ -22,6 +23,9 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     includeStacktraceInErrorResponses: !options.production,
     formatError: errorFormatter(options.logger, options.production),
     // Apollo's own landing page loads from a CDN; GET /graphql serves our offline GraphiQL instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(schema), ...(options.plugins ?? [])],
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    // One operation per request: a JSON array of operations is refused (batching multiplies work).
+    allowBatchedHttpRequests: false,
   });
 }

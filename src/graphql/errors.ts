@@ -30,10 +30,12 @@ const CLIENT_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
+  // The request limits of limits.ts.
   "QUERY_TOO_COMPLEX",
   "QUERY_TOO_DEEP",
   "TOO_MANY_ALIASES",
-  "TOO_MANY_OPERATIONS",
+  "LIST_TOO_LONG",
+  "INPUT_TOO_DEEP",
 ]);
 
 interface ValidationErrorDetail {

@@ -11,7 +11,7 @@ import type { DatabaseConfig } from "../../src/config";
  */
 export interface TestDatabase {
   config: DatabaseConfig;
-  /** Plain SQL against the database (`$1` parameters on PostgreSQL, `?` on SQLite), for checks behind the API. */
+  /** Plain SQL against the database (`$1` parameters on PostgreSQL, `?` on SQLite), for checks and faults behind the API. */
   query<Row>(text: string, parameters?: unknown[]): Promise<Row[]>;
   drop(): Promise<void>;
 }
@@ -42,7 +42,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
     config: { engine: "sqlite", file },
     query: (text, parameters = []) =>
       new Promise((resolve, reject) => {
-        const connection = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => error && reject(error));
+        const connection = new sqlite3.Database(file, (error) => error && reject(error));
         connection.all(text, parameters, (error, rows) => {
           connection.close();
           if (error) reject(error);

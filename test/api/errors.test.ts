@@ -1,0 +1,65 @@
+import pino from "pino";
+import { loadConfig } from "../../src/config";
+import { startServer, type RunningServer } from "../../src/server";
+import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+
+/** A production server whose database fails under it: clients get an id, the log gets the cause. */
+const SECRET = "px_errors_test_bootstrap_secret";
+let database: TestDatabase;
+let server: RunningServer;
+const logLines: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  const config = loadConfig({
+    PORT: "0",
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl(database.config),
+    BOOTSTRAP_ADMIN_TOKEN: SECRET,
+  });
+  server = await startServer(config, pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) }));
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+async function ask(query: string, authorization = `Bearer ${SECRET}`) {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+test("an SQL failure reaches the client as 'Internal server error' and an id, and the log has the cause under that id", async () => {
+  await database.query("DROP TABLE goal");
+  const { text } = await ask("{ goals { totalCount } }");
+  const body = JSON.parse(text);
+  expect(body.errors).toEqual([
+    { message: "Internal server error", path: ["goals"], locations: expect.any(Array), extensions: { code: "INTERNAL_SERVER_ERROR", errorId: expect.any(String) } },
+  ]);
+  expect(text).not.toMatch(/goal"|relation|SQLITE|QueryFailed|select|stack|\.ts:/i);
+
+  const logged = logLines.find((line) => line.errorId === body.errors[0].extensions.errorId);
+  expect(logged).toMatchObject({ level: 50, err: { message: expect.stringMatching(/goal/) } });
+  expect(JSON.stringify(logLines)).not.toContain(SECRET);
+});
+
+test("the rest of the API keeps working", async () => {
+  expect(JSON.parse((await ask("{ viewer { role } }")).text)).toEqual({ data: { viewer: { role: "ADMIN" } } });
+});
+
+test("client errors in production carry their message and code but no stack trace", async () => {
+  const unauthenticated = await ask("{ viewer { role } }", "Bearer nope");
+  expect(unauthenticated.status).toBe(401);
+  expect(unauthenticated.text).not.toMatch(/stacktrace|at .*\.(ts|js)/);
+  const invalid = await ask("{ keys(first: 500) { totalCount } }");
+  expect(JSON.parse(invalid.text).errors[0]).toEqual({
+    message: "first must be from 1 to 100",
+    locations: expect.any(Array),
+    path: ["keys"],
+    extensions: { code: "BAD_USER_INPUT" },
+  });
+});

@@ -1,0 +1,145 @@
+import { getIntrospectionQuery } from "graphql";
+import pino from "pino";
+import { loadConfig } from "../../src/config";
+import { LIMITS } from "../../src/graphql/limits";
+import { startServer, type RunningServer } from "../../src/server";
+import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+
+const SECRET = "px_limits_test_bootstrap_secret";
+let database: TestDatabase;
+let server: RunningServer;
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  server = await startServer(
+    loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
+    pino({ level: "silent" }),
+  );
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+interface Answer {
+  status: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+async function send(body: string): Promise<Answer> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Answer["body"] };
+}
+
+const ask = (query: string, variables?: unknown) => send(JSON.stringify({ query, variables }));
+
+/** After every refusal the server must still answer a normal request. */
+afterEach(async () => {
+  expect((await ask("{ viewer { role } }")).body).toEqual({ data: { viewer: { role: "ADMIN" } } });
+});
+
+function expectRefused(answer: Answer, code: string, limit: number) {
+  expect(answer.status).toBe(400);
+  expect(answer.body.data).toBeUndefined();
+  expect(answer.body.errors?.[0].extensions).toMatchObject({ code, limit });
+  expect(answer.body.errors?.[0].message).toContain(String(limit));
+}
+
+describe("depth", () => {
+  /** A query exactly `depth` fields deep: segments > nodes > rule > (groups >)* match. */
+  const nested = (depth: number) => {
+    let selection = "match";
+    for (let level = 4; level < depth; level++) selection = `groups { ${selection} }`;
+    return `{ segments { nodes { rule { ${selection} } } } }`;
+  };
+
+  test(`a query ${LIMITS.maxDepth + 1} levels deep is QUERY_TOO_DEEP; ${LIMITS.maxDepth} levels pass`, async () => {
+    const refused = await ask(nested(LIMITS.maxDepth + 1));
+    expectRefused(refused, "QUERY_TOO_DEEP", LIMITS.maxDepth);
+    expect(refused.body.errors?.[0].extensions?.actual).toBe(LIMITS.maxDepth + 1);
+    expect((await ask(nested(LIMITS.maxDepth))).body.errors).toBeUndefined();
+  });
+
+  test(`${LIMITS.maxDepth} levels pass: GraphiQL's own introspection query works`, async () => {
+    const answer = await ask(getIntrospectionQuery());
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors).toBeUndefined();
+  });
+
+  test("a fragment cannot hide depth", async () => {
+    const fragments = Array.from({ length: 20 }, (_, i) => `fragment F${i} on SegmentRule { match groups { ...F${i + 1} } }`).join("\n");
+    const answer = await ask(`{ segments { nodes { rule { ...F0 } } } }\n${fragments}\nfragment F20 on SegmentRule { match }`);
+    expectRefused(answer, "QUERY_TOO_DEEP", LIMITS.maxDepth);
+  });
+});
+
+describe("cost", () => {
+  test("three pages of 100 keys with their usages fit; ten do not (QUERY_TOO_COMPLEX)", async () => {
+    const page = (alias: string) => `${alias}: keys(first: 100) { nodes { id name usages { id name } } }`;
+    const fits = await ask(`{ ${["a", "b", "c"].map(page).join(" ")} }`);
+    expect(fits.body.errors).toBeUndefined();
+    expectRefused(await ask(`{ ${"abcdefghij".split("").map(page).join(" ")} }`), "QUERY_TOO_COMPLEX", LIMITS.maxCost);
+  });
+
+  test("the cost follows `first` given as a variable", async () => {
+    const query = `query ($n: Int) { a: keys(first: $n) { nodes { usages { id } } } b: segments(first: $n) { nodes { usages { id } } } c: goals(first: $n) { nodes { usages { id } } } d: experiences(first: $n) { nodes { segment { id } } } e: auditLog(first: $n) { nodes { id } } f: keys(first: $n) { nodes { usages { id } } } }`;
+    expect((await ask(query, { n: 10 })).body.errors).toBeUndefined();
+    expectRefused(await ask(query, { n: 100 }), "QUERY_TOO_COMPLEX", LIMITS.maxCost);
+  });
+});
+
+describe("aliases, lists and nesting", () => {
+  test(`${LIMITS.maxAliases + 1} aliases are TOO_MANY_ALIASES`, async () => {
+    const fields = Array.from({ length: LIMITS.maxAliases + 1 }, (_, i) => `v${i}: viewer { role }`).join(" ");
+    expectRefused(await ask(`{ ${fields} }`), "TOO_MANY_ALIASES", LIMITS.maxAliases);
+  });
+
+  test(`a list of ${LIMITS.maxListItems + 1} items is LIST_TOO_LONG, before any of it is looked at`, async () => {
+    const events = Array.from({ length: LIMITS.maxListItems + 1 }, () => ({ userId: "u", name: "e" }));
+    const answer = await ask("mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }", { events });
+    expectRefused(answer, "LIST_TOO_LONG", LIMITS.maxListItems);
+  });
+
+  test(`JSON nested ${LIMITS.maxInputDepth + 1} deep in a variable is INPUT_TOO_DEEP`, async () => {
+    let value: unknown = 1;
+    for (let i = 0; i < LIMITS.maxInputDepth + 1; i++) value = { inner: value };
+    const answer = await ask("mutation ($p: JSON!) { identify(userId: \"u\", properties: $p) { accepted } }", { p: value });
+    expectRefused(answer, "INPUT_TOO_DEEP", LIMITS.maxInputDepth);
+  });
+
+  test("JSON nested 100,000 deep is refused, not a crash", async () => {
+    const body = `{"query":"mutation ($p: JSON!) { identify(userId: \\"u\\", properties: $p) { accepted } }","variables":{"p":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`;
+    const answer = await send(body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0].extensions?.code).toBe("INPUT_TOO_DEEP");
+  });
+
+  test("a list literal in the document counts too", async () => {
+    const values = Array.from({ length: LIMITS.maxListItems + 1 }, (_, i) => `"e${i}"`).join(",");
+    expectRefused(await ask(`mutation { createGoal(input: { name: "g", events: [${values}] }) { goal { id } } }`), "LIST_TOO_LONG", LIMITS.maxListItems);
+  });
+});
+
+describe("documents and batches", () => {
+  test(`a document of more than ${LIMITS.maxTokens} tokens is refused while parsing`, async () => {
+    const answer = await ask(`{ ${"viewer { role } ".repeat(LIMITS.maxTokens / 4)} }`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: "GRAPHQL_PARSE_FAILED" }, message: expect.stringContaining(String(LIMITS.maxTokens)) });
+  });
+
+  test("a batch of operations in one request is refused", async () => {
+    const answer = await send(JSON.stringify([{ query: "{ viewer { role } }" }, { query: "{ viewer { role } }" }]));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0].extensions?.code).toBe("BAD_REQUEST");
+  });
+
+  test("wrong argument types get a clear error naming the value", async () => {
+    const answer = await ask("{ keys(first: \"ten\") { totalCount } }");
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: "GRAPHQL_VALIDATION_FAILED" }, message: expect.stringContaining('"ten"') });
+  });
+});
