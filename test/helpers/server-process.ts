@@ -29,7 +29,7 @@ export async function stopServerProcesses(): Promise<void> {
 }
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["-r", path.join(__dirname, "register-ts.js"), path.join(ROOT, "src", "main.ts")], {
+  const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts", "register-ts.js"), path.join(ROOT, "src", "main.ts")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

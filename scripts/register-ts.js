@@ -1,6 +1,6 @@
-// Lets a child process run the TypeScript sources directly (`node -r ./test/helpers/register-ts.js
-// src/main.ts`), compiled by swc with the same .swcrc as jest: tests start real server processes
-// without a build step.
+// Lets node run the TypeScript sources directly (`node -r ./scripts/register-ts.js
+// src/main.ts`), compiled by swc with the same .swcrc as jest: tests start real server processes and
+// the benchmark runs without a build step.
 const { readFileSync } = require("node:fs");
 const { transformSync } = require("@swc/core");
 

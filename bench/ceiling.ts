@@ -1,0 +1,33 @@
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { projectRoot } from "../src/project-root";
+
+/**
+ * The stack's ceiling: Apollo Server and Express from this project's dependencies, our schema,
+ * and answers that cost nothing: the JSON our server gave for the same queries, captured once.
+ * No database, no auth, no business logic. Usage: node -r ./scripts/register-ts.js bench/ceiling.ts <answers.json>
+ */
+async function main(): Promise<void> {
+  const answers = JSON.parse(readFileSync(process.argv[2], "utf8")) as Record<string, unknown>;
+  const typeDefs = readFileSync(path.join(projectRoot(), "schema", "schema.graphql"), "utf8");
+  const resolvers = { Query: Object.fromEntries(Object.entries(answers).map(([field, value]) => [field, () => value])) };
+  // Tuned like ours (no cache-control field instrumentation): the ceiling is the best the stack does.
+  const apollo = new ApolloServer({ typeDefs, resolvers, stopOnTerminationSignals: false, plugins: [ApolloServerPluginCacheControlDisabled()] });
+  await apollo.start();
+  const app = express();
+  app.use("/graphql", express.json({ limit: "1mb" }), expressMiddleware(apollo));
+  const server = app.listen(0, "127.0.0.1", () => {
+    const address = server.address() as { port: number };
+    process.stdout.write(`ceiling listening on ${address.port}\n`);
+  });
+  process.once("SIGTERM", () => server.close(() => process.exit(0)));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

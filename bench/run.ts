@@ -1,0 +1,109 @@
+import { compileRuleset, evaluateWithCore, evaluateWithGrowthBook, growthBookClient, rate, rulesetSource } from "./core";
+import { dataset, users } from "./dataset";
+import path from "node:path";
+import { projectRoot } from "../src/project-root";
+import { graphql, load, seed, startCeiling, startOurServer, type Load } from "./http";
+
+/**
+ * `npm run bench`: the HTTP benchmark against the stack's ceiling, and the in-process core against
+ * GrowthBook's SDK, from one run on one machine. `npm run bench -- --smoke` runs a short version
+ * (CI uses it to see that the benchmark works; its figures mean nothing).
+ */
+const smoke = process.argv.includes("--smoke");
+/** `--profile=keys` or `--profile=evaluate`: only that load on our server, under node --cpu-prof. */
+const profile = process.argv.find((arg) => arg.startsWith("--profile="))?.split("=")[1];
+/** `--postgres=<admin url>`: our server on a fresh database of that PostgreSQL server instead of SQLite. */
+const postgres = process.argv.find((arg) => arg.startsWith("--postgres="))?.slice("--postgres=".length);
+const SECONDS = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
+const CORE_SECONDS = smoke ? 0.3 : 5;
+const USER_POOL = smoke ? 50 : 2000;
+
+const KEYS_QUERY = "{ keys(first: 100) { nodes { id name type defaultValue usages { kind id name status } } } }";
+const EVALUATE_QUERY =
+  "query ($user: UserContextInput!) { evaluate(user: $user) { values { key value source experienceId } assignments { abTestId variant } segmentIds } }";
+
+function row(name: string, ours: Load, ceiling: Load): string {
+  const ratio = ours.requestsPerSecond / ceiling.requestsPerSecond;
+  return [
+    name.padEnd(22),
+    `${Math.round(ours.requestsPerSecond)}`.padStart(9),
+    `${Math.round(ceiling.requestsPerSecond)}`.padStart(9),
+    ratio.toFixed(2).padStart(7),
+    `${ours.p50}/${ours.p99}`.padStart(12),
+    `${ceiling.p50}/${ceiling.p99}`.padStart(12),
+    `${ours.failed}/${ceiling.failed}`.padStart(9),
+  ].join(" ");
+}
+
+async function http(): Promise<void> {
+  const data = dataset(1);
+  const people = users(USER_POOL);
+  const profileDir = path.join(projectRoot(), ".tmp", "profiles");
+  const ours = await startOurServer(profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [], postgres);
+  try {
+    const seeding = Date.now();
+    await seed(ours.url, data);
+    // Every user of the pool has been seen once: the load measures returning users (no assignment writes).
+    for (const user of people) await graphql(ours.url, EVALUATE_QUERY, { user });
+    console.log(`${postgres ? "PostgreSQL" : "SQLite"}: seeded ${data.keys.length} keys, ${data.segments.length} segments, ${data.configs.length} configs, ${data.flags.length} flags, ${data.tests.length} tests and ${people.length} users in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+    const answers = {
+      keys: (await graphql(ours.url, KEYS_QUERY)).keys,
+      evaluate: (await graphql(ours.url, EVALUATE_QUERY, { user: people[0] })).evaluate,
+    };
+    if (profile) {
+      let next = 0;
+      const body = profile === "keys" ? () => JSON.stringify({ query: KEYS_QUERY }) : () => JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
+      console.log(await load(ours.url, body, SECONDS));
+      console.log(`profile written to ${profileDir}; summarize: node bench/profile-summary.mjs <file>`);
+      return;
+    }
+    const ceiling = await startCeiling(answers, ours.dir);
+    try {
+      let next = 0;
+      const keysBody = () => JSON.stringify({ query: KEYS_QUERY });
+      const evaluateBody = () => JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
+      const results: [string, Load, Load][] = [];
+      for (const [name, body] of [
+        ["keys(first: 100)", keysBody],
+        ["evaluate", evaluateBody],
+      ] as const) {
+        results.push([name, await load(ours.url, body, SECONDS), await load(ceiling.url, body, SECONDS)]);
+      }
+      console.log(`\nHTTP, autocannon, 10 connections, ${SECONDS} s each (responses ${JSON.stringify(answers.keys).length} and ${JSON.stringify(answers.evaluate).length} bytes)`);
+      console.log(`${"".padEnd(22)} ${"ours r/s".padStart(9)} ${"ceil r/s".padStart(9)} ${"ratio".padStart(7)} ${"ours p50/99".padStart(12)} ${"ceil p50/99".padStart(12)} ${"failed".padStart(9)}`);
+      for (const [name, ourLoad, ceilingLoad] of results) console.log(row(name, ourLoad, ceilingLoad));
+    } finally {
+      await ceiling.stop();
+    }
+  } finally {
+    await ours.stop();
+  }
+}
+
+function core(): void {
+  const people = users(10_000);
+  console.log(`\nIn process: full evaluations per second (every key's value for one user), ${CORE_SECONDS} s each`);
+  const base = dataset(1);
+  const client = growthBookClient(base);
+  const keyNames = base.keys.map((key) => key.name);
+  const growthBook = rate((i) => evaluateWithGrowthBook(client, keyNames, people[i % people.length]), CORE_SECONDS);
+  for (const scale of smoke ? [1] : [1, 4, 16]) {
+    const data = dataset(scale);
+    const ruleset = compileRuleset(rulesetSource(data));
+    const ours = rate((i) => evaluateWithCore(ruleset, people[i % people.length]), CORE_SECONDS);
+    const shape = `${data.keys.length} keys, ${data.segments.length} segments, ${data.configs.length + data.flags.length + data.tests.length} experiences`;
+    const versus = scale === 1 ? `   GrowthBook ${Math.round(growthBook)}/s, ours ${(ours / growthBook).toFixed(1)}×` : "";
+    console.log(`  ${scale}× (${shape})`.padEnd(62) + `ours ${Math.round(ours)}/s${versus}`);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${require("node:os").cpus().length} cores (${require("node:os").cpus()[0].model})`);
+  await http();
+  if (!profile) core();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
