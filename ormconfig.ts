@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import sqlite3 from "sqlite3";
-import { DataSource, type DataSourceOptions } from "typeorm";
+import { AbstractLogger, DataSource, type DataSourceOptions, type LogLevel, type LogMessage } from "typeorm";
 import { loadConfig, type DatabaseConfig } from "./src/config";
 import { entities } from "./src/db/entities";
 import { migrations } from "./src/db/migrations";
@@ -10,7 +10,11 @@ import { SnakeNamingStrategy } from "./src/db/snake-naming";
  * TypeORM options for one connection to the configured database. On SQLite the server opens two:
  * the writer, and a read-only reader that in WAL mode sees only committed data (docs/DESIGN.md).
  */
-export function dataSourceOptions(database: DatabaseConfig, role: "writer" | "reader" = "writer"): DataSourceOptions {
+export function dataSourceOptions(
+  database: DatabaseConfig,
+  role: "writer" | "reader" = "writer",
+  onQuery?: (query: string) => void,
+): DataSourceOptions {
   const common = {
     entities,
     migrations,
@@ -18,8 +22,9 @@ export function dataSourceOptions(database: DatabaseConfig, role: "writer" | "re
     // The schema comes from migrations only, on every engine, in tests too.
     synchronize: false,
     migrationsRun: false,
-    logging: false,
-  } as const;
+    // Off unless someone watches the statements (the SQL-count tests do).
+    ...(onQuery ? { logging: ["query"] as LogLevel[], logger: new QueryObserver(onQuery) } : { logging: false }),
+  };
   if (database.engine === "postgres") {
     return {
       ...common,
@@ -37,10 +42,35 @@ export function dataSourceOptions(database: DatabaseConfig, role: "writer" | "re
   return {
     ...common,
     type: "sqlite",
+    driver: sqlite3WithoutTraces,
     database: database.file,
     busyTimeout: 5_000,
     ...(role === "writer" ? { enableWAL: true } : { flags: sqlite3.OPEN_READONLY }),
   };
+}
+
+/**
+ * TypeORM calls sqlite3.verbose(), which makes every database call capture a stack trace: a
+ * measurable share of CPU on busy servers (docs/PERFORMANCE.md). This driver object answers
+ * verbose() with itself, so the traces stay off.
+ */
+const sqlite3WithoutTraces = Object.assign(Object.create(sqlite3) as typeof sqlite3, {
+  verbose() {
+    return sqlite3WithoutTraces;
+  },
+});
+
+/** Hands every statement TypeORM runs to a callback, and logs nothing. */
+class QueryObserver extends AbstractLogger {
+  constructor(private readonly onQuery: (query: string) => void) {
+    super(["query"]);
+  }
+
+  protected writeLog(_level: LogLevel, message: LogMessage | LogMessage[]): void {
+    for (const entry of Array.isArray(message) ? message : [message]) {
+      if (entry.type === "query") this.onQuery(String(entry.message));
+    }
+  }
 }
 
 /** For the TypeORM CLI (e.g. `npx typeorm migration:show -d dist/ormconfig.js`). */

@@ -15,7 +15,7 @@ import { UsageService } from "./usages/usage.service";
 /** Every service of the server, wired once per process; resolvers reach them through the context. */
 export function createServices(db: Database, logger: Logger) {
   const audit = new AuditService(db);
-  const usages = new UsageService();
+  const usages = new UsageService(db);
   const settings = new SettingsService(db, audit);
   const experiences = new ExperienceService(db, audit, settings);
   return {

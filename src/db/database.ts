@@ -8,8 +8,8 @@ export type Engine = "sqlite" | "postgres";
  * The one door to storage. Services never know which engine they run on: they read through
  * `reader` and write through `transaction`, which keeps the engines' guarantees equal:
  * - SQLite shares one connection per DataSource, so concurrent transactions on it would nest and
- *   fail; writes queue up and run one at a time, and reads use a second, read-only connection that
- *   (in WAL mode) never sees a transaction that is still open.
+ *   fail; writes queue up and run one at a time, and reads use separate read-only connections
+ *   that (in WAL mode) never see a transaction that is still open.
  * - PostgreSQL runs transactions concurrently; business checks stay true because every mutation
  *   of a project first locks the project row (see unit-of-work.ts), and transactions that lose a
  *   serialization or deadlock race are retried.
@@ -29,8 +29,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const writer = new DataSource(dataSourceOptions(config, "writer"));
+/** `onQuery` sees every SQL statement (tests count them); nothing is logged otherwise. */
+export async function openDatabase(config: DatabaseConfig, onQuery?: (query: string) => void): Promise<Database> {
+  const writer = new DataSource(dataSourceOptions(config, "writer", onQuery));
   await writer.initialize();
   try {
     if (config.engine === "postgres") {
@@ -42,26 +43,35 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     await writer.query("PRAGMA synchronous = FULL");
     await writer.runMigrations({ transaction: "each" });
     // Opened after the writer made the file and switched it to WAL, which a read-only connection cannot do.
-    const reader = new DataSource(dataSourceOptions(config, "reader"));
-    await reader.initialize();
-    return new SqliteDatabase(writer, reader);
+    const readers = Array.from({ length: SQLITE_READERS }, () => new DataSource(dataSourceOptions(config, "reader", onQuery)));
+    await Promise.all(readers.map((reader) => reader.initialize()));
+    return new SqliteDatabase(writer, readers);
   } catch (error) {
     await writer.destroy();
     throw error;
   }
 }
 
+/**
+ * Read-only connections per SQLite database. WAL lets readers run side by side, each on a thread of
+ * libuv's pool; one connection would make concurrent requests queue for it (docs/PERFORMANCE.md).
+ */
+const SQLITE_READERS = 4;
+
 class SqliteDatabase implements Database {
   readonly engine = "sqlite";
   private queue: Promise<unknown> = Promise.resolve();
+  private nextReader = 0;
 
   constructor(
     private readonly writer: DataSource,
-    private readonly readerSource: DataSource,
+    private readonly readers: DataSource[],
   ) {}
 
+  /** The read-only connections in turn. */
   get reader(): EntityManager {
-    return this.readerSource.manager;
+    this.nextReader = (this.nextReader + 1) % this.readers.length;
+    return this.readers[this.nextReader].manager;
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -76,12 +86,12 @@ class SqliteDatabase implements Database {
   }
 
   async ping(): Promise<void> {
-    await this.readerSource.query("SELECT 1");
+    await this.reader.query("SELECT 1");
   }
 
   async close(): Promise<void> {
     await this.queue;
-    await this.readerSource.destroy();
+    await Promise.all(this.readers.map((reader) => reader.destroy()));
     await this.writer.destroy();
   }
 }

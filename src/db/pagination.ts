@@ -10,7 +10,8 @@ export interface PageRequest {
 export interface Page<T> {
   nodes: T[];
   hasNextPage: boolean;
-  totalCount: number;
+  /** Counted only if asked for: a list that does not show its total does not pay for it. */
+  totalCount: () => Promise<number>;
 }
 
 export async function pageOf<T extends ObjectLiteral>(
@@ -19,7 +20,8 @@ export async function pageOf<T extends ObjectLiteral>(
   page: PageRequest,
   order: "oldest-first" | "newest-first" = "oldest-first",
 ): Promise<Page<T>> {
-  const totalCount = await query.clone().getCount();
+  let counted: Promise<number> | null = null;
+  const totalCount = () => (counted ??= query.clone().getCount());
   const newestFirst = order === "newest-first";
   const rows = query.clone();
   if (page.after !== null) {
@@ -31,4 +33,14 @@ export async function pageOf<T extends ObjectLiteral>(
     .getMany();
   const hasNextPage = nodes.length > page.first;
   return { nodes: hasNextPage ? nodes.slice(0, page.first) : nodes, hasNextPage, totalCount };
+}
+
+/** The same paging over rows already in memory, ordered by id (oldest first). */
+export function pageOfRows<T extends { id: string }>(rows: readonly T[], page: PageRequest): Page<T> {
+  let start = 0;
+  if (page.after !== null) {
+    while (start < rows.length && rows[start].id <= page.after) start++;
+  }
+  const nodes = rows.slice(start, start + page.first);
+  return { nodes, hasNextPage: start + page.first < rows.length, totalCount: () => Promise.resolve(rows.length) };
 }

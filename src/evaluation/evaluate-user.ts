@@ -78,13 +78,14 @@ export function placements(ruleset: Ruleset, userId: string, segments: Set<strin
  * product config of the highest priority (then the earliest started); the key's default.
  */
 export function resolveValues(ruleset: Ruleset, userId: string, segments: Set<string>, variants: Map<string, string>): EvaluatedValue[] {
-  const assigned = assignedVariants(ruleset, variants);
+  // The keys the user's variants set, first test first: built once, so each key is one lookup.
+  const fromTests = new Map<string, { value: unknown; testId: string }>();
+  for (const { test, variant } of assignedVariants(ruleset, variants)) {
+    for (const [keyId, value] of variant.values) if (!fromTests.has(keyId)) fromTests.set(keyId, { value, testId: test.id });
+  }
   return ruleset.keys.map((key) => {
-    for (const { test, variant } of assigned) {
-      if (variant.values.has(key.id)) {
-        return { key: key.name, value: variant.values.get(key.id), source: ValueSource.AB_TEST, experienceId: test.id };
-      }
-    }
+    const fromTest = fromTests.get(key.id);
+    if (fromTest) return { key: key.name, value: fromTest.value, source: ValueSource.AB_TEST, experienceId: fromTest.testId };
     const flag = key.flag;
     if (flag && targets(flag.segmentId, segments) && inRollout(flag.id, userId, flag.rolloutPercentage)) {
       return { key: key.name, value: flag.value, source: ValueSource.FEATURE_FLAG, experienceId: flag.id };

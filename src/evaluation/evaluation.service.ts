@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
 import { sql } from "../db/sql";
+import type { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import { badUserInput } from "../graphql/errors";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
@@ -17,8 +18,8 @@ import {
   type Placement,
   type UserAssignments,
 } from "./evaluate-user";
-import type { EventNeeds } from "./ruleset";
-import { RulesetCache } from "./ruleset-cache";
+import type { EventNeeds, Ruleset } from "./ruleset";
+import { rulesetCache } from "./ruleset-cache";
 
 export interface EvaluationRequest {
   id: string;
@@ -36,10 +37,10 @@ export interface Evaluation {
  * assignments are read, and only first-time assignments are written.
  */
 export class EvaluationService {
-  readonly rulesets: RulesetCache;
+  private readonly rulesets: VersionedCache<Ruleset>;
 
   constructor(private readonly db: Database) {
-    this.rulesets = new RulesetCache(db);
+    this.rulesets = rulesetCache(db);
   }
 
   async evaluate(caller: Caller, user: EvaluationRequest): Promise<Evaluation> {

@@ -1,5 +1,6 @@
 import { In, IsNull, type EntityManager } from "typeorm";
 import type { Database } from "../db/database";
+import { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import { Experience } from "../experiences/experience.entity";
 import { ExperienceValue } from "../experiences/experience-value.entity";
@@ -8,28 +9,9 @@ import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { compileRuleset, type Ruleset, type RulesetSource } from "./ruleset";
 
-/**
- * Each project's compiled ruleset, in memory, tagged with the config version it was built at.
- * Every setup change bumps the version (db/unit-of-work.ts) and every request reads it with its
- * token, so a change is served from the next request on, in every process sharing the database.
- * Concurrent requests that find it stale share one rebuild.
- */
-export class RulesetCache {
-  private readonly entries = new Map<string, { version: number; ruleset: Promise<Ruleset> }>();
-
-  constructor(private readonly db: Database) {}
-
-  get(projectId: string, version: number): Promise<Ruleset> {
-    const cached = this.entries.get(projectId);
-    // Built after reading `version` or a later one, so it reflects at least that version.
-    if (cached && cached.version >= version) return cached.ruleset;
-    const entry = { version, ruleset: loadRulesetSource(this.db.reader, projectId).then(compileRuleset) };
-    this.entries.set(projectId, entry);
-    entry.ruleset.catch(() => {
-      if (this.entries.get(projectId) === entry) this.entries.delete(projectId);
-    });
-    return entry.ruleset;
-  }
+/** Each project's compiled ruleset, rebuilt when its config version moves (db/versioned-cache.ts). */
+export function rulesetCache(db: Database): VersionedCache<Ruleset> {
+  return new VersionedCache((projectId) => loadRulesetSource(db.reader, projectId).then(compileRuleset));
 }
 
 /** The rows a ruleset is compiled from: five indexed reads. */

@@ -24,7 +24,7 @@ export class GoalResolver {
   @Authorized(Can.read)
   @Query(() => Goal, { nullable: true })
   goal(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<Goal | null> {
-    return services.goals.items.find(services.db.reader, caller.projectId, id);
+    return services.goals.items.byId(caller, id);
   }
 
   @FieldResolver(() => [Usage], { description: "A/B tests that use this goal (archived ones included, flagged)." })

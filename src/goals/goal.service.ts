@@ -35,7 +35,7 @@ export class GoalService {
   }
 
   list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Goal>> {
-    return this.items.list(caller.projectId, filter, page);
+    return this.items.list(caller, filter, page);
   }
 
   create(caller: Caller, input: CreateGoal): Promise<Result<Goal>> {

@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { RequestContext } from "./context";
@@ -23,7 +23,13 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     includeStacktraceInErrorResponses: !options.production,
     formatError: errorFormatter(options.logger, options.production),
     // Apollo's own landing page loads from a CDN; GET /graphql serves our offline GraphiQL instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(schema), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // We set no cache hints; left on, it wraps every field resolver to look for them.
+      ApolloServerPluginCacheControlDisabled(),
+      limitsPlugin(schema),
+      ...(options.plugins ?? []),
+    ],
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // One operation per request: a JSON array of operations is refused (batching multiplies work).
     allowBatchedHttpRequests: false,

@@ -48,7 +48,8 @@ export interface ConnectionShape<T> {
   nodes: T[];
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** Read (and so counted) only when the field is selected. */
+  readonly totalCount: Promise<number>;
 }
 
 export function toConnection<T extends { id: string }>(page: Page<T>): ConnectionShape<T> {
@@ -57,7 +58,9 @@ export function toConnection<T extends { id: string }>(page: Page<T>): Connectio
     nodes: page.nodes,
     edges,
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-    totalCount: page.totalCount,
+    get totalCount() {
+      return page.totalCount();
+    },
   };
 }
 
@@ -83,8 +86,8 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: "Rows matching the filter, on all pages." })
-    totalCount!: number;
+    @Field(() => Int, { description: "Rows matching the filter, on all pages (counted only when asked for)." })
+    totalCount!: Promise<number>;
   }
   return Connection;
 }

@@ -41,39 +41,72 @@ function refuse(code: string, message: string, limit: number, actual: number): G
   return new GraphQLError(message, { extensions: { code, limit, actual, http: { status: 400 } } });
 }
 
+/** What a document's operation costs to check, computed once per document (Apollo reuses them). */
+interface Analysis {
+  depth: number;
+  aliases: number;
+  literals: InputShape;
+  /** Variables whose values change the cost (those given to `first`). */
+  costVariables: string[];
+  /** Cost by the values of `costVariables`. */
+  costs: Map<string, number>;
+}
+
+const MAX_COSTS_PER_DOCUMENT = 32;
+
 /** Checks an operation's depth, aliases, list sizes and cost once it is parsed and valid, before it runs. */
 export function limitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+  const analyses = new WeakMap<OperationDefinitionNode, Analysis>();
+  const analyse = (document: DocumentNode, operation: OperationDefinitionNode): Analysis => {
+    let analysis = analyses.get(operation);
+    if (!analysis) {
+      const fragments = fragmentsOf(document);
+      const depth = depthOf(operation.selectionSet, fragments, new Set(), 0);
+      analysis = {
+        depth,
+        // Depth is bounded first, so counting aliases recursively is safe.
+        aliases: depth > LIMITS.maxDepth ? 0 : aliasesOf(operation.selectionSet, fragments, new Set()),
+        literals: shapeOfLiterals(document),
+        costVariables: variablesGivenTo("first", document),
+        costs: new Map(),
+      };
+      analyses.set(operation, analysis);
+    }
+    return analysis;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const fragments = fragmentsOf(document);
-          const depth = depthOf(operation.selectionSet, fragments, new Set(), 0);
-          if (depth > LIMITS.maxDepth) {
-            throw refuse("QUERY_TOO_DEEP", `The query is ${depth} levels deep; at most ${LIMITS.maxDepth} are allowed`, LIMITS.maxDepth, depth);
+          const analysis = analyse(document, operation);
+          if (analysis.depth > LIMITS.maxDepth) {
+            throw refuse("QUERY_TOO_DEEP", `The query is ${analysis.depth} levels deep; at most ${LIMITS.maxDepth} are allowed`, LIMITS.maxDepth, analysis.depth);
           }
-          // Depth is bounded now, so counting aliases recursively is safe.
-          const aliases = aliasesOf(operation.selectionSet, fragments, new Set());
-          if (aliases > LIMITS.maxAliases) {
-            throw refuse("TOO_MANY_ALIASES", `The query uses ${aliases} aliases; at most ${LIMITS.maxAliases} are allowed`, LIMITS.maxAliases, aliases);
+          if (analysis.aliases > LIMITS.maxAliases) {
+            throw refuse("TOO_MANY_ALIASES", `The query uses ${analysis.aliases} aliases; at most ${LIMITS.maxAliases} are allowed`, LIMITS.maxAliases, analysis.aliases);
           }
-          const inputs = combine(shapeOfValue(request.variables ?? {}), shapeOfLiterals(document));
+          const variables = request.variables ?? {};
+          const inputs = combine(shapeOfValue(variables), analysis.literals);
           if (inputs.depth > LIMITS.maxInputDepth) {
             throw refuse("INPUT_TOO_DEEP", `An argument is nested ${inputs.depth} levels deep; at most ${LIMITS.maxInputDepth} are allowed`, LIMITS.maxInputDepth, inputs.depth);
           }
           if (inputs.longestList > LIMITS.maxListItems) {
             throw refuse("LIST_TOO_LONG", `A list argument has ${inputs.longestList} items; at most ${LIMITS.maxListItems} are allowed`, LIMITS.maxListItems, inputs.longestList);
           }
-          // Variables that do not coerce fail execution before any work, with BAD_USER_INPUT: no cost to count.
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (coerced.errors) return;
-          const cost = getComplexity({
-            schema,
-            query: { kind: Kind.DOCUMENT, definitions: [operation, ...fragments.values()] },
-            variables: request.variables ?? {},
-            estimators: [costEstimator(operation)],
-          });
+          const costKey = JSON.stringify(analysis.costVariables.map((name) => variables[name]));
+          let cost = analysis.costs.get(costKey);
+          if (cost === undefined) {
+            // Variables that do not coerce fail execution before any work, with BAD_USER_INPUT: no cost to count.
+            if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return;
+            cost = getComplexity({
+              schema,
+              query: { kind: Kind.DOCUMENT, definitions: [operation, ...fragmentsOf(document).values()] },
+              variables,
+              estimators: [costEstimator(operation)],
+            });
+            if (analysis.costs.size < MAX_COSTS_PER_DOCUMENT) analysis.costs.set(costKey, cost);
+          }
           if (cost > LIMITS.maxCost) {
             throw refuse("QUERY_TOO_COMPLEX", `The query costs ${cost} points; at most ${LIMITS.maxCost} are allowed`, LIMITS.maxCost, cost);
           }
@@ -81,6 +114,17 @@ export function limitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
       };
     },
   };
+}
+
+/** Names of the variables passed to arguments called `name` anywhere in the document. */
+function variablesGivenTo(name: string, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(node) {
+      if (node.name.value === name && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
+    },
+  });
+  return [...names].sort();
 }
 
 /**

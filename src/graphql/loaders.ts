@@ -13,16 +13,16 @@ export function createLoaders(services: Services, caller: Caller) {
   const { experiences } = services;
   const usagesOf = (referenced: Referenced) =>
     new DataLoader<string, Usage[]>(async (ids) => {
-      const found = await services.usages.usagesOf(services.db.reader, projectId, referenced, ids);
+      const found = await services.usages.usagesFor(caller, referenced, ids);
       return ids.map((id) => found.get(id) ?? []);
     });
   return {
     keyUsages: usagesOf("key"),
     segmentUsages: usagesOf("segment"),
     goalUsages: usagesOf("goal"),
-    key: byId((ids) => services.keys.items.findMany(projectId, ids)),
-    segment: byId((ids) => services.segments.items.findMany(projectId, ids)),
-    goal: byId((ids) => services.goals.items.findMany(projectId, ids)),
+    key: byId((ids) => services.keys.items.byIds(caller, ids)),
+    segment: byId((ids) => services.segments.items.byIds(caller, ids)),
+    goal: byId((ids) => services.goals.items.byIds(caller, ids)),
     experienceValues: grouped((ids) => experiences.valuesOf(projectId, ids), (value) => value.experienceId),
     variantValues: grouped((ids) => experiences.variantValuesOf(projectId, ids), (value) => value.variantId!),
     variants: grouped((ids) => experiences.variantsOf(projectId, ids), (variant) => variant.experienceId),

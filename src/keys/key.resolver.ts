@@ -29,8 +29,8 @@ export class KeyResolver {
     @Arg("name", () => String, { nullable: true }) name: string | null | undefined,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<Key | null> {
-    if (id != null && name == null) return services.keys.items.find(services.db.reader, caller.projectId, id);
-    if (name != null && id == null) return services.keys.items.findByName(caller.projectId, name);
+    if (id != null && name == null) return services.keys.items.byId(caller, id);
+    if (name != null && id == null) return services.keys.items.byName(caller, name);
     throw badUserInput("key needs exactly one of id and name");
   }
 

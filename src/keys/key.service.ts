@@ -35,7 +35,7 @@ export class KeyService {
   }
 
   list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Key>> {
-    return this.items.list(caller.projectId, filter, page);
+    return this.items.list(caller, filter, page);
   }
 
   create(caller: Caller, input: CreateKey): Promise<Result<Key>> {

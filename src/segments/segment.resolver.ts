@@ -24,7 +24,7 @@ export class SegmentResolver {
   @Authorized(Can.read)
   @Query(() => Segment, { nullable: true })
   segment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<Segment | null> {
-    return services.segments.items.find(services.db.reader, caller.projectId, id);
+    return services.segments.items.byId(caller, id);
   }
 
   @FieldResolver(() => Segment, { nullable: true, description: "The segment this one was cloned from, if any." })

@@ -37,7 +37,7 @@ export class SegmentService {
   }
 
   list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Segment>> {
-    return this.items.list(caller.projectId, filter, page);
+    return this.items.list(caller, filter, page);
   }
 
   create(caller: Caller, input: CreateSegment): Promise<Result<Segment>> {

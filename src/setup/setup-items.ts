@@ -2,7 +2,8 @@ import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import { pageOf, type Page, type PageRequest } from "../db/pagination";
+import { pageOfRows, type Page, type PageRequest } from "../db/pagination";
+import { VersionedCache } from "../db/versioned-cache";
 import { changeProject } from "../db/unit-of-work";
 import { isId, newId } from "../shared/ids";
 import { nameKeyOf, normalizeDescription, normalizeName, searchTextOf, type NormalizedName } from "../shared/names";
@@ -76,35 +77,54 @@ export function likePattern(search: string): string {
  * rules (types, limits, usage) on top; each rule here exists once for all three kinds.
  */
 export class SetupItems<T extends SetupItem> {
+  /**
+   * Every item of the project, oldest first, as of the caller's config version: lists and lookups
+   * read it from memory; writes never do (they load what they check inside their transaction).
+   */
+  private readonly current: VersionedCache<T[]>;
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
     readonly kind: SetupKind<T>,
-  ) {}
-
-  list(projectId: string, filter: SetupFilter, page: PageRequest): Promise<Page<T>> {
-    const query = this.inProject(this.db.reader, projectId);
-    if (filter.archived === true) query.andWhere("item.archivedAt IS NOT NULL");
-    if (filter.archived === false || filter.archived === undefined) query.andWhere("item.archivedAt IS NULL");
-    const search = filter.search?.trim();
-    if (search) query.andWhere("item.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
-    return pageOf(query, "item", page);
+  ) {
+    this.current = new VersionedCache((projectId) => this.inProject(this.db.reader, projectId).orderBy("item.id").getMany());
   }
 
-  /** An id of another project, or not an id at all, finds nothing: it behaves like an unknown id. */
+  /** Active items by default; the search is a case-insensitive substring of name or description. */
+  async list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<T>> {
+    const search = filter.search?.trim().toLowerCase();
+    const rows = (await this.all(caller)).filter(
+      (item) =>
+        (filter.archived === null || (item.archivedAt !== null) === (filter.archived ?? false)) &&
+        (!search || item.searchText.includes(search)),
+    );
+    return pageOfRows(rows, page);
+  }
+
+  /** The caller's project's item with this id, or null (also for another project's id). */
+  async byId(caller: Caller, id: string): Promise<T | null> {
+    return (await this.all(caller)).find((item) => item.id === id) ?? null;
+  }
+
+  async byName(caller: Caller, name: string): Promise<T | null> {
+    const nameKey = nameKeyOf(name);
+    return (await this.all(caller)).find((item) => item.nameKey === nameKey) ?? null;
+  }
+
+  async byIds(caller: Caller, ids: readonly string[]): Promise<T[]> {
+    const wanted = new Set(ids);
+    return (await this.all(caller)).filter((item) => wanted.has(item.id));
+  }
+
+  private all(caller: Caller): Promise<T[]> {
+    return this.current.get(caller.projectId, caller.configVersion);
+  }
+
+  /** Inside a write: an id of another project, or not an id at all, finds nothing, like an unknown id. */
   async find(manager: EntityManager, projectId: string, id: string): Promise<T | null> {
     if (!isId(id)) return null;
     return this.inProject(manager, projectId).andWhere("item.id = :id", { id }).getOne();
-  }
-
-  findByName(projectId: string, name: string): Promise<T | null> {
-    return this.inProject(this.db.reader, projectId).andWhere("item.nameKey = :nameKey", { nameKey: nameKeyOf(name) }).getOne();
-  }
-
-  async findMany(projectId: string, ids: readonly string[]): Promise<T[]> {
-    const valid = ids.filter(isId);
-    if (valid.length === 0) return [];
-    return this.inProject(this.db.reader, projectId).andWhere("item.id IN (:...ids)", { ids: valid }).getMany();
   }
 
   /** NAME_TAKEN when another item of this kind has the name, ignoring case, archived ones too. */

@@ -35,6 +35,8 @@ export interface TestApp {
   query<TData, TVariables>(document: Document<TData, TVariables>, variables?: TVariables, token?: string): Promise<TData>;
   /** A new token of the first project (or of the project behind `adminOf`). */
   tokenFor(role: Role, adminOf?: string): Promise<string>;
+  /** Counts the SQL statements `work` causes (every connection, every engine). */
+  countQueries(work: () => Promise<unknown>): Promise<number>;
   /** A second, separate project; returns its ADMIN secret. */
   newProject(name?: string): Promise<string>;
   close(): Promise<void>;
@@ -44,7 +46,11 @@ export const ADMIN_SECRET = "px_test_admin_secret_0123456789";
 
 export async function startTestApp(options: { production?: boolean; database?: TestDatabase } = {}): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
-  const db = await openDatabase(database.config);
+  let counting: { count: number } | null = null;
+  const db = await openDatabase(database.config, (query) => {
+    // Transaction control is not a query the code asked for.
+    if (counting && !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(query.trim())) counting.count++;
+  });
   const logger = pino({ level: "silent" });
   const services = createServices(db, logger);
   await services.access.bootstrap(ADMIN_SECRET);
@@ -77,6 +83,15 @@ export async function startTestApp(options: { production?: boolean; database?: T
       const response = await execute(document, variables, token);
       if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
       return response.data!;
+    },
+    async countQueries(work) {
+      counting = { count: 0 };
+      try {
+        await work();
+        return counting.count;
+      } finally {
+        counting = null;
+      }
     },
     async tokenFor(role, adminOf = ADMIN_SECRET) {
       const created = await app.query(
