@@ -3,7 +3,9 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A new A/B test; it starts as a DRAFT. */
 export type CreateAbTestInput = {
+  /** Free text for people, at most 1,000 characters. */
   description?: string | null | undefined;
   /** 1 to 10 distinct goals. */
   goalIds: Array<string>;
@@ -21,14 +23,19 @@ export type CreateAbTestInput = {
   variants: Array<VariantInput>;
 };
 
+/** A new token of the caller's project. */
 export type CreateApiTokenInput = {
   /** Shown as the actor in the audit log, e.g. 'ios-app' or 'alice'. */
   name: string;
+  /** What it may do. */
   role: Role;
 };
 
+/** A new feature flag; it starts as a DRAFT. */
 export type CreateFeatureFlagInput = {
+  /** Free text for people, at most 1,000 characters. */
   description?: string | null | undefined;
+  /** The key the flag serves; a key has at most one running or paused flag. */
   keyId: string;
   /** Unique among the project's experiences of this kind, ignoring case. */
   name: string;
@@ -40,7 +47,9 @@ export type CreateFeatureFlagInput = {
   value: unknown;
 };
 
+/** A new goal. */
 export type CreateGoalInput = {
+  /** Free text for people, at most 1,000 characters. */
   description?: string | null | undefined;
   /** 1 to 20 distinct event names. */
   events: Array<string>;
@@ -48,6 +57,7 @@ export type CreateGoalInput = {
   name: string;
 };
 
+/** A new key, as the app's code reads it. */
 export type CreateKeyInput = {
   /** Must be of `type`. */
   defaultValue: unknown;
@@ -55,13 +65,17 @@ export type CreateKeyInput = {
   description?: string | null | undefined;
   /** 1 to 64 characters: a letter, then letters, digits, '_', '.' or '-'. Unique ignoring case. */
   name: string;
+  /** What its values are; it never changes. */
   type: ValueType;
 };
 
+/** A new product config; it starts as a DRAFT. */
 export type CreateProductConfigInput = {
+  /** Free text for people, at most 1,000 characters. */
   description?: string | null | undefined;
   /** Unique among the project's experiences of this kind, ignoring case. */
   name: string;
+  /** When a user is in several running configs, the highest wins per key. */
   priority?: number | null | undefined;
   /** Null: all users. */
   segmentId?: string | null | undefined;
@@ -69,10 +83,13 @@ export type CreateProductConfigInput = {
   values: Array<KeyValueInput>;
 };
 
+/** A new segment. */
 export type CreateSegmentInput = {
+  /** Free text for people, at most 1,000 characters. */
   description?: string | null | undefined;
   /** Unique among the project's segments, ignoring case. */
   name: string;
+  /** Who is in the segment. */
   rule: SegmentRuleInput;
 };
 
@@ -95,11 +112,13 @@ export type ErrorCode =
   /** No object with this id in the project. */
   | 'NOT_FOUND';
 
+/** Users who did (or did not) perform an event, optionally within a window, at least minCount times. */
 export type EventConditionInput = {
   /** The event's name, 1 to 128 characters. */
   event: string;
   /** At least this many (1 or more); null: 1. */
   minCount?: number | null | undefined;
+  /** DID or DID_NOT. */
   occurrence: Occurrence;
   /** Filters on the event's properties. */
   where?: Array<PropertyConditionInput>;
@@ -107,6 +126,7 @@ export type EventConditionInput = {
   withinDays?: number | null | undefined;
 };
 
+/** Something a user did, as an app reports it. */
 export type EventInput = {
   /** Client-made event id: an event whose id was already stored is not stored again, so retries are safe. */
   id?: string | null | undefined;
@@ -120,27 +140,39 @@ export type EventInput = {
   userId: string;
 };
 
+/** Which experiences to list. */
 export type ExperienceFilter = {
   /** false: unarchived only (the default); true: archived only; null: both. */
   archived?: boolean | null | undefined;
+  /** Only this kind; null: every kind. */
   kind?: ExperienceKind | null | undefined;
   /** Case-insensitive substring of the name or description. */
   search?: string | null | undefined;
+  /** Only this status; null: every status. */
   status?: ExperienceStatus | null | undefined;
 };
 
+/** The three kinds of experience. */
 export type ExperienceKind =
+  /** Splits a segment's users between variants and measures goals. */
   | 'AB_TEST'
+  /** Serves one value of one key to a percentage of a segment. */
   | 'FEATURE_FLAG'
+  /** Overrides key values for the users of a segment. */
   | 'PRODUCT_CONFIG';
 
 /** DRAFT → RUNNING (start) ⇄ PAUSED (pause/start); RUNNING or PAUSED → STOPPED (stop), which is final. */
 export type ExperienceStatus =
+  /** Being set up: serves nothing; everything can still change. */
   | 'DRAFT'
+  /** Serves nothing for now; keeps its assignments; can start again. */
   | 'PAUSED'
+  /** Serves values and assigns users. */
   | 'RUNNING'
+  /** Over for good: serves nothing; results stop counting. */
   | 'STOPPED';
 
+/** Which goals to list. */
 export type GoalFilter = {
   /** false: active only (the default); true: archived only; null: both. */
   archived?: boolean | null | undefined;
@@ -148,6 +180,7 @@ export type GoalFilter = {
   search?: string | null | undefined;
 };
 
+/** Which keys to list. */
 export type KeyFilter = {
   /** false: active only (the default); true: archived only; null: both. */
   archived?: boolean | null | undefined;
@@ -155,39 +188,60 @@ export type KeyFilter = {
   search?: string | null | undefined;
 };
 
+/** A value for a key. */
 export type KeyValueInput = {
+  /** The key, active and of this project. */
   keyId: string;
   /** Of the key's type. */
   value: unknown;
 };
 
+/** How a rule combines its conditions and groups. */
 export type Match =
   /** Every condition and group holds. */
   | 'ALL'
   /** At least one holds. */
   | 'ANY';
 
+/** Whether an event condition asks for users who did the event, or who did not. */
 export type Occurrence =
+  /** Performed it at least minCount times within the window. */
   | 'DID'
+  /** Performed it fewer than minCount times within the window. */
   | 'DID_NOT';
 
 /** EXISTS, NOT_EXISTS take no values; EQUALS, NOT_EQUALS, CONTAINS, NOT_CONTAINS and the four comparisons one; IN, NOT_IN one or more; BETWEEN two (low, high, inclusive). Comparisons take numbers or ISO-8601 dates. Strings compare ignoring case. A property the user lacks satisfies only NOT_EXISTS. */
 export type Operator =
+  /** A number or date from the low value to the high one, both included. */
   | 'BETWEEN'
+  /** A string holds the text given; a list holds the value given. */
   | 'CONTAINS'
+  /** The value equals the one given (a list property: one of its elements does). */
   | 'EQUALS'
+  /** The user (or event) has the property, with any value. */
   | 'EXISTS'
+  /** A number or date after the one given. */
   | 'GREATER_THAN'
+  /** A number or date at or after the one given. */
   | 'GREATER_THAN_OR_EQUAL'
+  /** The value equals one of those given. */
   | 'IN'
+  /** A number or date before the one given. */
   | 'LESS_THAN'
+  /** A number or date at or before the one given. */
   | 'LESS_THAN_OR_EQUAL'
+  /** The opposite of CONTAINS. */
   | 'NOT_CONTAINS'
+  /** The value differs from the one given. */
   | 'NOT_EQUALS'
+  /** The user (or event) lacks the property. */
   | 'NOT_EXISTS'
+  /** The value equals none of those given. */
   | 'NOT_IN';
 
+/** A test on a user property, or (inside an event condition's where) on an event property. */
 export type PropertyConditionInput = {
+  /** How to compare; it decides how many values to give. */
   operator: Operator;
   /** Name of the user (or event) property, e.g. city. */
   property: string;
@@ -197,17 +251,24 @@ export type PropertyConditionInput = {
 
 /** ADMIN: everything in its project, tokens included. EDITOR: create, change and archive setup and experiences. VIEWER: read only. SDK: evaluate, trackEvents and identify only. */
 export type Role =
+  /** Everything in its project, including tokens and new projects. */
   | 'ADMIN'
+  /** Read, and create, change, start, stop and archive setup and experiences. */
   | 'EDITOR'
+  /** For apps: evaluate, trackEvents and identify. */
   | 'SDK'
+  /** Read only: a dashboard that shows but does not change. */
   | 'VIEWER';
 
 /** Exactly one of event / property is set. */
 export type SegmentConditionInput = {
+  /** A condition on the events the user performed. */
   event?: EventConditionInput | null | undefined;
+  /** A condition on a property of the user. */
   property?: PropertyConditionInput | null | undefined;
 };
 
+/** Which segments to list. */
 export type SegmentFilter = {
   /** false: active only (the default); true: archived only; null: both. */
   archived?: boolean | null | undefined;
@@ -217,8 +278,11 @@ export type SegmentFilter = {
 
 /** At most 4 levels deep and 100 conditions in all; no group may be empty. */
 export type SegmentRuleInput = {
+  /** Conditions at this level. */
   conditions?: Array<SegmentConditionInput>;
+  /** Nested rules, combined with the conditions by match. */
   groups?: Array<SegmentRuleInput>;
+  /** ALL: every condition and group must hold; ANY: one is enough. */
   match: Match;
 };
 
@@ -226,14 +290,19 @@ export type SegmentRuleInput = {
 export type UpdateAbTestInput = {
   /** An empty string clears it. */
   description?: string | null | undefined;
+  /** DRAFT only; replaces all goals. */
   goalIds?: Array<string> | null | undefined;
+  /** The experience to change. */
   id: string;
+  /** A new name, unique among experiences of this kind ignoring case. */
   name?: string | null | undefined;
+  /** DRAFT only; must be one of the test's goals. */
   primaryGoalId?: string | null | undefined;
   /** Null keeps the segment; an empty string targets all users. */
   segmentId?: string | null | undefined;
+  /** DRAFT only: more than 0, at most 100. */
   trafficPercentage?: number | null | undefined;
-  /** Replaces all variants. */
+  /** DRAFT only; replaces all variants. */
   variants?: Array<VariantInput> | null | undefined;
 };
 
@@ -241,7 +310,9 @@ export type UpdateAbTestInput = {
 export type UpdateFeatureFlagInput = {
   /** An empty string clears it. */
   description?: string | null | undefined;
+  /** The experience to change. */
   id: string;
+  /** A new name, unique among experiences of this kind ignoring case. */
   name?: string | null | undefined;
   /** May change while RUNNING: that is how a rollout widens. */
   rolloutPercentage?: number | null | undefined;
@@ -257,7 +328,9 @@ export type UpdateGoalInput = {
   description?: string | null | undefined;
   /** Cannot change once an experience using the goal has run: its results would lie. */
   events?: Array<string> | null | undefined;
+  /** The goal to change. */
   id: string;
+  /** A new name, unique ignoring case. */
   name?: string | null | undefined;
 };
 
@@ -267,6 +340,7 @@ export type UpdateKeyInput = {
   defaultValue?: unknown;
   /** Null keeps it; an empty string clears it. */
   description?: string | null | undefined;
+  /** The key to change. */
   id: string;
 };
 
@@ -274,8 +348,11 @@ export type UpdateKeyInput = {
 export type UpdateProductConfigInput = {
   /** An empty string clears it. */
   description?: string | null | undefined;
+  /** The experience to change. */
   id: string;
+  /** A new name, unique among experiences of this kind ignoring case. */
   name?: string | null | undefined;
+  /** A new priority (any status until archived). */
   priority?: number | null | undefined;
   /** Null keeps the segment; an empty string targets all users. */
   segmentId?: string | null | undefined;
@@ -287,7 +364,9 @@ export type UpdateProductConfigInput = {
 export type UpdateSegmentInput = {
   /** An empty string clears it. */
   description?: string | null | undefined;
+  /** The segment to change. */
   id: string;
+  /** A new name, unique ignoring case. */
   name?: string | null | undefined;
   /** Replaces the whole rule. */
   rule?: SegmentRuleInput | null | undefined;
@@ -299,6 +378,7 @@ export type UpdateSettingsInput = {
   mutuallyExclusiveABTests?: boolean | null | undefined;
 };
 
+/** The user to evaluate. */
 export type UserContextInput = {
   /** The app's stable user identifier. */
   id: string;
@@ -308,23 +388,33 @@ export type UserContextInput = {
 
 /** Where a key's value came from. */
 export type ValueSource =
+  /** The user's variant in a running A/B test. */
   | 'AB_TEST'
+  /** The key's default value: no running experience set it for this user. */
   | 'DEFAULT'
+  /** The key's running feature flag: the user is in its segment and rollout. */
   | 'FEATURE_FLAG'
+  /** A running product config whose segment the user is in. */
   | 'PRODUCT_CONFIG';
 
 /** What a key's values are; never changes after creation. */
 export type ValueType =
+  /** true or false. */
   | 'BOOLEAN'
+  /** Any JSON value (object, list, string, number, boolean) of at most 64 KiB serialized. */
   | 'JSON'
+  /** A finite number. */
   | 'NUMBER'
+  /** Text of at most 10,000 characters. */
   | 'STRING';
 
+/** One arm of an A/B test. */
 export type VariantInput = {
   /** Exactly one variant is the control. */
   isControl?: boolean | null | undefined;
   /** Unique within the test, ignoring case. */
   name: string;
+  /** The keys this variant sets; others fall through to flags, configs and defaults. */
   values?: Array<KeyValueInput>;
   /** More than 0; the weights of a test's variants sum to 100. */
   weight: number;

@@ -21,7 +21,7 @@ export class AccessResolver {
 
   @Authorized(Can.administer)
   @Mutation(() => CreateProjectPayload, { description: "ADMIN only: a new, empty project, reachable only with the secret returned." })
-  async createProject(@Arg("name") name: string, @Ctx() { services, caller }: RequestContext): Promise<CreateProjectPayload> {
+  async createProject(@Arg("name", { description: "The new project's name." }) name: string, @Ctx() { services, caller }: RequestContext): Promise<CreateProjectPayload> {
     const result = await services.access.createProject(caller, name);
     return result.ok
       ? { project: result.value.project, adminSecret: result.value.adminSecret, userErrors: [] }
@@ -30,7 +30,7 @@ export class AccessResolver {
 
   @Authorized(Can.administer)
   @Mutation(() => ApiTokenPayload, { description: "ADMIN only." })
-  async createApiToken(@Arg("input") input: CreateApiTokenInput, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
+  async createApiToken(@Arg("input", { description: "The token's name and role." }) input: CreateApiTokenInput, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
     const result = await services.access.createToken(caller, input);
     return result.ok
       ? { token: result.value.token, secret: result.value.secret, userErrors: [] }
@@ -39,7 +39,7 @@ export class AccessResolver {
 
   @Authorized(Can.administer)
   @Mutation(() => ApiTokenPayload, { description: "ADMIN only. A revoked token is refused from the next request on." })
-  async revokeApiToken(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
+  async revokeApiToken(@Arg("id", () => ID, { description: "The token's id." }) id: string, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
     return { ...payload("token", await services.access.revokeToken(caller, id)), secret: null };
   }
 }

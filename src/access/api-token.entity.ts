@@ -2,11 +2,12 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Role } from "./role";
+import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "A bearer token of the project. Its secret is shown once, on creation." })
 @Entity("api_token")
 export class ApiToken {
-  @Field(() => ID)
+  @Field(() => ID, { description: Describe.id })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 
@@ -18,7 +19,7 @@ export class ApiToken {
   @Column({ type: "varchar", length: 200 })
   name!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: "What it may do." })
   @Column({ type: "varchar", length: 16 })
   role!: Role;
 
@@ -27,7 +28,7 @@ export class ApiToken {
   @Column({ type: "varchar", length: 64 })
   secretHash!: string;
 
-  @Field()
+  @Field({ description: Describe.createdAt })
   @InstantColumn()
   createdAt!: Date;
 

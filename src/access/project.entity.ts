@@ -1,15 +1,16 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
+import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "A workspace: every key, segment, goal, experience and token belongs to exactly one." })
 @Entity("project")
 export class Project {
-  @Field(() => ID)
+  @Field(() => ID, { description: Describe.id })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 
-  @Field()
+  @Field({ description: "Its name, for people." })
   @Column({ type: "varchar", length: 200 })
   name!: string;
 

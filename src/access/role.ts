@@ -12,6 +12,12 @@ registerEnumType(Role, {
   description:
     "ADMIN: everything in its project, tokens included. EDITOR: create, change and archive setup and experiences. " +
     "VIEWER: read only. SDK: evaluate, trackEvents and identify only.",
+  valuesConfig: {
+    ADMIN: { description: "Everything in its project, including tokens and new projects." },
+    EDITOR: { description: "Read, and create, change, start, stop and archive setup and experiences." },
+    VIEWER: { description: "Read only: a dashboard that shows but does not change." },
+    SDK: { description: "For apps: evaluate, trackEvents and identify." },
+  },
 });
 
 /**

@@ -2,12 +2,13 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn, JsonColumn } from "../db/columns";
+import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "One change made through the API: who, what, when, and the object before and after." })
 @Entity("audit_event")
 @Index("IDX_audit_event_entity", ["projectId", "entityId"])
 export class AuditEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: Describe.id })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 
@@ -15,7 +16,7 @@ export class AuditEvent {
   @Column({ type: "varchar", length: 36 })
   projectId!: string;
 
-  @Field()
+  @Field({ description: "When the change was committed." })
   @InstantColumn()
   at!: Date;
 
@@ -31,7 +32,7 @@ export class AuditEvent {
   @Column({ type: "varchar", length: 32 })
   entityType!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The changed object's id." })
   @Column({ type: "varchar", length: 36 })
   entityId!: string;
 
@@ -39,7 +40,7 @@ export class AuditEvent {
   @JsonColumn({ nullable: true })
   before!: object | null;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => GraphQLJSON, { nullable: true, description: "The object after the change, as the API shows it." })
   @JsonColumn({ nullable: true })
   after!: object | null;
 }

@@ -4,9 +4,18 @@ import { Can } from "../access/role";
 import type { RequestContext } from "../graphql/context";
 import { ValueSource } from "./evaluate-user";
 
-registerEnumType(ValueSource, { name: "ValueSource", description: "Where a key's value came from." });
+registerEnumType(ValueSource, {
+  name: "ValueSource",
+  description: "Where a key's value came from.",
+  valuesConfig: {
+    DEFAULT: { description: "The key's default value: no running experience set it for this user." },
+    PRODUCT_CONFIG: { description: "A running product config whose segment the user is in." },
+    FEATURE_FLAG: { description: "The key's running feature flag: the user is in its segment and rollout." },
+    AB_TEST: { description: "The user's variant in a running A/B test." },
+  },
+});
 
-@InputType()
+@InputType({ description: "The user to evaluate." })
 export class UserContextInput {
   @Field({ description: "The app's stable user identifier." })
   id!: string;
@@ -18,31 +27,31 @@ export class UserContextInput {
   properties?: unknown;
 }
 
-@ObjectType()
+@ObjectType({ description: "One key's value for the user, and where it came from." })
 export class EvaluatedValue {
   @Field({ description: "The key's name." })
   key!: string;
 
-  @Field(() => GraphQLJSON)
+  @Field(() => GraphQLJSON, { description: "The value, of the key's type." })
   value!: unknown;
 
-  @Field(() => ValueSource)
+  @Field(() => ValueSource, { description: "What decided the value." })
   source!: ValueSource;
 
   @Field(() => ID, { nullable: true, description: "The experience that set the value; null for the default." })
   experienceId!: string | null;
 }
 
-@ObjectType("Assignment")
+@ObjectType("Assignment", { description: "The user's variant in a running A/B test; it never changes." })
 export class AssignmentView {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The A/B test." })
   abTestId!: string;
 
   @Field({ description: "The variant's name." })
   variant!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: "What a user gets now." })
 export class Evaluation {
   @Field(() => [EvaluatedValue], { description: "Every active key, by name." })
   values!: EvaluatedValue[];
@@ -58,7 +67,7 @@ export class Evaluation {
 export class EvaluationResolver {
   @Authorized(Can.evaluate)
   @Query(() => Evaluation, { description: "What a user gets now: every active key's value, and the user's A/B test variants." })
-  evaluate(@Arg("user", () => UserContextInput) user: UserContextInput, @Ctx() { services, caller }: RequestContext): Promise<Evaluation> {
+  evaluate(@Arg("user", () => UserContextInput, { description: "Who: their id, and properties for this evaluation." }) user: UserContextInput, @Ctx() { services, caller }: RequestContext): Promise<Evaluation> {
     return services.evaluation.evaluate(caller, user);
   }
 }

@@ -8,7 +8,7 @@ import { Key } from "../keys/key.entity";
  * A value an experience gives a key: a product config's values, a feature flag's one value, or a
  * variant's values (variantId set). Also the reference from experiences to keys.
  */
-@ObjectType("KeyValue")
+@ObjectType("KeyValue", { description: "A value an experience gives a key." })
 @Entity("experience_value")
 @Index("IDX_experience_value_key", ["keyId"])
 @Index("IDX_experience_value_experience", ["experienceId"])
@@ -28,7 +28,7 @@ export class ExperienceValue {
   @Column({ type: "varchar", length: 36 })
   keyId!: string;
 
-  @Field(() => Key)
+  @Field(() => Key, { description: "The key." })
   key?: Key;
 
   @Field(() => GraphQLJSON, { description: "Of the key's type." })

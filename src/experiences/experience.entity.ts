@@ -1,6 +1,7 @@
 import { Field, ID, InterfaceType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
+import { Describe } from "../graphql/descriptions";
 import { Segment } from "../segments/segment.entity";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 
@@ -26,14 +27,14 @@ export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
 @Index("IDX_experience_name", ["projectId", "kind", "nameKey"], { unique: true })
 @Index("IDX_experience_segment", ["segmentId"])
 export class Experience {
-  @Field(() => ID)
+  @Field(() => ID, { description: Describe.id })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 
   @Column({ type: "varchar", length: 36 })
   projectId!: string;
 
-  @Field(() => ExperienceKind)
+  @Field(() => ExperienceKind, { description: "Which kind this is: product config, feature flag or A/B test." })
   @Column({ type: "varchar", length: 16 })
   kind!: ExperienceKind;
 
@@ -47,11 +48,11 @@ export class Experience {
   @Column({ type: "text" })
   searchText!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: Describe.description })
   @Column({ type: "text", nullable: true })
   description!: string | null;
 
-  @Field(() => ExperienceStatus)
+  @Field(() => ExperienceStatus, { description: "Where it is in its life cycle; only RUNNING experiences serve values." })
   @Column({ type: "varchar", length: 8 })
   status!: ExperienceStatus;
 
@@ -91,11 +92,11 @@ export class Experience {
   @InstantColumn({ nullable: true })
   archivedAt!: Date | null;
 
-  @Field()
+  @Field({ description: Describe.createdAt })
   @InstantColumn()
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: Describe.updatedAt })
   @InstantColumn()
   updatedAt!: Date;
 

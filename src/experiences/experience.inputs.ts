@@ -1,13 +1,14 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, ID, InputType, Int } from "type-graphql";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
+import { Describe } from "../graphql/descriptions";
 
-@InputType()
+@InputType({ description: "Which experiences to list." })
 export class ExperienceFilter {
-  @Field(() => ExperienceKind, { nullable: true })
+  @Field(() => ExperienceKind, { nullable: true, description: "Only this kind; null: every kind." })
   kind?: ExperienceKind | null;
 
-  @Field(() => ExperienceStatus, { nullable: true })
+  @Field(() => ExperienceStatus, { nullable: true, description: "Only this status; null: every status." })
   status?: ExperienceStatus | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: "false: unarchived only (the default); true: archived only; null: both." })
@@ -17,9 +18,9 @@ export class ExperienceFilter {
   search?: string | null;
 }
 
-@InputType()
+@InputType({ description: "A value for a key." })
 export class KeyValueInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The key, active and of this project." })
   keyId!: string;
 
   @Field(() => GraphQLJSON, { description: "Of the key's type." })
@@ -32,7 +33,7 @@ export class CreateExperienceFields {
   @Field({ description: "Unique among the project's experiences of this kind, ignoring case." })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: Describe.description })
   description?: string | null;
 
   @Field(() => ID, { nullable: true, description: "Null: all users." })
@@ -42,10 +43,10 @@ export class CreateExperienceFields {
 /** What updating any kind of experience takes, at any status until archived. */
 @InputType()
 export class UpdateExperienceFields {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The experience to change." })
   id!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "A new name, unique among experiences of this kind ignoring case." })
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: "An empty string clears it." })
@@ -55,18 +56,18 @@ export class UpdateExperienceFields {
   segmentId?: string | null;
 }
 
-@InputType()
+@InputType({ description: "A new product config; it starts as a DRAFT." })
 export class CreateProductConfigInput extends CreateExperienceFields {
   @Field(() => [KeyValueInput], { description: "At least one key, each at most once." })
   values!: KeyValueInput[];
 
-  @Field(() => Int, { nullable: true, defaultValue: 0 })
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: "When a user is in several running configs, the highest wins per key." })
   priority?: number | null;
 }
 
-@InputType()
+@InputType({ description: "A new feature flag; it starts as a DRAFT." })
 export class CreateFeatureFlagInput extends CreateExperienceFields {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The key the flag serves; a key has at most one running or paused flag." })
   keyId!: string;
 
   @Field(() => GraphQLJSON, { description: "Of the key's type." })
@@ -76,7 +77,7 @@ export class CreateFeatureFlagInput extends CreateExperienceFields {
   rolloutPercentage?: number | null;
 }
 
-@InputType()
+@InputType({ description: "One arm of an A/B test." })
 export class VariantInput {
   @Field({ description: "Unique within the test, ignoring case." })
   name!: string;
@@ -87,11 +88,11 @@ export class VariantInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Exactly one variant is the control." })
   isControl?: boolean | null;
 
-  @Field(() => [KeyValueInput], { defaultValue: [] })
+  @Field(() => [KeyValueInput], { defaultValue: [], description: "The keys this variant sets; others fall through to flags, configs and defaults." })
   values!: KeyValueInput[];
 }
 
-@InputType()
+@InputType({ description: "A new A/B test; it starts as a DRAFT." })
 export class CreateABTestInput extends CreateExperienceFields {
   @Field(() => Float, { nullable: true, defaultValue: 100, description: "More than 0, at most 100." })
   trafficPercentage?: number | null;
@@ -114,7 +115,7 @@ export class UpdateProductConfigInput extends UpdateExperienceFields {
   @Field(() => [KeyValueInput], { nullable: true, description: "DRAFT only; replaces all values." })
   values?: KeyValueInput[] | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "A new priority (any status until archived)." })
   priority?: number | null;
 }
 
@@ -129,15 +130,15 @@ export class UpdateFeatureFlagInput extends UpdateExperienceFields {
 
 @InputType({ description: "Variants, goals and traffic change only while the test is a DRAFT." })
 export class UpdateABTestInput extends UpdateExperienceFields {
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: "DRAFT only: more than 0, at most 100." })
   trafficPercentage?: number | null;
 
-  @Field(() => [VariantInput], { nullable: true, description: "Replaces all variants." })
+  @Field(() => [VariantInput], { nullable: true, description: "DRAFT only; replaces all variants." })
   variants?: VariantInput[] | null;
 
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { nullable: true, description: "DRAFT only; replaces all goals." })
   goalIds?: string[] | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "DRAFT only; must be one of the test's goals." })
   primaryGoalId?: string | null;
 }

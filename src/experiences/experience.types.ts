@@ -7,6 +7,7 @@ import { Key } from "../keys/key.entity";
 import { Experience } from "./experience.entity";
 import { ExperienceValue } from "./experience-value.entity";
 import { Variant } from "./variant.entity";
+import { Describe } from "../graphql/descriptions";
 
 /*
  * The three kinds of experience. Each is an Experience row; these classes only say which of its
@@ -15,7 +16,7 @@ import { Variant } from "./variant.entity";
 
 @ObjectType({ implements: Experience, description: "Overrides key values for the users of a segment." })
 export class ProductConfig extends Experience {
-  @Field(() => [ExperienceValue])
+  @Field(() => [ExperienceValue], { description: "The keys it sets and their values." })
   values?: ExperienceValue[];
 
   @Field(() => Int, { description: "When a user is in several running product configs, the highest priority wins per key." })
@@ -24,7 +25,7 @@ export class ProductConfig extends Experience {
 
 @ObjectType({ implements: Experience, description: "Serves one value of one key to a percentage of a segment." })
 export class FeatureFlag extends Experience {
-  @Field(() => Key)
+  @Field(() => Key, { description: "The key it serves." })
   key?: Key;
 
   @Field(() => GraphQLJSON, { description: "Of the key's type." })
@@ -39,13 +40,13 @@ export class ABTest extends Experience {
   @Field(() => Float, { description: "Percent of the segment's users that enter the test." })
   declare trafficPercentage: number;
 
-  @Field(() => [Variant])
+  @Field(() => [Variant], { description: "The arms, in order; exactly one is the control." })
   variants?: Variant[];
 
-  @Field(() => [Goal])
+  @Field(() => [Goal], { description: "What the test measures." })
   goals?: Goal[];
 
-  @Field(() => Goal)
+  @Field(() => Goal, { description: "The goal that decides the test." })
   primaryGoal?: Goal;
 
   @Field({ description: "Fixed at creation from Settings.mutuallyExclusiveABTests unless the input set it." })
@@ -54,17 +55,17 @@ export class ABTest extends Experience {
   @Field(() => Date, { nullable: true, description: "The first start; resuming a paused test keeps it." })
   declare startedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When it stopped; conversions after it do not count." })
   declare stoppedAt: Date | null;
 }
 
 export const ExperienceConnection = connectionType("Experience", Experience);
 
-@ObjectType()
+@ObjectType({ description: "What a mutation of an experience answers." })
 export class ExperiencePayload {
-  @Field(() => Experience, { nullable: true })
+  @Field(() => Experience, { nullable: true, description: "The experience after the change; null when it was not done." })
   experience!: Experience | null;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: Describe.userErrors })
   userErrors!: UserError[];
 }

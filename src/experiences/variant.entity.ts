@@ -1,12 +1,13 @@
 import { Field, Float, ID, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { ExperienceValue } from "./experience-value.entity";
+import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "One arm of an A/B test: the key values its users get." })
 @Entity("variant")
 @Index("IDX_variant_experience", ["experienceId"])
 export class Variant {
-  @Field(() => ID)
+  @Field(() => ID, { description: Describe.id })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 
@@ -24,7 +25,7 @@ export class Variant {
   @Column({ type: "double precision" })
   weight!: number;
 
-  @Field()
+  @Field({ description: "Whether this is the control the others are compared with." })
   @Column({ type: "boolean" })
   isControl!: boolean;
 

@@ -6,9 +6,9 @@ import { badUserInput } from "./errors";
 
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+@ObjectType({ description: "Where this page is in the whole list." })
 export class PageInfo {
-  @Field()
+  @Field({ description: "Whether more items follow this page." })
   hasNextPage!: boolean;
 
   @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
@@ -66,24 +66,24 @@ export function toConnection<T extends { id: string }>(page: Page<T>): Connectio
 
 /** The `<Name>Connection` and `<Name>Edge` types of a list, as the GraphQL cursor-connection convention has them. */
 export function connectionType<T extends object>(name: string, nodeType: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `A ${name} with its cursor.` })
   class Edge {
-    @Field()
+    @Field({ description: "Pass as `after` to get the items that follow this one." })
     cursor!: string;
 
-    @Field(() => nodeType)
+    @Field(() => nodeType, { description: "The item." })
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items, oldest first unless the query says otherwise.` })
   class Connection implements ConnectionShape<T> {
-    @Field(() => [nodeType])
+    @Field(() => [nodeType], { description: "The page's items, in order." })
     nodes!: T[];
 
-    @Field(() => [Edge])
+    @Field(() => [Edge], { description: "The same items with their cursors." })
     edges!: Edge[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: "Whether more items follow, and the cursor to get them." })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: "Rows matching the filter, on all pages (counted only when asked for)." })

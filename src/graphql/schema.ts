@@ -57,9 +57,9 @@ function resolvePlainFieldsDirectly(): void {
   for (const objectType of getMetadataStorage().objectTypes) objectType.simpleResolvers ??= true;
 }
 
-export function buildAppSchema(): Promise<GraphQLSchema> {
+export async function buildAppSchema(): Promise<GraphQLSchema> {
   resolvePlainFieldsDirectly();
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers,
     // The contract names the instant scalar DateTime.
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
@@ -68,4 +68,9 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     // Reached only through the Experience interface, so named here to be in the schema.
     orphanedTypes: [ProductConfig, FeatureFlag, ABTest],
   });
+  // type-graphql has no option for the root types' descriptions; GraphiQL shows them first.
+  schema.getQueryType()!.description = "Reads. Every field needs a bearer token; the roles each allows are in its description or in README.md.";
+  schema.getMutationType()!.description =
+    "Changes. Each answers a payload whose userErrors say why it was not done (and then nothing changed).";
+  return schema;
 }

@@ -25,10 +25,10 @@ export class UserError implements DomainUserError {
   })
   field!: FieldPath;
 
-  @Field()
+  @Field({ description: "What is wrong, for people." })
   message!: string;
 
-  @Field(() => ErrorCode)
+  @Field(() => ErrorCode, { description: "What is wrong, for code." })
   code!: ErrorCode;
 
   @Field(() => [Usage], { description: "For IN_USE: the experiences that hold the reference." })

@@ -5,7 +5,16 @@ import { JsonColumn } from "../db/columns";
 import { SetupItemEntity } from "../setup/setup-item.entity";
 import { ValueType } from "./key-rules";
 
-registerEnumType(ValueType, { name: "ValueType", description: "What a key's values are; never changes after creation." });
+registerEnumType(ValueType, {
+  name: "ValueType",
+  description: "What a key's values are; never changes after creation.",
+  valuesConfig: {
+    STRING: { description: "Text of at most 10,000 characters." },
+    NUMBER: { description: "A finite number." },
+    BOOLEAN: { description: "true or false." },
+    JSON: { description: "Any JSON value (object, list, string, number, boolean) of at most 64 KiB serialized." },
+  },
+});
 
 @ObjectType({ description: "A setting of the app, by the name its code reads it with; experiences override its value." })
 @Entity("key")
@@ -14,7 +23,7 @@ export class Key extends SetupItemEntity {
   @Field({ description: "Matches the key name in the app's code; never changes after creation." })
   declare name: string;
 
-  @Field(() => ValueType)
+  @Field(() => ValueType, { description: "What its values are; never changes after creation." })
   @Column({ type: "varchar", length: 8 })
   type!: ValueType;
 

@@ -4,16 +4,17 @@ import { UserError } from "../graphql/user-error.type";
 import { ArchivedFilter } from "../setup/archived-filter";
 import { ValueType } from "./key-rules";
 import { Key } from "./key.entity";
+import { Describe } from "../graphql/descriptions";
 
-@InputType()
+@InputType({ description: "Which keys to list." })
 export class KeyFilter extends ArchivedFilter {}
 
-@InputType()
+@InputType({ description: "A new key, as the app's code reads it." })
 export class CreateKeyInput {
   @Field({ description: "1 to 64 characters: a letter, then letters, digits, '_', '.' or '-'. Unique ignoring case." })
   name!: string;
 
-  @Field(() => ValueType)
+  @Field(() => ValueType, { description: "What its values are; it never changes." })
   type!: ValueType;
 
   @Field(() => GraphQLJSON, { description: "Must be of `type`." })
@@ -25,7 +26,7 @@ export class CreateKeyInput {
 
 @InputType({ description: "Only the default value and the description of a key can change." })
 export class UpdateKeyInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The key to change." })
   id!: string;
 
   @Field(() => GraphQLJSON, { nullable: true, description: "Null keeps the current value." })
@@ -35,11 +36,11 @@ export class UpdateKeyInput {
   description?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "What a mutation of a key answers." })
 export class KeyPayload {
-  @Field(() => Key, { nullable: true })
+  @Field(() => Key, { nullable: true, description: "The key after the change; null when it was not done." })
   key!: Key | null;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: Describe.userErrors })
   userErrors!: UserError[];
 }

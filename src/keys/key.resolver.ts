@@ -15,7 +15,7 @@ export class KeyResolver {
   @Authorized(Can.read)
   @Query(() => KeyConnection, { description: "Active keys by default, oldest first." })
   async keys(
-    @Arg("filter", () => KeyFilter, { nullable: true }) filter: KeyFilter | null,
+    @Arg("filter", () => KeyFilter, { nullable: true, description: "Which keys to list; null: the unarchived ones." }) filter: KeyFilter | null,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
@@ -25,8 +25,8 @@ export class KeyResolver {
   @Authorized(Can.read)
   @Query(() => Key, { nullable: true, description: "By id or by name (ignoring case): give exactly one." })
   async key(
-    @Arg("id", () => ID, { nullable: true }) id: string | null | undefined,
-    @Arg("name", () => String, { nullable: true }) name: string | null | undefined,
+    @Arg("id", () => ID, { nullable: true, description: "The key's id." }) id: string | null | undefined,
+    @Arg("name", () => String, { nullable: true, description: "The key's name, ignoring case." }) name: string | null | undefined,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<Key | null> {
     if (id != null && name == null) return services.keys.items.byId(caller, id);
@@ -40,26 +40,26 @@ export class KeyResolver {
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => KeyPayload)
-  async createKey(@Arg("input") input: CreateKeyInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => KeyPayload, { description: "A new active key; LIMIT_REACHED when the project has 500 active keys." })
+  async createKey(@Arg("input", { description: "What to create." }) input: CreateKeyInput, @Ctx() { services, caller }: RequestContext) {
     return payload("key", await services.keys.create(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => KeyPayload, { description: "Changes the default value and/or the description." })
-  async updateKey(@Arg("input") input: UpdateKeyInput, @Ctx() { services, caller }: RequestContext) {
+  async updateKey(@Arg("input", { description: "What to change." }) input: UpdateKeyInput, @Ctx() { services, caller }: RequestContext) {
     return payload("key", await services.keys.update(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => KeyPayload, { description: "Fails with IN_USE while an unarchived experience references the key." })
-  async archiveKey(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+  async archiveKey(@Arg("id", () => ID, { description: "The key's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
     return payload("key", await services.keys.archive(caller, id));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => KeyPayload, { description: "Fails with LIMIT_REACHED when the project already has 500 active keys." })
-  async unarchiveKey(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+  async unarchiveKey(@Arg("id", () => ID, { description: "The key's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
     return payload("key", await services.keys.unarchive(caller, id));
   }
 }

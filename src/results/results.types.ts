@@ -2,9 +2,9 @@ import { Field, Float, Int, ObjectType } from "type-graphql";
 import { Goal } from "../goals/goal.entity";
 import { Variant } from "../experiences/variant.entity";
 
-@ObjectType()
+@ObjectType({ description: "How one variant does on one goal." })
 export class GoalResult {
-  @Field(() => Goal)
+  @Field(() => Goal, { description: "The goal." })
   goal!: Goal;
 
   @Field(() => Int, { description: "Assigned users who performed one of the goal's events after their assignment and before the test stopped." })
@@ -29,9 +29,9 @@ export class GoalResult {
   chanceToBeatControl!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "How one variant does." })
 export class VariantResult {
-  @Field(() => Variant)
+  @Field(() => Variant, { description: "The variant." })
   variant!: Variant;
 
   @Field(() => Int, { description: "Users assigned to the variant." })
@@ -41,9 +41,9 @@ export class VariantResult {
   goals!: GoalResult[];
 }
 
-@ObjectType()
+@ObjectType({ description: "An A/B test's results so far (final once it stops)." })
 export class ABTestResults {
-  @Field(() => [VariantResult])
+  @Field(() => [VariantResult], { description: "One per variant, in the test's order." })
   variants!: VariantResult[];
 
   @Field(() => Float, {

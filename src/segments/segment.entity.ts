@@ -9,7 +9,7 @@ import { SegmentRule } from "./segment.types";
 @Entity("segment")
 @Index("IDX_segment_name", ["projectId", "nameKey"], { unique: true })
 export class Segment extends SetupItemEntity {
-  @Field(() => SegmentRule)
+  @Field(() => SegmentRule, { description: "Who is in the segment." })
   @JsonColumn()
   rule!: Rule;
 

@@ -11,25 +11,26 @@ import {
   type RuleDraft,
 } from "./segment-rule";
 import { Segment } from "./segment.entity";
+import { Describe } from "../graphql/descriptions";
 
-@InputType()
+@InputType({ description: "Which segments to list." })
 export class SegmentFilter extends ArchivedFilter {}
 
-@InputType()
+@InputType({ description: "A test on a user property, or (inside an event condition's where) on an event property." })
 export class PropertyConditionInput implements PropertyConditionDraft {
   @Field({ description: "Name of the user (or event) property, e.g. city." })
   property!: string;
 
-  @Field(() => Operator)
+  @Field(() => Operator, { description: "How to compare; it decides how many values to give." })
   operator!: Operator;
 
   @Field(() => [GraphQLJSON], { defaultValue: [], description: "How many depends on the operator (see Operator)." })
   values!: unknown[];
 }
 
-@InputType()
+@InputType({ description: "Users who did (or did not) perform an event, optionally within a window, at least minCount times." })
 export class EventConditionInput implements EventConditionDraft {
-  @Field(() => Occurrence)
+  @Field(() => Occurrence, { description: "DID or DID_NOT." })
   occurrence!: Occurrence;
 
   @Field({ description: "The event's name, 1 to 128 characters." })
@@ -47,43 +48,43 @@ export class EventConditionInput implements EventConditionDraft {
 
 @InputType({ description: "Exactly one of event / property is set." })
 export class SegmentConditionInput {
-  @Field(() => EventConditionInput, { nullable: true })
+  @Field(() => EventConditionInput, { nullable: true, description: "A condition on the events the user performed." })
   event?: EventConditionInput | null;
 
-  @Field(() => PropertyConditionInput, { nullable: true })
+  @Field(() => PropertyConditionInput, { nullable: true, description: "A condition on a property of the user." })
   property?: PropertyConditionInput | null;
 }
 
 @InputType({ description: "At most 4 levels deep and 100 conditions in all; no group may be empty." })
 export class SegmentRuleInput implements RuleDraft {
-  @Field(() => Match)
+  @Field(() => Match, { description: "ALL: every condition and group must hold; ANY: one is enough." })
   match!: Match;
 
-  @Field(() => [SegmentConditionInput], { defaultValue: [] })
+  @Field(() => [SegmentConditionInput], { defaultValue: [], description: "Conditions at this level." })
   conditions!: SegmentConditionInput[];
 
-  @Field(() => [SegmentRuleInput], { defaultValue: [] })
+  @Field(() => [SegmentRuleInput], { defaultValue: [], description: "Nested rules, combined with the conditions by match." })
   groups!: SegmentRuleInput[];
 }
 
-@InputType()
+@InputType({ description: "A new segment." })
 export class CreateSegmentInput {
   @Field({ description: "Unique among the project's segments, ignoring case." })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: Describe.description })
   description?: string | null;
 
-  @Field(() => SegmentRuleInput)
+  @Field(() => SegmentRuleInput, { description: "Who is in the segment." })
   rule!: SegmentRuleInput;
 }
 
 @InputType({ description: "Fields left null keep their value." })
 export class UpdateSegmentInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The segment to change." })
   id!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "A new name, unique ignoring case." })
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: "An empty string clears it." })
@@ -93,11 +94,11 @@ export class UpdateSegmentInput {
   rule?: SegmentRuleInput | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "What a mutation of a segment answers." })
 export class SegmentPayload {
-  @Field(() => Segment, { nullable: true })
+  @Field(() => Segment, { nullable: true, description: "The segment after the change; null when it was not done." })
   segment!: Segment | null;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: Describe.userErrors })
   userErrors!: UserError[];
 }

@@ -14,7 +14,7 @@ export class SegmentResolver {
   @Authorized(Can.read)
   @Query(() => SegmentConnection, { description: "Active segments by default, oldest first." })
   async segments(
-    @Arg("filter", () => SegmentFilter, { nullable: true }) filter: SegmentFilter | null,
+    @Arg("filter", () => SegmentFilter, { nullable: true, description: "Which segments to list; null: the unarchived ones." }) filter: SegmentFilter | null,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
@@ -22,8 +22,8 @@ export class SegmentResolver {
   }
 
   @Authorized(Can.read)
-  @Query(() => Segment, { nullable: true })
-  segment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext): Promise<Segment | null> {
+  @Query(() => Segment, { nullable: true, description: "A segment by id; null if the project has none with it." })
+  segment(@Arg("id", () => ID, { description: "The segment's id." }) id: string, @Ctx() { services, caller }: RequestContext): Promise<Segment | null> {
     return services.segments.items.byId(caller, id);
   }
 
@@ -38,14 +38,14 @@ export class SegmentResolver {
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => SegmentPayload)
-  async createSegment(@Arg("input") input: CreateSegmentInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => SegmentPayload, { description: "A new active segment." })
+  async createSegment(@Arg("input", { description: "What to create." }) input: CreateSegmentInput, @Ctx() { services, caller }: RequestContext) {
     return payload("segment", await services.segments.create(caller, input));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => SegmentPayload)
-  async updateSegment(@Arg("input") input: UpdateSegmentInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => SegmentPayload, { description: "Changes a segment's name, description or rule (a new rule replaces the old one)." })
+  async updateSegment(@Arg("input", { description: "What to change." }) input: UpdateSegmentInput, @Ctx() { services, caller }: RequestContext) {
     return payload("segment", await services.segments.update(caller, input));
   }
 
@@ -54,8 +54,8 @@ export class SegmentResolver {
     description: "Copies the rule; name defaults to '<name> (copy)', made unique. The copy is independent of the original.",
   })
   async cloneSegment(
-    @Arg("id", () => ID) id: string,
-    @Arg("name", () => String, { nullable: true }) name: string | null | undefined,
+    @Arg("id", () => ID, { description: "The segment's id." }) id: string,
+    @Arg("name", () => String, { nullable: true, description: "The clone's name; null: '<name> (copy)', made unique." }) name: string | null | undefined,
     @Ctx() { services, caller }: RequestContext,
   ) {
     return payload("segment", await services.segments.clone(caller, id, name ?? null));
@@ -63,13 +63,13 @@ export class SegmentResolver {
 
   @Authorized(Can.edit)
   @Mutation(() => SegmentPayload, { description: "Fails with IN_USE while an unarchived experience targets the segment." })
-  async archiveSegment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+  async archiveSegment(@Arg("id", () => ID, { description: "The segment's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
     return payload("segment", await services.segments.archive(caller, id));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => SegmentPayload)
-  async unarchiveSegment(@Arg("id", () => ID) id: string, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => SegmentPayload, { description: "Makes an archived segment active again." })
+  async unarchiveSegment(@Arg("id", () => ID, { description: "The segment's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
     return payload("segment", await services.segments.unarchive(caller, id));
   }
 }

@@ -1,6 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
+import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "Project-wide settings of product experiences; one per project." })
 @Entity("settings")
@@ -14,7 +15,7 @@ export class Settings {
   @Column({ name: "mutually_exclusive_ab_tests", type: "boolean" })
   mutuallyExclusiveABTests!: boolean;
 
-  @Field()
+  @Field({ description: Describe.updatedAt })
   @InstantColumn()
   updatedAt!: Date;
 }

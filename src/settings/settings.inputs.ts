@@ -1,6 +1,7 @@
 import { Field, InputType, ObjectType } from "type-graphql";
 import { UserError } from "../graphql/user-error.type";
 import { Settings } from "./settings.entity";
+import { Describe } from "../graphql/descriptions";
 
 @InputType({ description: "Fields left null keep their value." })
 export class UpdateSettingsInput {
@@ -8,11 +9,11 @@ export class UpdateSettingsInput {
   mutuallyExclusiveABTests?: boolean | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "What a mutation of a settings answers." })
 export class SettingsPayload {
-  @Field(() => Settings, { nullable: true })
+  @Field(() => Settings, { nullable: true, description: "The settings after the change; null when it was not done." })
   settings!: Settings | null;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: Describe.userErrors })
   userErrors!: UserError[];
 }

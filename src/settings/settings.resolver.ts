@@ -8,14 +8,14 @@ import { SettingsPayload, UpdateSettingsInput } from "./settings.inputs";
 @Resolver(() => Settings)
 export class SettingsResolver {
   @Authorized(Can.read)
-  @Query(() => Settings)
+  @Query(() => Settings, { description: "The project's settings." })
   settings(@Ctx() { services, caller }: RequestContext): Promise<Settings> {
     return services.settings.get(caller);
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => SettingsPayload)
-  async updateSettings(@Arg("input") input: UpdateSettingsInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => SettingsPayload, { description: "Changes the project's settings; existing A/B tests keep their exclusivity." })
+  async updateSettings(@Arg("input", { description: "What to change." }) input: UpdateSettingsInput, @Ctx() { services, caller }: RequestContext) {
     return payload("settings", await services.settings.update(caller, input));
   }
 }

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
+import { Describe } from "../graphql/descriptions";
 import type { SetupItem } from "./setup-items";
 
 /**
@@ -9,7 +10,7 @@ import type { SetupItem } from "./setup-items";
  */
 @ObjectType()
 export abstract class SetupItemEntity implements SetupItem {
-  @Field(() => ID)
+  @Field(() => ID, { description: Describe.id })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 
@@ -28,19 +29,19 @@ export abstract class SetupItemEntity implements SetupItem {
   @Column({ type: "text" })
   searchText!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: Describe.description })
   @Column({ type: "text", nullable: true })
   description!: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: Describe.archivedAt })
   @InstantColumn({ nullable: true })
   archivedAt!: Date | null;
 
-  @Field()
+  @Field({ description: Describe.createdAt })
   @InstantColumn()
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: Describe.updatedAt })
   @InstantColumn()
   updatedAt!: Date;
 

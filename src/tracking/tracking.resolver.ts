@@ -4,7 +4,7 @@ import { Can } from "../access/role";
 import type { RequestContext } from "../graphql/context";
 import { UserError } from "../graphql/user-error.type";
 
-@InputType()
+@InputType({ description: "Something a user did, as an app reports it." })
 export class EventInput {
   @Field(() => String, {
     nullable: true,
@@ -25,7 +25,7 @@ export class EventInput {
   timestamp?: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "What trackEvents and identify answer." })
 export class TrackPayload {
   @Field(() => Int, { description: "Events accepted: stored now, or already stored under the same id." })
   accepted!: number;
@@ -38,15 +38,15 @@ export class TrackPayload {
 export class TrackingResolver {
   @Authorized(Can.track)
   @Mutation(() => TrackPayload, { description: "SDK role: record events (goal conversions, segment history). At most 1000 a call." })
-  trackEvents(@Arg("events", () => [EventInput]) events: EventInput[], @Ctx() { services, caller }: RequestContext): Promise<TrackPayload> {
+  trackEvents(@Arg("events", () => [EventInput], { description: "1 to 1,000 events, each judged alone." }) events: EventInput[], @Ctx() { services, caller }: RequestContext): Promise<TrackPayload> {
     return services.tracking.trackEvents(caller, events);
   }
 
   @Authorized(Can.track)
   @Mutation(() => TrackPayload, { description: "SDK role: store or merge a user's profile properties; null removes one." })
   async identify(
-    @Arg("userId") userId: string,
-    @Arg("properties", () => GraphQLJSON) properties: unknown,
+    @Arg("userId", { description: "The app's user id." }) userId: string,
+    @Arg("properties", () => GraphQLJSON, { description: "A JSON object of at most 8 KiB; null values remove properties." }) properties: unknown,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<TrackPayload> {
     const result = await services.tracking.identify(caller, userId, properties);

@@ -4,16 +4,16 @@ import type { Usage as DomainUsage } from "../shared/user-error";
 
 @ObjectType({ description: "A reference from an experience to a key, segment or goal." })
 export class Usage implements DomainUsage {
-  @Field(() => ExperienceKind)
+  @Field(() => ExperienceKind, { description: "The experience's kind." })
   kind!: ExperienceKind;
 
   @Field(() => ID, { description: "The experience's id." })
   id!: string;
 
-  @Field()
+  @Field({ description: "The experience's name." })
   name!: string;
 
-  @Field(() => ExperienceStatus)
+  @Field(() => ExperienceStatus, { description: "The experience's status." })
   status!: ExperienceStatus;
 
   @Field({ description: "Archived experiences are listed too; they do not block archiving." })
