@@ -1,0 +1,82 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+import pino from "pino";
+import { loadConfig } from "../../src/config";
+import { startServer, type RunningServer } from "../../src/server";
+import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+
+/**
+ * The playground in a real browser: Debian's Chromium, driven by playwright-core. It loads with no
+ * request leaving the server, and runs a query with the token the page was prefilled with.
+ * Without /usr/bin/chromium the test is skipped, unless PX_BROWSER_TESTS=required (as in CI).
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+if (!available && process.env.PX_BROWSER_TESTS === "required") {
+  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+}
+const inBrowser = available ? describe : describe.skip;
+
+const SECRET = "px_browser_test_bootstrap_secret";
+
+inBrowser("GraphiQL in Chromium", () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    server = await startServer(
+      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
+      pino({ level: "silent" }),
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // No background networking: the only requests are the page's own.
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await database?.drop();
+  });
+
+  test("loads with no request leaving 127.0.0.1, and runs { viewer { role } } with the prefilled token", async () => {
+    const page = await browser.newPage();
+    const elsewhere: string[] = [];
+    page.on("request", (request) => {
+      const url = request.url();
+      if (!url.startsWith(`${server.url}/`) && !url.startsWith("data:") && !url.startsWith("blob:")) elsewhere.push(url);
+    });
+    await page.goto(`${server.url}/graphql`);
+    const editor = page.locator(".graphiql-query-editor .monaco-editor").first();
+    await editor.waitFor({ timeout: 30_000 });
+
+    await editor.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.insertText("{ viewer { role tokenName } }");
+    await page.locator(".graphiql-execute-button").click();
+    const response = page.locator(".graphiql-response");
+    await response.getByText('"ADMIN"').waitFor({ timeout: 30_000 });
+    // Monaco draws spaces as no-break spaces.
+    const text = (await response.innerText()).replace(/\s+/g, " ");
+    expect(text).toContain('"role": "ADMIN"');
+    expect(text).toContain('"tokenName": "bootstrap"');
+    expect(elsewhere).toEqual([]);
+  });
+
+  test("the schema docs are there: GraphiQL fetched the schema with the token", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/graphql`);
+    await page.locator(".graphiql-query-editor .monaco-editor").first().waitFor({ timeout: 30_000 });
+    await page.locator('button[aria-label="Show Documentation Explorer"]').click();
+    await page.getByText("Query", { exact: true }).click();
+    await page.getByText("Reads. Every field needs a bearer token").waitFor({ timeout: 30_000 });
+    // A field and its description, as a front-end developer browses them.
+    await page.getByText("evaluate", { exact: true }).click();
+    await page.getByText("What a user gets now: every active key's value").first().waitFor({ timeout: 30_000 });
+  });
+});
