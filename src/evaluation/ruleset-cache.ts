@@ -15,7 +15,7 @@ export function rulesetCache(db: Database): VersionedCache<Ruleset> {
 }
 
 /** The rows a ruleset is compiled from: five indexed reads. */
-export async function loadRulesetSource(reader: EntityManager, projectId: string): Promise<RulesetSource> {
+async function loadRulesetSource(reader: EntityManager, projectId: string): Promise<RulesetSource> {
   const experiences = await reader.find(Experience, {
     where: { projectId, archivedAt: IsNull(), status: In([ExperienceStatus.RUNNING, ExperienceStatus.PAUSED]) },
   });

@@ -22,11 +22,6 @@ export function canArchive(status: ExperienceStatus): boolean {
   return status === ExperienceStatus.DRAFT || status === ExperienceStatus.STOPPED;
 }
 
-/** RUNNING or PAUSED: holds its keys, its users' assignments and (exclusive tests) their slots. */
-export function isLive(status: ExperienceStatus): boolean {
-  return status === ExperienceStatus.RUNNING || status === ExperienceStatus.PAUSED;
-}
-
 export function rolloutError(value: number, field: string[]): UserError | null {
   return Number.isFinite(value) && value >= 0 && value <= 100
     ? null

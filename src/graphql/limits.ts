@@ -137,7 +137,7 @@ const EMBEDDED_TYPES = new Set(["SegmentRule", "SegmentCondition", "PropertyCond
  * Shopify's cost model: a mutation costs 10, an object 1, a scalar or enum 0, and a connection
  * 2 plus `first` (default 50) times what one of its items costs.
  */
-export function costEstimator(operation: OperationDefinitionNode): ComplexityEstimator {
+function costEstimator(operation: OperationDefinitionNode): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     const named = getNamedType(field.type);
     if (type.name === "Mutation" && operation.operation === "mutation") return 10 + childComplexity;

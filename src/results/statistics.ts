@@ -31,7 +31,7 @@ const EPSILON = 1e-15;
 const TINY = 1e-300;
 
 /** The regularized upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a). */
-export function upperRegularizedGamma(a: number, x: number): number {
+function upperRegularizedGamma(a: number, x: number): number {
   if (x <= 0) return 1;
   const logPrefix = a * Math.log(x) - x - logGamma(a);
   if (x < a + 1) {
