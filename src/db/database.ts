@@ -19,6 +19,8 @@ export interface Database {
   /** Committed data only. */
   readonly reader: EntityManager;
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  /** Write transactions of this process that are queued or running (SQLite queues them; PostgreSQL runs them side by side). */
+  readonly pendingWrites: number;
   /**
    * Runs `work` while no other server process on this database runs exclusive work: start-up
    * steps (migrations, the bootstrap token) of processes started together happen one at a time.
@@ -26,6 +28,7 @@ export interface Database {
   exclusively<T>(work: () => Promise<T>): Promise<T>;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
+  /** Waits for queued writes, then closes every connection; a second call waits for the first. */
   close(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export async function openDatabase(config: DatabaseConfig, onQuery?: (query: str
     }
     // FULL: a commit is on disk before the client hears "done", so kill -9 loses no answered write.
     await writer.query("PRAGMA synchronous = FULL");
+    const [{ synchronous }] = await writer.query("PRAGMA synchronous");
+    if (Number(synchronous) !== SQLITE_SYNCHRONOUS_FULL) throw new Error(`SQLite refused synchronous=FULL (it is ${synchronous})`);
     await writer.runMigrations({ transaction: "each" });
     // Opened after the writer made the file and switched it to WAL, which a read-only connection cannot do.
     const readers = Array.from({ length: SQLITE_READERS }, () => new DataSource(dataSourceOptions(config, "reader", onQuery)));
@@ -52,6 +57,8 @@ export async function openDatabase(config: DatabaseConfig, onQuery?: (query: str
   }
 }
 
+const SQLITE_SYNCHRONOUS_FULL = 2;
+
 /**
  * Read-only connections per SQLite database. WAL lets readers run side by side, each on a thread of
  * libuv's pool; one connection would make concurrent requests queue for it (docs/PERFORMANCE.md).
@@ -60,6 +67,7 @@ const SQLITE_READERS = 4;
 
 class SqliteDatabase implements Database {
   readonly engine = "sqlite";
+  pendingWrites = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private nextReader = 0;
 
@@ -75,7 +83,8 @@ class SqliteDatabase implements Database {
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.writer.transaction(work));
+    this.pendingWrites++;
+    const run = this.queue.then(() => this.writer.transaction(work)).finally(() => this.pendingWrites--);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -89,10 +98,14 @@ class SqliteDatabase implements Database {
     await this.reader.query("SELECT 1");
   }
 
-  async close(): Promise<void> {
-    await this.queue;
-    await Promise.all(this.readers.map((reader) => reader.destroy()));
-    await this.writer.destroy();
+  private closing: Promise<void> | null = null;
+
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      await this.queue;
+      await Promise.all(this.readers.map((reader) => reader.destroy()));
+      await this.writer.destroy();
+    })());
   }
 }
 
@@ -103,6 +116,7 @@ const STARTUP_LOCK = 720_417_301;
 
 class PostgresDatabase implements Database {
   readonly engine = "postgres";
+  pendingWrites = 0;
 
   constructor(private readonly source: DataSource) {}
 
@@ -111,6 +125,15 @@ class PostgresDatabase implements Database {
   }
 
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    this.pendingWrites++;
+    try {
+      return await this.withRetries(work);
+    } finally {
+      this.pendingWrites--;
+    }
+  }
+
+  private async withRetries<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.source.transaction(work);
@@ -142,7 +165,9 @@ class PostgresDatabase implements Database {
     await this.source.query("SELECT 1");
   }
 
-  async close(): Promise<void> {
-    await this.source.destroy();
+  private closing: Promise<void> | null = null;
+
+  close(): Promise<void> {
+    return (this.closing ??= this.source.destroy());
   }
 }

@@ -1,4 +1,5 @@
 import { ArchiveKeyDocument, CreateKeyDocument, ListKeysDocument, UnarchiveKeyDocument } from "../../client/generated/graphql";
+import { CONCURRENT_WRITES } from "../helpers/database";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
 let app: TestApp;
@@ -15,7 +16,7 @@ async function activeKeyCount(token: string): Promise<number> {
   return (await app.query(ListKeysDocument, { first: 1 }, token)).keys.totalCount;
 }
 
-test("a project holds at most 500 active keys, also when the last creates race each other", async () => {
+test(`a project holds at most 500 active keys when the last 40 creates are sent at once (${CONCURRENT_WRITES})`, async () => {
   const project = await app.newProject("Limit project");
   for (let i = 0; i < 490; i++) expect((await createKey(`key_${i}`, project)).userErrors).toEqual([]);
 
@@ -47,7 +48,7 @@ test("archived keys do not count, and unarchiving into a full project is LIMIT_R
   expect(await activeKeyCount(project)).toBe(500);
 });
 
-test("of concurrent creates of one name in different cases, exactly one wins; the rest are NAME_TAKEN", async () => {
+test(`of creates of one name in different cases sent at once (${CONCURRENT_WRITES}), exactly one wins; the rest are NAME_TAKEN`, async () => {
   const spellings = ["promo", "PROMO", "Promo", "pRomo", "proMO", "PrOmO", "promO", "PROmo"];
   const results = await Promise.all(spellings.map((name) => createKey(name, app.adminToken)));
   expect(results.filter((result) => result.key !== null)).toHaveLength(1);

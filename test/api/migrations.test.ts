@@ -2,7 +2,7 @@ import { DataSource } from "typeorm";
 import { dataSourceOptions } from "../../ormconfig";
 import { openDatabase } from "../../src/db/database";
 import { migrations } from "../../src/db/migrations";
-import { freshDatabase } from "../helpers/database";
+import { freshDatabase, testEngine } from "../helpers/database";
 
 test("the migrations build exactly the schema the entities describe", async () => {
   const database = await freshDatabase();
@@ -32,7 +32,7 @@ test("a start on a migrated database applies nothing twice and keeps its data", 
   }
 });
 
-const onPostgres = process.env.TEST_DATABASE_URL ? test : test.skip;
+const onPostgres = testEngine() === "postgres" ? test : test.skip;
 
 onPostgres("servers opening one fresh PostgreSQL at the same moment migrate it once, one after the other", async () => {
   const database = await freshDatabase();

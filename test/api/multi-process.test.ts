@@ -12,19 +12,20 @@ import {
   StartExperienceDocument,
   TrackEventsDocument,
   UpdateFeatureFlagDocument,
+  ViewerDocument,
 } from "../../client/generated/graphql";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { databaseUrl, describeOnPostgres, freshDatabase, type TestDatabase } from "../helpers/database";
 import { startServerProcess, stopServerProcesses, type ServerProcess } from "../helpers/server-process";
+import { closeWriteGate } from "../helpers/write-gate";
 
 /**
  * Several server processes on one PostgreSQL keep every rule that can race. SQLite is one process
  * per database file by design (docs/DEPLOYMENT.md), so this runs in the PostgreSQL pass of CI.
  */
-const onPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 const SECRET = "px_multi_process_bootstrap_secret";
 
-onPostgres("two server processes on one PostgreSQL", () => {
+describeOnPostgres("two server processes on one PostgreSQL", () => {
   let database: TestDatabase;
   let servers: ServerProcess[];
 
@@ -76,24 +77,49 @@ onPostgres("two server processes on one PostgreSQL", () => {
     expect(results.filter((r) => r.createGoal.goal).length).toBe(1);
   });
 
-  test("archiveKey racing createProductConfig on the other process never leaves an archived key in use", async () => {
+  test("archiveKey racing createProductConfig on the other process never leaves an archived key in use, in either order", async () => {
+    const projectId = (await call(servers[0], ViewerDocument, {})).viewer.project.id;
+    const outcomes = new Set<string>();
+    // Six requests alternating between the processes, all waiting on the project lock at once, the
+    // archive queued at a different place each round: first (it wins) or behind creates (IN_USE).
     for (let round = 0; round < 6; round++) {
       const { createKey } = await call(servers[0], CreateKeyDocument, { input: { name: `contested_${round}`, type: "NUMBER", defaultValue: 1 } });
       const keyId = createKey.key!.id;
-      const requests = Array.from({ length: 6 }, (_, i) =>
-        i === round
-          ? call(on(i), ArchiveKeyDocument, { id: keyId })
-          : call(on(i), CreateProductConfigDocument, { input: { name: `contest ${round} ${i}`, values: [{ keyId, value: 2 }] } }),
-      );
-      await Promise.all(requests);
+      const gate = await closeWriteGate({ database }, projectId);
+      const creates: Promise<{ createProductConfig: { experience: { name: string } | null; userErrors: { code: string }[] } }>[] = [];
+      let archive: ReturnType<typeof archiveOn> | null = null;
+      const archiveOn = (i: number) => call(on(i), ArchiveKeyDocument, { id: keyId });
+      for (let i = 0; i < 6; i++) {
+        if (i === round) archive = (await gate.send(() => archiveOn(i))).answer;
+        else {
+          const input = { name: `contest ${round} ${i}`, values: [{ keyId, value: 2 }] };
+          creates.push((await gate.send(() => call(on(i), CreateProductConfigDocument, { input }))).answer);
+        }
+      }
+      await gate.open();
+      const archiveAnswer = (await archive!).archiveKey;
+      const created = await Promise.all(creates);
       const [{ archived, live }] = await database.query<{ archived: boolean; live: string }>(
         `SELECT (SELECT archived_at IS NOT NULL FROM key WHERE id = $1) AS archived,
                 (SELECT COUNT(*) FROM experience_value v JOIN experience e ON e.id = v.experience_id
                   WHERE v.key_id = $1 AND e.archived_at IS NULL) AS live`,
         [keyId],
       );
-      if (archived) expect(Number(live)).toBe(0);
+      if (archived) {
+        expect(Number(live)).toBe(0);
+        expect(archiveAnswer.userErrors).toEqual([]);
+        for (const result of created) expect(result.createProductConfig.userErrors.map((e) => e.code)).toEqual(["ARCHIVED"]);
+        outcomes.add("archived");
+      } else {
+        const createdNames = created.flatMap((result) => result.createProductConfig.experience?.name ?? []);
+        expect(Number(live)).toBe(createdNames.length);
+        expect(archiveAnswer.userErrors).toEqual([expect.objectContaining({ code: "IN_USE" })]);
+        expect(archiveAnswer.userErrors[0].usages.length).toBeGreaterThan(0);
+        for (const usage of archiveAnswer.userErrors[0].usages) expect(createdNames).toContain(usage.name);
+        outcomes.add("in use");
+      }
     }
+    expect(outcomes).toEqual(new Set(["archived", "in use"]));
   });
 
   test("a user evaluated on both processes at once holds at most one exclusive test", async () => {

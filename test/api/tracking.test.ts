@@ -2,6 +2,7 @@ import { EvaluateDocument, IdentifyDocument, TrackEventsDocument, type EventInpu
 import { Profile } from "../../src/tracking/profile.entity";
 import { TrackedEvent } from "../../src/tracking/event.entity";
 import { fixtures } from "../helpers/fixtures";
+import { CONCURRENT_WRITES } from "../helpers/database";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
 let app: TestApp;
@@ -110,7 +111,7 @@ describe("identify", () => {
     expect(await profileOf("gus")).toEqual({ plan: "pro", age: 31 });
   });
 
-  test("concurrent identifies of one user all land", async () => {
+  test(`20 identifies of one user sent at once all land (${CONCURRENT_WRITES})`, async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => app.query(IdentifyDocument, { userId: "hal", properties: { [`p${i}`]: i } })));
     expect(Object.keys((await profileOf("hal"))!)).toHaveLength(20);
   });

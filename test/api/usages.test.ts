@@ -11,12 +11,14 @@ import {
   UpdateAbTestDocument,
   UpdateGoalDocument,
   UpdateProductConfigDocument,
+  ViewerDocument,
 } from "../../client/generated/graphql";
 import { Experience } from "../../src/experiences/experience.entity";
 import { ExperienceValue } from "../../src/experiences/experience-value.entity";
 import { Key } from "../../src/keys/key.entity";
 import { fixtures, unique } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
+import { closeWriteGate } from "../helpers/write-gate";
 
 let app: TestApp;
 let make: ReturnType<typeof fixtures>;
@@ -150,29 +152,27 @@ describe("goal events", () => {
 });
 
 describe("under concurrency", () => {
-  test("archiveKey racing createProductConfig never leaves an archived key referenced by an unarchived experience", async () => {
+  test("archiveKey racing createProductConfig never leaves an archived key referenced by an unarchived experience, in either order", async () => {
+    const projectId = (await app.query(ViewerDocument)).viewer.project.id;
     const outcomes = new Set<string>();
-    for (let round = 0; round < 8; round++) {
+    // All seven requests are in flight at once, queued behind a closed write gate with the archive
+    // at a different place each round: first (it wins, the creates find the key ARCHIVED) or after
+    // some creates (they win, the archive finds the key IN_USE).
+    for (let round = 0; round < 7; round++) {
       const keyId = await make.key();
-      const create = (i: number) =>
+      const create = (i: number) => () =>
         app.query(CreateProductConfigDocument, { input: { name: unique(`race ${round} ${i}`), values: [{ keyId, value: true }] } });
-      // All go out together, the archive at a different place among the creates each round; in odd
-      // rounds it goes 20 ms ahead of them, in even rounds 20 ms behind the first three, so that on
-      // PostgreSQL too (where nothing orders them) both outcomes are seen.
-      const position = round % 7;
-      const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
-      const creates = Array.from({ length: 6 }, (_, i) => async () => {
-        if (round % 2 === 1 || i >= 3) await pause();
-        return create(i);
-      });
-      const archive = async () => {
-        if (round % 2 === 0) await pause();
-        return app.query(ArchiveKeyDocument, { id: keyId });
-      };
-      const requests = [...creates.slice(0, position), archive, ...creates.slice(position)].map((send) => send());
-      const responses = await Promise.all(requests);
-      const archived = responses[position] as Awaited<ReturnType<typeof archive>>;
-      const created = responses.filter((_, i) => i !== position) as Awaited<ReturnType<typeof create>>[];
+      const archive = () => app.query(ArchiveKeyDocument, { id: keyId });
+      const gate = await closeWriteGate({ database: app.database, db: app.services.db }, projectId);
+      const creates: Promise<Awaited<ReturnType<ReturnType<typeof create>>>>[] = [];
+      let archived: Promise<Awaited<ReturnType<typeof archive>>> | null = null;
+      for (let i = 0; i < 7; i++) {
+        if (i === round) archived = (await gate.send(archive)).answer;
+        else creates.push((await gate.send(create(i))).answer);
+      }
+      await gate.open();
+      const archiveAnswer = await archived!;
+      const created = await Promise.all(creates);
 
       const key = await app.services.db.reader.findOneByOrFail(Key, { id: keyId });
       const liveReferences = await app.services.db.reader
@@ -183,10 +183,13 @@ describe("under concurrency", () => {
       const made = created.filter((result) => result.createProductConfig.experience !== null).length;
       if (key.archivedAt !== null) {
         expect(liveReferences).toBe(0);
-        expect(archived.archiveKey.userErrors).toEqual([]);
+        expect(archiveAnswer.archiveKey.userErrors).toEqual([]);
         outcomes.add("archived");
       } else {
-        expect(archived.archiveKey.userErrors[0].code).toBe("IN_USE");
+        expect(archiveAnswer.archiveKey.userErrors).toEqual([expect.objectContaining({ code: "IN_USE" })]);
+        const createdNames = created.flatMap((result) => result.createProductConfig.experience?.name ?? []);
+        expect(archiveAnswer.archiveKey.userErrors[0].usages.length).toBeGreaterThan(0);
+        for (const usage of archiveAnswer.archiveKey.userErrors[0].usages) expect(createdNames).toContain(usage.name);
         expect(liveReferences).toBe(made);
         outcomes.add("in use");
       }

@@ -21,9 +21,32 @@ export function databaseUrl(config: DatabaseConfig): string {
   return config.engine === "postgres" ? config.url : `sqlite:${config.file}`;
 }
 
+/**
+ * The engine this jest run must use: `npm run test:postgres` sets PX_TEST_ENGINE=postgres, and then
+ * nothing may fall back to SQLite (a PostgreSQL pass that quietly ran on SQLite proved nothing).
+ */
+export function testEngine(): "sqlite" | "postgres" {
+  const wanted = process.env.PX_TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? "postgres" : "sqlite");
+  if (wanted !== "sqlite" && wanted !== "postgres") throw new Error(`PX_TEST_ENGINE must be sqlite or postgres, got ${wanted}`);
+  if (wanted === "postgres" && !process.env.TEST_DATABASE_URL) {
+    throw new Error("PX_TEST_ENGINE=postgres needs TEST_DATABASE_URL (scripts/test-postgres.sh sets both)");
+  }
+  return wanted;
+}
+
+/**
+ * What concurrent writes of one process meet on this pass's engine, for the names of tests that send
+ * them together: on SQLite they queue for the one writer and cannot interleave (the check-then-write
+ * inside them is still exercised), on PostgreSQL they really run side by side.
+ */
+export const CONCURRENT_WRITES = testEngine() === "postgres" ? "interleaving on PostgreSQL" : "queued by SQLite's one writer";
+
+/** `describe` for suites that only mean something on PostgreSQL (several processes on one database). */
+export const describeOnPostgres = testEngine() === "postgres" ? describe : describe.skip;
+
 export async function freshDatabase(): Promise<TestDatabase> {
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) {
+  if (testEngine() === "postgres") {
+    const adminUrl = process.env.TEST_DATABASE_URL!;
     const name = `px_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
     await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
     const url = new URL(adminUrl);
