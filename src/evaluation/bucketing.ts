@@ -90,13 +90,19 @@ export function inRollout(experienceId: string, userId: string, rolloutPercentag
 export function variantIndex(experienceId: string, userId: string, trafficPercentage: number, weights: readonly number[]): number | null {
   const at = position(experienceId, userId) * 100;
   if (at >= trafficPercentage) return null;
-  const within = (at / trafficPercentage) * 100;
+  return variantAt((at / trafficPercentage) * 100, weights);
+}
+
+/**
+ * The variant whose cumulative weight range (percent, in order) holds `within` ∈ [0, 100). Weights
+ * that sum to 100 only within rounding can leave a sliver at the top: it belongs to the last one.
+ */
+export function variantAt(within: number, weights: readonly number[]): number {
   let upper = 0;
   for (let i = 0; i < weights.length; i++) {
     upper += weights[i];
     if (within < upper) return i;
   }
-  // Weights summing to 100 within rounding can leave a sliver at the top: it belongs to the last one.
   return weights.length - 1;
 }
 

@@ -9,7 +9,7 @@ import {
   UpdateProductConfigDocument,
   type UserContextInput,
 } from "../../client/generated/graphql";
-import { inRollout, variantIndex } from "../../src/evaluation/bucketing";
+import { referenceExclusivePick, referenceInRollout, referenceVariant } from "../helpers/reference-bucketing";
 import { freshDatabase } from "../helpers/database";
 import { fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
@@ -67,14 +67,15 @@ describe("values", () => {
     const { token, valueOf } = await freshProject();
     const keyId = await make.key("STRING", "default", "theme");
     const nyc = await make.segment(NYC);
-    const early = await make.productConfig({ values: [{ keyId, value: "early" }], priority: 1 });
-    const late = await make.productConfig({ values: [{ keyId, value: "late" }], priority: 1 });
+    // Created first, started last: start order, not creation order, breaks the tie.
+    const createdFirst = await make.productConfig({ values: [{ keyId, value: "created first" }], priority: 1 });
+    const startedFirst = await make.productConfig({ values: [{ keyId, value: "started first" }], priority: 1 });
     const nycOnly = await make.productConfig({ segmentId: nyc, values: [{ keyId, value: "nyc" }], priority: 5 });
-    for (const config of [early, late, nycOnly]) await make.start(config.id);
+    for (const config of [startedFirst, createdFirst, nycOnly]) await make.start(config.id);
     expect((await valueOf({ id: "u", properties: { city: "new york" } }, "theme")).value).toBe("nyc");
-    expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("early");
-    await app.query(UpdateProductConfigDocument, { input: { id: late.id, priority: 2 } }, token);
-    expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("late");
+    expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("started first");
+    await app.query(UpdateProductConfigDocument, { input: { id: createdFirst.id, priority: 2 } }, token);
+    expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("created first");
   });
 
   test("a feature flag beats product configs, for the users in its segment and rollout", async () => {
@@ -84,8 +85,8 @@ describe("values", () => {
     await make.start(config.id);
     const flag = await make.featureFlag({ keyId, value: true, rolloutPercentage: 50, segmentId: await make.segment(NYC) });
     await make.start(flag.id);
-    const inside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => inRollout(flag.id, u, 50))!;
-    const outside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => !inRollout(flag.id, u, 50))!;
+    const inside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => referenceInRollout(flag.id, u, 50))!;
+    const outside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => !referenceInRollout(flag.id, u, 50))!;
     expect(await valueOf({ id: inside, properties: { city: "New York" } }, "new_checkout")).toEqual({
       key: "new_checkout",
       value: true,
@@ -96,7 +97,7 @@ describe("values", () => {
     expect((await valueOf({ id: inside, properties: { city: "Paris" } }, "new_checkout")).source).toBe("PRODUCT_CONFIG");
   });
 
-  test("a rollout serves its share of 2,000 users, and widening from 20% to 50% keeps every user who was in", async () => {
+  test("a rollout serves exactly the users the documented hash puts inside it, and widening from 20% to 50% keeps every user who was in", async () => {
     const { token, evaluate } = await freshProject();
     const keyId = await make.key("BOOLEAN", false, "rollout");
     const flag = await make.featureFlag({ keyId, value: true, rolloutPercentage: 20 });
@@ -108,13 +109,14 @@ describe("values", () => {
       return on;
     };
     const at20 = await enabled();
-    expect(at20.size / users.length).toBeGreaterThan(0.17);
-    expect(at20.size / users.length).toBeLessThan(0.23);
+    expect(at20).toEqual(new Set(users.filter((id) => referenceInRollout(flag.id, id, 20))));
     await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, rolloutPercentage: 50 } }, token);
     const at50 = await enabled();
-    expect(at50.size / users.length).toBeGreaterThan(0.46);
-    expect(at50.size / users.length).toBeLessThan(0.54);
+    expect(at50).toEqual(new Set(users.filter((id) => referenceInRollout(flag.id, id, 50))));
     expect([...at20].filter((id) => !at50.has(id))).toEqual([]);
+    // Not a degenerate split: the shares are near 20% and 50% (bounds 8 standard deviations wide).
+    expect(Math.abs(at20.size / users.length - 0.2)).toBeLessThan(0.072);
+    expect(Math.abs(at50.size / users.length - 0.5)).toBeLessThan(0.09);
   });
 });
 
@@ -136,7 +138,7 @@ describe("A/B tests", () => {
 
     const users = Array.from({ length: 40 }, (_, i) => `ab-user-${i}`);
     for (const id of users) {
-      const expected = ["control", "green"][variantIndex(test.id, id, 100, [50, 50])!];
+      const expected = ["control", "green"][referenceVariant(test.id, id, 100, [50, 50])!];
       const first = await evaluate({ id, properties: { city: "New York" } });
       expect(first.assignments).toEqual([{ abTestId: test.id, variant: expected }]);
       expect(first.values[0]).toEqual(
@@ -178,13 +180,14 @@ describe("A/B tests", () => {
       { name: "control", weight: 50, isControl: true, values: [{ keyId, value }] },
       { name: "other", weight: 50, values: [{ keyId, value }] },
     ];
-    const first = await make.abTest({ goalIds: [goalId], variants: only("first") });
-    const second = await make.abTest({ goalIds: [goalId], variants: only("second") });
-    await make.start(first.id);
-    await make.start(second.id);
+    // Created first, started last: start order, not creation order, decides.
+    const createdFirst = await make.abTest({ goalIds: [goalId], variants: only("created first") });
+    const startedFirst = await make.abTest({ goalIds: [goalId], variants: only("started first") });
+    await make.start(startedFirst.id);
+    await make.start(createdFirst.id);
     const { values, assignments } = await evaluate({ id: "reader" });
-    expect(values[0]).toMatchObject({ value: "first", experienceId: first.id });
-    expect(assignments.map((a) => a.abTestId)).toEqual([first.id, second.id]);
+    expect(values[0]).toMatchObject({ value: "started first", experienceId: startedFirst.id });
+    expect(assignments.map((a) => a.abTestId)).toEqual([startedFirst.id, createdFirst.id]);
   });
 
   test("traffic limits who enters, and a paused test neither assigns nor serves", async () => {
@@ -200,10 +203,9 @@ describe("A/B tests", () => {
     });
     await make.start(test.id);
     const users = Array.from({ length: 300 }, (_, i) => `t${i}`);
-    let entered = 0;
-    for (const id of users.slice(0, 200)) if ((await evaluate({ id })).assignments.length) entered++;
-    expect(entered / 200).toBeGreaterThan(0.2);
-    expect(entered / 200).toBeLessThan(0.4);
+    const entered = new Set<string>();
+    for (const id of users.slice(0, 200)) if ((await evaluate({ id })).assignments.length) entered.add(id);
+    expect(entered).toEqual(new Set(users.slice(0, 200).filter((id) => referenceVariant(test.id, id, 30, [50, 50]) !== null)));
 
     await app.query(PauseExperienceDocument, { id: test.id }, token);
     for (const id of users) {
@@ -237,10 +239,18 @@ describe("mutually exclusive tests", () => {
       expect(tests).toContain(free.id);
       counts[exclusive[0] ?? "none"]++;
     }
-    // Everyone qualifies for A (100%) and half for B: B's share is about 1/3 of those in both, 1/6 overall.
+    // Everyone qualifies for A (100%) and half for B; each user is where the documented pick puts them.
     expect(counts.none).toBe(0);
-    expect(counts[b.id] / 2000).toBeGreaterThan(0.13);
-    expect(counts[b.id] / 2000).toBeLessThan(0.2);
+    const expected = { [a.id]: 0, [b.id]: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const user = `ex-${i}`;
+      const candidates = [{ id: a.id, trafficPercentage: 100 }];
+      if (referenceVariant(b.id, user, 50, [50, 50]) !== null) candidates.push({ id: b.id, trafficPercentage: 50 });
+      expected[referenceExclusivePick(user, candidates)!]++;
+    }
+    expect(counts).toEqual({ ...expected, none: 0 });
+    // About 1/6 of everyone in B (1/3 of the half that qualifies for both); bounds 8 standard deviations wide.
+    expect(Math.abs(counts[b.id] / 2000 - 1 / 6)).toBeLessThan(0.067);
   });
 
   test("once a user's exclusive test stops, the user may be placed in another", async () => {
@@ -257,7 +267,7 @@ describe("mutually exclusive tests", () => {
     }
   });
 
-  test("concurrent evaluations of one user still give at most one exclusive assignment, and all answers agree", async () => {
+  test("15 first evaluations of one user sent at once, each deciding from what it read before any of them wrote, give at most one exclusive assignment, and all answers agree", async () => {
     const { token } = await freshProject();
     await exclusivePair([100, 100]);
     for (let round = 0; round < 5; round++) {
@@ -358,7 +368,7 @@ describe("across restarts", () => {
       for (const id of users) after.push(await answer(second, id));
       expect(after).toEqual(before);
       // A fresh server computes the same buckets for users it never saw before.
-      expect((await answer(second, "newcomer")).values[0].value).toBe(inRollout(flag.id, "newcomer", 40) ? 2 : 1);
+      expect((await answer(second, "newcomer")).values[0].value).toBe(referenceInRollout(flag.id, "newcomer", 40) ? 2 : 1);
     } finally {
       await second.close();
       await database.drop();

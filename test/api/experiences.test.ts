@@ -263,45 +263,51 @@ describe("A/B tests", () => {
     });
   });
 
-  test.each<[string, (input: CreateAbTestInput) => Partial<CreateAbTestInput>, string[]]>([
-    ["one variant", () => ({ variants: [{ name: "only", weight: 100, isControl: true }] }), ["input", "variants"]],
+  const refusedInputs: [string, (input: CreateAbTestInput) => Partial<CreateAbTestInput>, string[], "INVALID" | "NOT_FOUND"][] = [
+    ["one variant", () => ({ variants: [{ name: "only", weight: 100, isControl: true }] }), ["input", "variants"], "INVALID"],
     [
       "eleven variants",
       () => ({ variants: Array.from({ length: 11 }, (_, i) => ({ name: `v${i}`, weight: 100 / 11, isControl: i === 0 })) }),
       ["input", "variants"],
+      "INVALID",
     ],
     [
       "two variants of the same name (ignoring case)",
       () => ({ variants: [{ name: "A", weight: 50, isControl: true }, { name: "a", weight: 50 }] }),
       ["input", "variants", "1", "name"],
+      "INVALID",
     ],
-    ["no control", () => ({ variants: [{ name: "a", weight: 50 }, { name: "b", weight: 50 }] }), ["input", "variants"]],
+    ["no control", () => ({ variants: [{ name: "a", weight: 50 }, { name: "b", weight: 50 }] }), ["input", "variants"], "INVALID"],
     [
       "two controls",
       () => ({ variants: [{ name: "a", weight: 50, isControl: true }, { name: "b", weight: 50, isControl: true }] }),
       ["input", "variants"],
+      "INVALID",
     ],
     [
       "a weight of 0",
       () => ({ variants: [{ name: "a", weight: 0, isControl: true }, { name: "b", weight: 100 }] }),
       ["input", "variants", "0", "weight"],
+      "INVALID",
     ],
     [
       "weights summing to 99",
       () => ({ variants: [{ name: "a", weight: 49, isControl: true }, { name: "b", weight: 50 }] }),
       ["input", "variants"],
+      "INVALID",
     ],
-    ["traffic of 0", () => ({ trafficPercentage: 0 }), ["input", "trafficPercentage"]],
-    ["traffic over 100", () => ({ trafficPercentage: 101 }), ["input", "trafficPercentage"]],
-    ["no goals", () => ({ goalIds: [] }), ["input", "goalIds"]],
-    ["a primary goal not among the goals", (input) => ({ goalIds: input.goalIds, primaryGoalId: UNKNOWN }), ["input", "primaryGoalId"]],
-    ["an unknown goal", () => ({ goalIds: [UNKNOWN], primaryGoalId: UNKNOWN }), ["input", "goalIds", "0"]],
-  ])("%s is INVALID or NOT_FOUND at the field at fault, and nothing is created", async (_what, override, field) => {
+    ["traffic of 0", () => ({ trafficPercentage: 0 }), ["input", "trafficPercentage"], "INVALID"],
+    ["traffic over 100", () => ({ trafficPercentage: 101 }), ["input", "trafficPercentage"], "INVALID"],
+    ["no goals", () => ({ goalIds: [] }), ["input", "goalIds"], "INVALID"],
+    ["a primary goal not among the goals", (input) => ({ goalIds: input.goalIds, primaryGoalId: UNKNOWN }), ["input", "primaryGoalId"], "INVALID"],
+    ["an unknown goal", () => ({ goalIds: [UNKNOWN], primaryGoalId: UNKNOWN }), ["input", "goalIds", "0"], "NOT_FOUND"],
+  ];
+  test.each(refusedInputs.map(([what, override, field, code]) => [what, code, override, field] as const))("%s is %s at the field at fault, and nothing is created", async (_what, code, override, field) => {
     const before = await experienceCount();
     const input = await abInput();
     const { createABTest } = await app.query(CreateAbTestDocument, { input: { ...input, ...override(input) } });
     expect(createABTest.experience).toBeNull();
-    expect(createABTest.userErrors).toContainEqual(expect.objectContaining({ field }));
+    expect(createABTest.userErrors).toContainEqual(expect.objectContaining({ field, code }));
     expect(await experienceCount()).toBe(before);
   });
 

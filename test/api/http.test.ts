@@ -45,6 +45,21 @@ describe("HTTP", () => {
     expect(await response.json()).toEqual({ status: "ok", database: database.config.engine });
   });
 
+  test("GET /healthz answers 503 once the database no longer answers, and the server keeps running", async () => {
+    const own = await freshDatabase();
+    const broken = await startServer(loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }), pino({ level: "silent" }));
+    try {
+      await broken.services.db.close();
+      const response = await fetch(`${broken.url}/healthz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: "unavailable", database: own.config.engine });
+      expect((await fetch(`${broken.url}/healthz`)).status).toBe(503);
+    } finally {
+      await broken.close();
+      await own.drop();
+    }
+  });
+
   test("POST /graphql with the bootstrap token answers as its ADMIN", async () => {
     const response = await post(JSON.stringify({ query: "{ viewer { role tokenName } }" }));
     expect(response.status).toBe(200);

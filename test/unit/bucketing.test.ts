@@ -1,5 +1,8 @@
-import { inRollout, murmur3, pickExclusive, position, variantIndex } from "../../src/evaluation/bucketing";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { inRollout, murmur3, pickExclusive, position, variantAt, variantIndex } from "../../src/evaluation/bucketing";
 import { chiSquareSurvival } from "../../src/results/statistics";
+import { referenceMurmur3, referencePosition } from "../helpers/reference-bucketing";
 
 const USERS = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
 const EXPERIENCE = "0190b2c4-1f2e-7a3b-9c4d-5e6f70819a2b";
@@ -12,6 +15,8 @@ function fitPValue(observed: number[], proportions: number[]): number {
   return chiSquareSurvival(statistic, observed.length - 1);
 }
 
+const utf8 = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
+
 describe("the hash", () => {
   test.each([
     ["", 0, 0x00000000],
@@ -22,35 +27,75 @@ describe("the hash", () => {
     ["The quick brown fox jumps over the lazy dog", 0, 0x2e4ff723],
     ["aaa", 0x9747b28c, 0x283e0130],
     ["abcd", 0x9747b28c, 0xf0478627],
-  ])("murmur3(%j, seed %d) is the published value", (text, seed, expected) => {
+  ])("murmur3(%j, seed %d) is the published value, in the server's code and in the test's reference", (text, seed, expected) => {
     expect(murmur3(text, seed)).toBe(expected);
+    expect(referenceMurmur3(utf8(text), seed)).toBe(expected);
   });
 
-  test("non-ASCII ids hash their UTF-8 bytes", () => {
-    expect(murmur3("ü")).toBe(murmur3(String.fromCharCode(0xfc)));
-    expect(murmur3("用户-1")).toBe(murmur3("用户-1"));
-    expect(murmur3("ü")).not.toBe(murmur3("u"));
-  });
-
-  // The vectors of docs/BUCKETING.md, frozen when this implementation first matched the published
-  // murmur3 values above: any change to how users are bucketed fails here (and would move users).
+  // The bytes are written out here, not produced from the same string literal as the input, so the
+  // test fails if the server hashed UTF-16 units, code points or Latin-1 instead of UTF-8.
   test.each([
-    ["user-1", 4097235267, false, null, "A"],
-    ["user-2", 4258584011, false, null, "A"],
-    ["user-5", 1308544006, false, 1, "B"],
-    ["alice@example.com", 2566376354, false, null, "A"],
-    ["42", 18728007, true, 0, "B"],
-    ["用户-7", 406712015, true, 0, "A"],
-  ] as const)("bucketing vector for %j", (user, hash, inTwentyPercent, variantAtHalfTraffic, exclusivePick) => {
-    expect(murmur3(`${EXPERIENCE}:${user}`)).toBe(hash);
-    expect(position(EXPERIENCE, user)).toBe(hash / 2 ** 32);
-    expect(inRollout(EXPERIENCE, user, 20)).toBe(inTwentyPercent);
-    expect(variantIndex(EXPERIENCE, user, 50, [50, 50])).toBe(variantAtHalfTraffic);
+    ["U+00FC ü", "\u00fc", [0xc3, 0xbc]],
+    ["CJK 用户-7", "\u7528\u6237-7", [0xe7, 0x94, 0xa8, 0xe6, 0x88, 0xb7, 0x2d, 0x37]],
+    ["astral 😀 (a surrogate pair in JavaScript)", "\ud83d\ude00", [0xf0, 0x9f, 0x98, 0x80]],
+    ["combining e + U+0301", "e\u0301", [0x65, 0xcc, 0x81]],
+  ])("a %s id hashes its UTF-8 bytes", (_what, text, bytes) => {
+    expect(murmur3(text)).toBe(referenceMurmur3(Uint8Array.from(bytes)));
+  });
+
+  test("20,000 ids of every length from 0 to 600 UTF-8 bytes, ASCII and not, agree with the reference", () => {
+    const pieces = ["a", "é", "用", "😀", "-", "ß"];
+    for (let i = 0; i < 20_000; i++) {
+      let id = "";
+      for (let j = 0; j < i % 200; j++) id += pieces[(i * 7 + j * 13) % pieces.length];
+      expect(murmur3(id)).toBe(referenceMurmur3(utf8(id)));
+    }
+  });
+
+  /** The vector table of docs/BUCKETING.md, which every SDK is held to. */
+  function documentedVectors() {
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "BUCKETING.md"), "utf8");
+    const table = doc.slice(doc.indexOf("## Vectors"), doc.indexOf("## Properties the tests check"));
+    return [...table.matchAll(/^\| `(.+?)` \| (\d+) \| (yes|no) \| (not in traffic|(\d) \(\w+ variant\)) \| ([AB]) \|$/gm)].map((row) => {
+      const repeated = /^"(.+)" × (\d+)$/.exec(row[1]);
+      return {
+        user: repeated ? repeated[1].repeat(Number(repeated[2])) : row[1],
+        hash: Number(row[2]),
+        inTwentyPercent: row[3] === "yes",
+        variantAtHalfTraffic: row[5] === undefined ? null : Number(row[5]),
+        exclusivePick: row[6],
+      };
+    });
+  }
+
+  test("docs/BUCKETING.md has vectors for ASCII, non-ASCII, astral-plane and 256-byte ids", () => {
+    const users = documentedVectors().map((vector) => vector.user);
+    expect(users.length).toBeGreaterThanOrEqual(12);
+    expect(users.some((user) => /[^\x00-\x7f]/.test(user))).toBe(true);
+    expect(users.some((user) => /[\ud800-\udbff]/.test(user))).toBe(true);
+    expect(users.some((user) => Buffer.byteLength(user) === 256)).toBe(true);
+  });
+
+  test.each(documentedVectors())("the documented vector for %j holds, by the reference and by the server", (vector) => {
+    const { user } = vector;
+    // By the reference and the documented formulas alone.
+    const at = referencePosition(EXPERIENCE, user) * 100;
+    const score = (id: string, traffic: number) =>
+      Math.log((referenceMurmur3(utf8(`${id}:${user}:exclusive`)) + 0.5) / 2 ** 32) / traffic;
+    expect(referenceMurmur3(utf8(`${EXPERIENCE}:${user}`))).toBe(vector.hash);
+    expect(at < 20).toBe(vector.inTwentyPercent);
+    expect(at >= 50 ? null : (at / 50) * 100 < 50 ? 0 : 1).toBe(vector.variantAtHalfTraffic);
+    expect(score(EXPERIENCE, 100) > score(OTHER, 50) ? "A" : "B").toBe(vector.exclusivePick);
+    // By the server's code.
+    expect(murmur3(`${EXPERIENCE}:${user}`)).toBe(vector.hash);
+    expect(position(EXPERIENCE, user)).toBe(vector.hash / 2 ** 32);
+    expect(inRollout(EXPERIENCE, user, 20)).toBe(vector.inTwentyPercent);
+    expect(variantIndex(EXPERIENCE, user, 50, [50, 50])).toBe(vector.variantAtHalfTraffic);
     const picked = pickExclusive(user, [
       { id: EXPERIENCE, trafficPercentage: 100 },
       { id: OTHER, trafficPercentage: 50 },
     ]);
-    expect(picked?.id).toBe(exclusivePick === "A" ? EXPERIENCE : OTHER);
+    expect(picked?.id).toBe(vector.exclusivePick === "A" ? EXPERIENCE : OTHER);
   });
 });
 
@@ -99,10 +144,15 @@ describe("variants", () => {
     expect(fitPValue([outside, ...counts], [0.4, 0.6 * 0.2, 0.6 * 0.3, 0.6 * 0.5])).toBeGreaterThan(0.001);
   });
 
-  test("weights that sum to 100 only within rounding still place everyone", () => {
-    const counts = [0, 0, 0];
-    for (const user of USERS) counts[variantIndex(EXPERIENCE, user, 100, [33.33, 33.33, 33.34])!]++;
-    expect(counts.reduce((a, b) => a + b)).toBe(USERS.length);
+  test("weights that sum to 100 only within rounding give the sliver at the top to the last variant", () => {
+    // 0.02 + 68.46 + 31.52 is 99.99999999999999 in binary64: a position in [that, 100) is past every sum.
+    const weights = [0.02, 68.46, 31.52];
+    const sum = weights.reduce((a, b) => a + b);
+    expect(sum).toBeLessThan(100);
+    expect(variantAt(sum, weights)).toBe(2);
+    expect(variantAt(99.99999999999999, weights)).toBe(2);
+    expect(variantAt(0, weights)).toBe(0);
+    expect(variantAt(0.02, weights)).toBe(1);
   });
 });
 

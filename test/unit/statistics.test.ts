@@ -6,6 +6,7 @@ import {
   sampleRatioMismatchPValue,
   twoProportionPValue,
 } from "../../src/results/statistics";
+import { integratedProbabilityGreater, referenceChiSquareSurvival, referenceTwoSidedNormal, referenceZ } from "../helpers/reference-statistics";
 
 describe("special functions", () => {
   test("ln Γ matches known values", () => {
@@ -31,19 +32,6 @@ describe("special functions", () => {
   });
 });
 
-/** Two-sided normal tail by Abramowitz & Stegun 7.1.26 (error below 1.5e-7): a second, independent route. */
-function referenceTwoSided(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  return poly * Math.exp(-x * x);
-}
-
-function referenceZ(c: { users: number; conversions: number }, v: { users: number; conversions: number }): number {
-  const p = (c.conversions + v.conversions) / (c.users + v.users);
-  return (v.conversions / v.users - c.conversions / c.users) / Math.sqrt(p * (1 - p) * (1 / c.users + 1 / v.users));
-}
-
 describe("the pooled two-proportion z-test", () => {
   test.each([
     [{ users: 1000, conversions: 100 }, { users: 1000, conversions: 130 }],
@@ -51,7 +39,7 @@ describe("the pooled two-proportion z-test", () => {
     [{ users: 80, conversions: 3 }, { users: 75, conversions: 11 }],
     [{ users: 20000, conversions: 10000 }, { users: 20000, conversions: 10300 }],
   ])("p-value of %j against %j agrees with the textbook formula", (control, variant) => {
-    expect(twoProportionPValue(control, variant)).toBeCloseTo(referenceTwoSided(referenceZ(control, variant)), 6);
+    expect(twoProportionPValue(control, variant)).toBeCloseTo(referenceTwoSidedNormal(referenceZ(control, variant)), 6);
   });
 
   test("z = 1.96 gives the familiar 0.05", () => {
@@ -75,38 +63,6 @@ describe("the pooled two-proportion z-test", () => {
   });
 });
 
-/**
- * P(X2 > X1) by integrating f2 · F1 numerically over a fine grid, the densities normalized on the
- * grid itself: no Beta functions, no closed form.
- */
-function integratedProbability(a1: number, b1: number, a2: number, b2: number): number {
-  const mean = (a: number, b: number) => a / (a + b);
-  const sd = (a: number, b: number) => Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
-  const lo = Math.max(1e-12, Math.min(mean(a1, b1) - 14 * sd(a1, b1), mean(a2, b2) - 14 * sd(a2, b2)));
-  const hi = Math.min(1 - 1e-12, Math.max(mean(a1, b1) + 14 * sd(a1, b1), mean(a2, b2) + 14 * sd(a2, b2)));
-  const steps = 200_000;
-  const width = (hi - lo) / steps;
-  const logDensity = (a: number, b: number, x: number) => (a - 1) * Math.log(x) + (b - 1) * Math.log(1 - x);
-  const grid = (a: number, b: number) => {
-    const values = new Float64Array(steps);
-    let peak = -Infinity;
-    for (let i = 0; i < steps; i++) peak = Math.max(peak, (values[i] = logDensity(a, b, lo + (i + 0.5) * width)));
-    let total = 0;
-    for (let i = 0; i < steps; i++) total += values[i] = Math.exp(values[i] - peak);
-    for (let i = 0; i < steps; i++) values[i] /= total;
-    return values;
-  };
-  const f1 = grid(a1, b1);
-  const f2 = grid(a2, b2);
-  let below = 0;
-  let probability = 0;
-  for (let i = 0; i < steps; i++) {
-    probability += f2[i] * (below + f1[i] / 2);
-    below += f1[i];
-  }
-  return probability;
-}
-
 describe("the chance to beat the control", () => {
   test.each([
     [{ users: 100, conversions: 10 }, { users: 100, conversions: 15 }],
@@ -115,7 +71,7 @@ describe("the chance to beat the control", () => {
     [{ users: 3, conversions: 0 }, { users: 4, conversions: 1 }],
     [{ users: 2000, conversions: 1200 }, { users: 2100, conversions: 1290 }],
   ])("for %j and %j agrees with numerical integration to 0.001", (control, variant) => {
-    const reference = integratedProbability(1 + control.conversions, 1 + control.users - control.conversions, 1 + variant.conversions, 1 + variant.users - variant.conversions);
+    const reference = integratedProbabilityGreater(1 + control.conversions, 1 + control.users - control.conversions, 1 + variant.conversions, 1 + variant.users - variant.conversions);
     expect(Math.abs(chanceToBeatControl(control, variant)! - reference)).toBeLessThan(0.001);
   });
 
@@ -130,7 +86,7 @@ describe("the chance to beat the control", () => {
 
   test("very large arms take the normal form, still within 0.001 of the integral", () => {
     const [a1, b1, a2, b2] = [60_001, 140_001, 61_001, 139_001];
-    expect(Math.abs(probabilityGreater(a1, b1, a2, b2) - integratedProbability(a1, b1, a2, b2))).toBeLessThan(0.001);
+    expect(Math.abs(probabilityGreater(a1, b1, a2, b2) - integratedProbabilityGreater(a1, b1, a2, b2))).toBeLessThan(0.001);
   });
 
   test("an arm without users gives null", () => {
@@ -147,6 +103,16 @@ describe("the sample ratio mismatch test", () => {
   test("expected counts follow the weights", () => {
     // 20/30/50 of 1000 expects 200/300/500; observed 210/290/500 → χ² = 0.5 + 0.3333 = 0.8333, df 2.
     expect(sampleRatioMismatchPValue([210, 290, 500], [20, 30, 50])).toBeCloseTo(Math.exp(-0.8333333333 / 2), 6);
+  });
+
+  test.each([
+    [[1030, 970], [50, 50]],
+    [[412, 298, 290], [40, 30, 30]],
+    [[95, 210, 305, 390], [10, 20, 30, 40]],
+  ])("%j against weights %j agrees with the chi-square tail integrated numerically", (users, weights) => {
+    const total = users.reduce((a, b) => a + b);
+    const statistic = users.reduce((sum, observed, i) => sum + (observed - (total * weights[i]) / 100) ** 2 / ((total * weights[i]) / 100), 0);
+    expect(sampleRatioMismatchPValue(users, weights)).toBeCloseTo(referenceChiSquareSurvival(statistic, users.length - 1), 6);
   });
 
   test("a variant without users gives null", () => {
