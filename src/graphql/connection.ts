@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Max, Min } from "class-validator";
+import { IsInt, IsOptional, Max, Min, validateSync } from "class-validator";
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import type { Page, PageRequest } from "../db/pagination";
 import { isId } from "../shared/ids";
@@ -34,11 +34,16 @@ function encodeCursor(id: string): string {
   return Buffer.from(CURSOR_PREFIX + id, "utf8").toString("base64url");
 }
 
-/** Turns the GraphQL page arguments into a PageRequest; a cursor we did not make is refused. */
-export function pageRequest(args: PageArgs): PageRequest {
-  const first = args.first ?? 50;
+/**
+ * Turns the GraphQL page arguments into a PageRequest, by PageArgs' rules; a cursor we did not make
+ * is refused. The request limits run it on every page of an operation before any field does.
+ */
+export function pageRequest(args: Partial<Record<keyof PageArgs, unknown>>): PageRequest {
+  const problems = validateSync(Object.assign(new PageArgs(), args)).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (problems.length) throw badUserInput([...new Set(problems)].join("; "));
+  const first = (args.first as number | null | undefined) ?? 50;
   if (args.after === undefined || args.after === null) return { first, after: null };
-  const decoded = Buffer.from(args.after, "base64url").toString("utf8");
+  const decoded = Buffer.from(String(args.after), "base64url").toString("utf8");
   const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
   if (!isId(id)) throw badUserInput("after is not a cursor of this list: pass the endCursor of a previous page");
   return { first, after: id };

@@ -36,35 +36,33 @@ const CLIENT_CODES = new Set([
   "TOO_MANY_ALIASES",
   "LIST_TOO_LONG",
   "INPUT_TOO_DEEP",
+  "TOO_MANY_EVALUATIONS",
+  "TOO_MANY_EVENTS",
 ]);
 
-interface ValidationErrorDetail {
-  property: string;
-  constraints?: Record<string, string>;
+/**
+ * A client error's message, at most this long. graphql-js quotes the value a variable failed to
+ * coerce ("Variable \"$x\" got invalid value …"), which can be most of a 1 MiB body: sending it
+ * back would turn every bad request into a reflected copy of itself.
+ */
+export const MAX_CLIENT_MESSAGE_LENGTH = 300;
+
+function bounded(message: string): string {
+  if (message.length <= MAX_CLIENT_MESSAGE_LENGTH) return message;
+  return `${Array.from(message.slice(0, MAX_CLIENT_MESSAGE_LENGTH)).slice(0, -1).join("")}… (shortened)`;
 }
 
 /**
- * Shapes every error before it leaves: client errors keep their message; class-validator's argument
- * errors become one readable BAD_USER_INPUT (without echoing the input back); anything unexpected is
- * logged with an id and reaches the client as that id only, never as a stack trace or SQL.
+ * Shapes every error before it leaves: client errors keep their (bounded) message; anything
+ * unexpected is logged with an id and reaches the client as that id only, never as a stack trace or SQL.
  */
 export function errorFormatter(logger: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    const validationErrors = formatted.extensions?.validationErrors as ValidationErrorDetail[] | undefined;
-    if (code === "BAD_USER_INPUT" && Array.isArray(validationErrors)) {
-      const messages = validationErrors.flatMap((detail) => Object.values(detail.constraints ?? {}));
-      return {
-        message: messages.join("; ") || formatted.message,
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: "BAD_USER_INPUT" },
-      };
-    }
     if (typeof code === "string" && CLIENT_CODES.has(code)) {
       // The client's mistake, not ours: the message says it all, a stack trace would only be noise.
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, message: bounded(formatted.message), extensions };
     }
     const errorId = randomUUID();
     const cause = unwrapResolverError(error);

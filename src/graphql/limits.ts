@@ -1,28 +1,41 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import {
-  GraphQLError,
+  getArgumentValues,
+  getDirectiveValues,
   getNamedType,
   getVariableValues,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
   isCompositeType,
+  isObjectType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  visit,
+  type DirectiveNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  visit,
 } from "graphql";
-import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
-import { MAX_PAGE_SIZE } from "./connection";
+import { MAX_PAGE_SIZE, pageRequest } from "./connection";
 
 /**
  * What one request may ask for. Every refusal is a top-level error whose code names the limit and
- * whose extensions carry the limit and the request's value; docs/SECURITY.md lists them.
+ * whose extensions carry the limit and the value reached when the check stopped (at least that
+ * much); docs/SECURITY.md lists them. Nothing of the operation runs once a limit is exceeded.
  */
 export const LIMITS = {
   /** Fields nested in one operation. GraphiQL's introspection query is 15 deep. */
   maxDepth: 15,
-  /** Cost points per operation, counted as Shopify does (see `costEstimator`). */
+  /** Cost points per operation, counted as Shopify does (see `fieldCost`). */
   maxCost: 1000,
   /** Aliased fields per operation: aliases are how one request multiplies its work. */
   maxAliases: 30,
@@ -35,96 +48,127 @@ export const LIMITS = {
   maxInputDepth: 32,
   /** Lexical tokens in a document: bounds parsing and validation before any other check runs. */
   maxTokens: 20_000,
+  /** `evaluate` fields per operation: each reads one user's profile, events and assignments. */
+  maxEvaluations: 10,
+  /** Events per operation over all its `trackEvents` fields: as many as one call may send. */
+  maxEvents: 1000,
 } as const;
 
 function refuse(code: string, message: string, limit: number, actual: number): GraphQLError {
   return new GraphQLError(message, { extensions: { code, limit, actual, http: { status: 400 } } });
 }
 
-/** What a document's operation costs to check, computed once per document (Apollo reuses them). */
-interface Analysis {
+/** What an operation asks for, summed over its fields; the walk stops as soon as one is over its limit. */
+export interface Measure {
   depth: number;
   aliases: number;
-  literals: InputShape;
-  /** Variables whose values change the cost (those given to `first`). */
-  costVariables: string[];
-  /** Cost by the values of `costVariables`. */
-  costs: Map<string, number>;
+  cost: number;
+  evaluations: number;
+  events: number;
 }
 
-const MAX_COSTS_PER_DOCUMENT = 32;
+const NOTHING: Measure = { depth: 0, aliases: 0, cost: 0, evaluations: 0, events: 0 };
 
-/** Checks an operation's depth, aliases, list sizes and cost once it is parsed and valid, before it runs. */
+/** What a document needs known once, whatever the variables. */
+interface DocumentFacts {
+  fragments: Map<string, FragmentDefinitionNode>;
+  literals: InputShape;
+  /** Variables whose values change the measure: page sizes, @skip/@include conditions, event lists. */
+  measuredVariables: string[];
+  /** Measures by the values of `measuredVariables` (a list counts by its length). */
+  measures: Map<string, Measure>;
+}
+
+const MAX_MEASURES_PER_DOCUMENT = 32;
+
+/**
+ * Checks an operation once it is parsed and valid, before anything of it runs: the size and nesting
+ * of its inputs, then depth, aliases, cost, page arguments and the evaluate / trackEvents budgets in
+ * one walk. The walk measures each fragment once per type it applies to, so a document of fragments
+ * that spread each other twice over (2^n fields when expanded) costs time linear in its length.
+ */
 export function limitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
-  const analyses = new WeakMap<OperationDefinitionNode, Analysis>();
-  const analyse = (document: DocumentNode, operation: OperationDefinitionNode): Analysis => {
-    let analysis = analyses.get(operation);
-    if (!analysis) {
-      const fragments = fragmentsOf(document);
-      const depth = depthOf(operation.selectionSet, fragments, new Set(), 0);
-      analysis = {
-        depth,
-        // Depth is bounded first, so counting aliases recursively is safe.
-        aliases: depth > LIMITS.maxDepth ? 0 : aliasesOf(operation.selectionSet, fragments, new Set()),
+  const documents = new WeakMap<DocumentNode, DocumentFacts>();
+  const factsOf = (document: DocumentNode): DocumentFacts => {
+    let facts = documents.get(document);
+    if (!facts) {
+      facts = {
+        fragments: fragmentsOf(document),
         literals: shapeOfLiterals(document),
-        costVariables: variablesGivenTo("first", document),
-        costs: new Map(),
+        measuredVariables: measuredVariables(document),
+        measures: new Map(),
       };
-      analyses.set(operation, analysis);
+      documents.set(document, facts);
     }
-    return analysis;
+    return facts;
   };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const analysis = analyse(document, operation);
-          if (analysis.depth > LIMITS.maxDepth) {
-            throw refuse("QUERY_TOO_DEEP", `The query is ${analysis.depth} levels deep; at most ${LIMITS.maxDepth} are allowed`, LIMITS.maxDepth, analysis.depth);
-          }
-          if (analysis.aliases > LIMITS.maxAliases) {
-            throw refuse("TOO_MANY_ALIASES", `The query uses ${analysis.aliases} aliases; at most ${LIMITS.maxAliases} are allowed`, LIMITS.maxAliases, analysis.aliases);
-          }
+          const facts = factsOf(document);
           const variables = request.variables ?? {};
-          const inputs = combine(shapeOfValue(variables), analysis.literals);
+          const inputs = combine(shapeOfValue(variables), facts.literals);
           if (inputs.depth > LIMITS.maxInputDepth) {
             throw refuse("INPUT_TOO_DEEP", `An argument is nested ${inputs.depth} levels deep; at most ${LIMITS.maxInputDepth} are allowed`, LIMITS.maxInputDepth, inputs.depth);
           }
           if (inputs.longestList > LIMITS.maxListItems) {
             throw refuse("LIST_TOO_LONG", `A list argument has ${inputs.longestList} items; at most ${LIMITS.maxListItems} are allowed`, LIMITS.maxListItems, inputs.longestList);
           }
-          const costKey = JSON.stringify(analysis.costVariables.map((name) => variables[name]));
-          let cost = analysis.costs.get(costKey);
-          if (cost === undefined) {
-            // Variables that do not coerce fail execution before any work, with BAD_USER_INPUT: no cost to count.
-            if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return;
-            cost = getComplexity({
-              schema,
-              query: { kind: Kind.DOCUMENT, definitions: [operation, ...fragmentsOf(document).values()] },
-              variables,
-              estimators: [costEstimator(operation)],
-            });
-            if (analysis.costs.size < MAX_COSTS_PER_DOCUMENT) analysis.costs.set(costKey, cost);
-          }
-          if (cost > LIMITS.maxCost) {
-            throw refuse("QUERY_TOO_COMPLEX", `The query costs ${cost} points; at most ${LIMITS.maxCost} are allowed`, LIMITS.maxCost, cost);
-          }
+          const key = JSON.stringify(facts.measuredVariables.map((name) => measuredValue(variables[name])));
+          if (facts.measures.has(key)) return;
+          // Variables that do not coerce fail execution before any field runs, with BAD_USER_INPUT.
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+          if (coerced.errors) return;
+          const { measure } = withBadRequestStatus(() => measureOperation(schema, facts.fragments, operation, coerced.coerced));
+          if (facts.measures.size < MAX_MEASURES_PER_DOCUMENT) facts.measures.set(key, measure);
         },
       };
     },
   };
 }
 
-/** Names of the variables passed to arguments called `name` anywhere in the document. */
-function variablesGivenTo(name: string, document: DocumentNode): string[] {
+/** A bad page argument found before execution is the request's fault: HTTP 400, like the limits. */
+function withBadRequestStatus<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof GraphQLError && !error.extensions.http) {
+      throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
+    }
+    throw error;
+  }
+}
+
+/** The part of a variable's value that a measure depends on: a list by its length, anything else as is. */
+function measuredValue(value: unknown): unknown {
+  return Array.isArray(value) ? value.length : value;
+}
+
+/** Names of the variables given to `first`, `last`, `events` or a directive's `if`. */
+function measuredVariables(document: DocumentNode): string[] {
   const names = new Set<string>();
   visit(document, {
     Argument(node) {
-      if (node.name.value === name && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
+      if (node.value.kind === Kind.VARIABLE && ["first", "last", "events", "if"].includes(node.name.value)) names.add(node.value.name.value);
     },
   });
   return [...names].sort();
+}
+
+/**
+ * Measures an operation with coerced variables, throwing the refusal of the first limit it passes.
+ * `visited` counts the selections walked: the work done, linear in the document's length.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  fragments: Map<string, FragmentDefinitionNode>,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): { measure: Measure; visited: number } {
+  const walk = new OperationWalk(schema, fragments, variables, operation);
+  return { measure: walk.measure(), visited: walk.visited };
 }
 
 /**
@@ -133,77 +177,177 @@ function variablesGivenTo(name: string, document: DocumentNode): string[] {
  */
 const EMBEDDED_TYPES = new Set(["SegmentRule", "SegmentCondition", "PropertyCondition", "EventCondition", "PageInfo", "UserError"]);
 
-/**
- * Shopify's cost model: a mutation costs 10, an object 1, a scalar or enum 0, and a connection
- * 2 plus `first` (default 50) times what one of its items costs.
- */
-function costEstimator(operation: OperationDefinitionNode): ComplexityEstimator {
-  return ({ type, field, args, childComplexity }) => {
-    const named = getNamedType(field.type);
-    if (type.name === "Mutation" && operation.operation === "mutation") return 10 + childComplexity;
-    if (named.name.endsWith("Connection")) {
-      const first = typeof args.first === "number" ? Math.min(args.first, MAX_PAGE_SIZE) : 50;
-      return 2 + first * childComplexity;
+/** Page size when a connection's `first` is not given (PageArgs' default). */
+const DEFAULT_PAGE_SIZE = 50;
+
+class OperationWalk {
+  visited = 0;
+  /** Each fragment's measure per concrete type it was spread on: computed once. */
+  private readonly fragmentMeasures = new Map<string, Measure>();
+  private readonly visiting = new Set<string>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly fragments: Map<string, FragmentDefinitionNode>,
+    private readonly variables: Record<string, unknown>,
+    private readonly operation: OperationDefinitionNode,
+  ) {}
+
+  measure(): Measure {
+    const root = this.schema.getRootType(this.operation.operation);
+    return root ? this.selections(this.operation.selectionSet, root, 0) : NOTHING;
+  }
+
+  /**
+   * The measure of a selection set on one concrete type (fields of other types' fragments do not
+   * apply), `above` fields deep. Depths in a measure are relative to the set, so a fragment's measure
+   * holds wherever it is spread; the check adds `above`.
+   */
+  private selections(set: SelectionSetNode, type: GraphQLObjectType, above: number): Measure {
+    let total = NOTHING;
+    for (const selection of set.selections) {
+      this.visited++;
+      if (!this.included(selection)) continue;
+      let part: Measure;
+      if (selection.kind === Kind.FIELD) {
+        part = this.field(selection, type, above);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (selection.typeCondition && !this.appliesTo(selection.typeCondition.name.value, type)) continue;
+        part = this.selections(selection.selectionSet, type, above);
+      } else {
+        const fragment = this.fragments.get(selection.name.value);
+        if (!fragment || !this.appliesTo(fragment.typeCondition.name.value, type)) continue;
+        part = this.fragment(fragment, type, above);
+      }
+      total = add(total, part);
+      checkMeasure(total, above);
     }
-    if (EMBEDDED_TYPES.has(named.name)) return childComplexity;
-    return isCompositeType(named) ? 1 + childComplexity : 0;
+    return total;
+  }
+
+  private fragment(fragment: FragmentDefinitionNode, type: GraphQLObjectType, above: number): Measure {
+    const key = `${fragment.name.value} on ${type.name}`;
+    const known = this.fragmentMeasures.get(key);
+    if (known) return known;
+    // A fragment cycle is a validation error already; this only keeps a bug from recursing forever.
+    if (this.visiting.has(key)) return NOTHING;
+    this.visiting.add(key);
+    const measure = this.selections(fragment.selectionSet, type, above);
+    this.visiting.delete(key);
+    this.fragmentMeasures.set(key, measure);
+    return measure;
+  }
+
+  private field(node: FieldNode, parent: GraphQLObjectType, above: number): Measure {
+    // Refused where the chain passes the limit: a hostile nesting is not walked to its end.
+    if (above + 1 > LIMITS.maxDepth) checkMeasure({ ...NOTHING, depth: 1 }, above);
+    const definition = this.definitionOf(parent, node.name.value);
+    if (!definition) return { ...NOTHING, depth: 1 };
+    const args = getArgumentValues(definition, node, this.variables);
+    // Page sizes and cursors are checked here, before any field runs: one bad page refuses the whole operation.
+    if ("first" in args) pageRequest(args);
+    const children = node.selectionSet ? this.children(node.selectionSet, getNamedType(definition.type), above + 1) : NOTHING;
+    return {
+      depth: 1 + children.depth,
+      aliases: (node.alias ? 1 : 0) + children.aliases,
+      cost: this.fieldCost(parent, definition, args, children.cost),
+      evaluations: children.evaluations + (parent === this.schema.getQueryType() && definition.name === "evaluate" ? 1 : 0),
+      events: children.events + (parent === this.schema.getMutationType() && definition.name === "trackEvents" ? (args.events as unknown[]).length : 0),
+    };
+  }
+
+  /** The field's definition, introspection's own fields (__typename, __schema, __type) included. */
+  private definitionOf(parent: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
+    if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+    if (parent === this.schema.getQueryType() && name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (parent === this.schema.getQueryType() && name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    return parent.getFields()[name];
+  }
+
+  /** Children of an object field on its type; of an interface field, the largest over the types it can be. */
+  private children(set: SelectionSetNode, type: ReturnType<typeof getNamedType>, above: number): Measure {
+    if (isObjectType(type)) return this.selections(set, type, above);
+    if (!isAbstractType(type)) return NOTHING;
+    return this.schema.getPossibleTypes(type).map((possible) => this.selections(set, possible, above)).reduce(largest, NOTHING);
+  }
+
+  /**
+   * Shopify's cost model: a mutation costs 10, an object 1, a scalar or enum 0, and a connection
+   * 2 plus its page size (default 50) times what one of its items costs.
+   */
+  private fieldCost(parent: GraphQLObjectType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, childCost: number): number {
+    const named = getNamedType(field.type);
+    if (parent === this.schema.getMutationType()) return 10 + childCost;
+    if (named.name.endsWith("Connection")) {
+      const size = typeof args.first === "number" ? Math.min(args.first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+      return 2 + size * childCost;
+    }
+    if (EMBEDDED_TYPES.has(named.name)) return childCost;
+    return isCompositeType(named) ? 1 + childCost : 0;
+  }
+
+  private included(node: { directives?: readonly DirectiveNode[] }): boolean {
+    if (!node.directives?.length) return true;
+    if (getDirectiveValues(GraphQLSkipDirective, node, this.variables)?.if === true) return false;
+    return getDirectiveValues(GraphQLIncludeDirective, node, this.variables)?.if !== false;
+  }
+
+  private appliesTo(typeCondition: string, type: GraphQLObjectType): boolean {
+    if (typeCondition === type.name) return true;
+    const condition = this.schema.getType(typeCondition);
+    return condition !== undefined && isAbstractType(condition) && this.schema.isSubType(condition, type);
+  }
+}
+
+function add(a: Measure, b: Measure): Measure {
+  return {
+    depth: Math.max(a.depth, b.depth),
+    aliases: a.aliases + b.aliases,
+    cost: a.cost + b.cost,
+    evaluations: a.evaluations + b.evaluations,
+    events: a.events + b.events,
   };
 }
 
-function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+function largest(a: Measure, b: Measure): Measure {
+  return {
+    depth: Math.max(a.depth, b.depth),
+    aliases: Math.max(a.aliases, b.aliases),
+    cost: Math.max(a.cost, b.cost),
+    evaluations: Math.max(a.evaluations, b.evaluations),
+    events: Math.max(a.events, b.events),
+  };
+}
+
+/**
+ * Refuses the operation at the first limit a measure of a selection set `above` fields deep passes;
+ * called after every field, so the walk stops there. Every measure only grows towards the root.
+ */
+function checkMeasure(measure: Measure, above: number): void {
+  const depth = above + measure.depth;
+  if (depth > LIMITS.maxDepth) {
+    throw refuse("QUERY_TOO_DEEP", `The query is at least ${depth} levels deep; at most ${LIMITS.maxDepth} are allowed`, LIMITS.maxDepth, depth);
+  }
+  if (measure.aliases > LIMITS.maxAliases) {
+    throw refuse("TOO_MANY_ALIASES", `The query uses ${measure.aliases} aliases; at most ${LIMITS.maxAliases} are allowed`, LIMITS.maxAliases, measure.aliases);
+  }
+  if (measure.cost > LIMITS.maxCost) {
+    throw refuse("QUERY_TOO_COMPLEX", `The query costs at least ${measure.cost} points; at most ${LIMITS.maxCost} are allowed`, LIMITS.maxCost, measure.cost);
+  }
+  if (measure.evaluations > LIMITS.maxEvaluations) {
+    throw refuse("TOO_MANY_EVALUATIONS", `The request evaluates ${measure.evaluations} users; at most ${LIMITS.maxEvaluations} are allowed`, LIMITS.maxEvaluations, measure.evaluations);
+  }
+  if (measure.events > LIMITS.maxEvents) {
+    throw refuse("TOO_MANY_EVENTS", `The request sends ${measure.events} events; at most ${LIMITS.maxEvents} are allowed`, LIMITS.maxEvents, measure.events);
+  }
+}
+
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   return fragments;
-}
-
-/**
- * Deepest chain of fields, through fragments (a fragment cycle is a validation error already).
- * It stops one level past the limit, so a hostile document cannot make it recurse further.
- */
-function depthOf(
-  selections: SelectionSetNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-  above: number,
-): number {
-  if (above > LIMITS.maxDepth) return 0;
-  let deepest = 0;
-  for (const selection of selections.selections) {
-    if (selection.kind === Kind.FIELD) {
-      deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(selection.selectionSet, fragments, visiting, above + 1) : 0));
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, visiting, above));
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      if (!fragment || visiting.has(fragment.name.value)) continue;
-      visiting.add(fragment.name.value);
-      deepest = Math.max(deepest, depthOf(fragment.selectionSet, fragments, visiting, above));
-      visiting.delete(fragment.name.value);
-    }
-  }
-  return deepest;
-}
-
-/** Aliased fields, each fragment counted as often as it is spread. */
-function aliasesOf(selections: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visiting: Set<string>): number {
-  let count = 0;
-  for (const selection of selections.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.alias) count++;
-      if (selection.selectionSet) count += aliasesOf(selection.selectionSet, fragments, visiting);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += aliasesOf(selection.selectionSet, fragments, visiting);
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      if (!fragment || visiting.has(fragment.name.value)) continue;
-      visiting.add(fragment.name.value);
-      count += aliasesOf(fragment.selectionSet, fragments, visiting);
-      visiting.delete(fragment.name.value);
-    }
-  }
-  return count;
 }
 
 interface InputShape {

@@ -64,7 +64,9 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // The contract names the instant scalar DateTime.
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     authChecker,
-    validate: true,
+    // Page arguments are checked by the request limits before anything runs (graphql/connection.ts);
+    // validating every object argument would also refuse JSON literals, which are data, not inputs.
+    validate: false,
     // Reached only through the Experience interface, so named here to be in the schema.
     orphanedTypes: [ProductConfig, FeatureFlag, ABTest],
   });

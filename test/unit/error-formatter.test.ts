@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import pino from "pino";
-import { errorFormatter } from "../../src/graphql/errors";
+import { errorFormatter, MAX_CLIENT_MESSAGE_LENGTH } from "../../src/graphql/errors";
 
 const logged: unknown[] = [];
 const logger = pino({ level: "error" }, { write: (line: string) => logged.push(JSON.parse(line)) });
@@ -22,16 +22,10 @@ test("client errors keep their message and code but never a stack trace", () => 
   expect(formatted).toEqual({ message: "first must be from 1 to 100", extensions: { code: "BAD_USER_INPUT" } });
 });
 
-test("class-validator's argument errors become one readable message without the input echoed back", () => {
-  const formatted = errorFormatter(logger, true)(
-    {
-      message: "Argument Validation Error",
-      extensions: {
-        code: "BAD_USER_INPUT",
-        validationErrors: [{ property: "first", target: { first: 500 }, constraints: { max: "first must be from 1 to 100" } }],
-      },
-    },
-    null,
-  );
-  expect(formatted).toEqual({ message: "first must be from 1 to 100", extensions: { code: "BAD_USER_INPUT" } });
+test("a client error that echoes a huge input back is shortened to a bounded message", () => {
+  const echo = `Variable "$input" got invalid value "${"x".repeat(900_000)}"; String cannot represent a non string value`;
+  const formatted = errorFormatter(logger, true)({ message: echo, extensions: { code: "BAD_USER_INPUT" } }, null);
+  expect(formatted.message.length).toBeLessThanOrEqual(MAX_CLIENT_MESSAGE_LENGTH + 20);
+  expect(formatted.message.startsWith('Variable "$input" got invalid value "xxx')).toBe(true);
+  expect(formatted.extensions).toEqual({ code: "BAD_USER_INPUT" });
 });
