@@ -4,6 +4,7 @@ import { compileRuleset, type Ruleset, type RulesetSource } from "../src/evaluat
 import { ExperienceKind, ExperienceStatus } from "../src/experiences/experience-kind";
 import { Match, Operator } from "../src/segments/segment-rule";
 import type { UserFacts } from "../src/segments/segment-matching";
+import { propertiesOf } from "../src/shared/properties";
 import type { Dataset } from "./dataset";
 
 /**
@@ -74,7 +75,8 @@ export function rulesetSource(data: Dataset): RulesetSource {
 
 /** Our full evaluation of one user: membership, placements, every key's value, the assignments. */
 export function evaluateWithCore(ruleset: Ruleset, user: { id: string; properties: Record<string, string> }): number {
-  const facts: UserFacts = { properties: user.properties, now: 0, eventTotal: () => 0, events: () => [] };
+  // Built per call, as the server builds it from the profile and the request: part of the cost.
+  const facts: UserFacts = { properties: propertiesOf(user.properties), now: 0, events: () => [] };
   const segments = segmentsOf(ruleset, facts);
   const variants = new Map(placements(ruleset, user.id, segments, { variants: new Map(), slotTestId: null }).map((p) => [p.testId, p.variantId]));
   const values = resolveValues(ruleset, user.id, segments, variants);

@@ -4,11 +4,12 @@ import type { Database } from "../db/database";
 import { sql } from "../db/sql";
 import type { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
-import { badUserInput } from "../graphql/errors";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
+import { propertiesOf } from "../shared/properties";
 import { Profile } from "../tracking/profile.entity";
+import { InvalidArgument } from "../shared/invalid-argument";
 import { isJsonObject } from "../shared/json";
-import { MAX_USER_ID_LENGTH } from "../tracking/tracking-rules";
+import { userIdProblem } from "../shared/user-ids";
 import {
   placements,
   resolveValues,
@@ -18,7 +19,7 @@ import {
   type Placement,
   type UserAssignments,
 } from "./evaluate-user";
-import type { EventNeeds, Ruleset } from "./ruleset";
+import type { EventRead, Ruleset } from "./ruleset";
 import { rulesetCache } from "./ruleset-cache";
 
 export interface EvaluationRequest {
@@ -45,10 +46,9 @@ export class EvaluationService {
 
   async evaluate(caller: Caller, user: EvaluationRequest): Promise<Evaluation> {
     const userId = user.id;
-    if (userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
-      throw badUserInput(`user.id is 1 to ${MAX_USER_ID_LENGTH} characters`);
-    }
-    if (user.properties != null && !isJsonObject(user.properties)) throw badUserInput("user.properties must be a JSON object");
+    const problem = userIdProblem(userId);
+    if (problem) throw new InvalidArgument("user.id", problem);
+    if (user.properties != null && !isJsonObject(user.properties)) throw new InvalidArgument("user.properties", "must be a JSON object");
     const now = Date.now();
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
     const [facts, stored] = await Promise.all([
@@ -66,39 +66,42 @@ export class EvaluationService {
   }
 
   /** The stored profile overlaid with the request's properties (null removes one), and the events the rules need. */
-  private async facts(projectId: string, userId: string, overrides: object, needs: EventNeeds, now: number): Promise<UserFacts> {
-    const [profile, counts, rows] = await Promise.all([
+  private async facts(projectId: string, userId: string, overrides: object, reads: EventRead[], now: number): Promise<UserFacts> {
+    const [profile, rows] = await Promise.all([
       this.db.reader.findOne(Profile, { where: { projectId, userId } }),
-      needs.countNames.length
-        ? sql<{ name: string; count: string | number }>(
-            this.db.reader,
-            `SELECT name, COUNT(*) AS count FROM event
-              WHERE project_id = :projectId AND user_id = :userId AND name IN (:...names) GROUP BY name`,
-            { projectId, userId, names: needs.countNames },
-          )
-        : [],
-      needs.rowNames.length
-        ? sql<{ name: string; at: string | number; properties: string }>(
-            this.db.reader,
-            `SELECT name, at, properties FROM event
-              WHERE project_id = :projectId AND user_id = :userId AND name IN (:...names) AND at >= :since`,
-            { projectId, userId, names: needs.rowNames, since: needs.rowWindowMs === null ? 0 : now - needs.rowWindowMs },
-          )
-        : [],
+      this.recentEvents(projectId, userId, reads, now),
     ]);
-    const properties: Record<string, unknown> = { ...profile?.properties };
+    const properties = propertiesOf(profile?.properties);
     for (const [name, value] of Object.entries(overrides)) {
-      if (value === null) delete properties[name];
-      else properties[name] = value;
+      if (value === null) properties.delete(name);
+      else properties.set(name, value);
     }
-    const totals = new Map(counts.map((row) => [row.name, Number(row.count)]));
     const events = new Map<string, UserEvent[]>();
     for (const row of rows) {
       const list = events.get(row.name) ?? [];
-      list.push({ at: Number(row.at), properties: JSON.parse(row.properties) });
+      list.push({ at: Number(row.at), properties: propertiesOf(row.properties === null ? null : JSON.parse(row.properties)) });
       events.set(row.name, list);
     }
-    return { properties, now, eventTotal: (name) => totals.get(name) ?? 0, events: (name) => events.get(name) ?? [] };
+    return { properties, now, events: (name) => events.get(name) ?? [] };
+  }
+
+  /**
+   * The user's most recent events of each name the rules read, newest first, in one statement. Each
+   * name's branch is bounded by its LIMIT and walks the (project, user, name, at) index backwards, so
+   * the work does not grow with the user's history; properties are read only where a filter needs them.
+   */
+  private recentEvents(projectId: string, userId: string, reads: EventRead[], now: number) {
+    if (reads.length === 0) return Promise.resolve([]);
+    const parameters: Record<string, unknown> = { projectId, userId };
+    const branches = reads.map((read, i) => {
+      parameters[`name${i}`] = read.name;
+      parameters[`limit${i}`] = read.limit;
+      if (read.windowMs !== null) parameters[`since${i}`] = now - read.windowMs;
+      return `SELECT * FROM (SELECT name, at, ${read.withProperties ? "properties" : "CAST(NULL AS TEXT) AS properties"} FROM event
+                WHERE project_id = :projectId AND user_id = :userId AND name = :name${i}${read.windowMs === null ? "" : ` AND at >= :since${i}`}
+                ORDER BY at DESC LIMIT :limit${i}) AS e${i}`;
+    });
+    return sql<{ name: string; at: string | number; properties: string | null }>(this.db.reader, branches.join(" UNION ALL "), parameters);
   }
 
   /**

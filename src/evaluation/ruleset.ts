@@ -1,6 +1,6 @@
 import { ExperienceKind, ExperienceStatus } from "../experiences/experience-kind";
 import { compileRule, type SegmentPredicate } from "../segments/segment-matching";
-import type { Condition, Rule } from "../segments/segment-rule";
+import { MAX_EVENTS_READ, type Condition, type Rule } from "../segments/segment-rule";
 
 /**
  * What `evaluate` needs of a project, compiled once per config version and kept in memory: active
@@ -59,14 +59,18 @@ export interface CompiledTest {
   weights: number[];
 }
 
-/** Which of a user's events evaluation must read. */
-export interface EventNeeds {
-  /** Names whose rows are needed (a window or a property filter applies). */
-  rowNames: string[];
-  /** Rows older than this many milliseconds are not needed; null: all of them are. */
-  rowWindowMs: number | null;
-  /** Names for which only the all-time count is needed. */
-  countNames: string[];
+/**
+ * Which of a user's events of one name evaluation reads: the most recent ones, inside the longest
+ * window a condition on the name uses, and no more than the conditions need (the largest minCount,
+ * or MAX_EVENTS_READ when a condition filters on the events' properties).
+ */
+export interface EventRead {
+  name: string;
+  /** Events older than this many milliseconds are not needed; null: any age. */
+  windowMs: number | null;
+  limit: number;
+  /** Only conditions with `where` filters look at the events' properties. */
+  withProperties: boolean;
 }
 
 export interface Ruleset {
@@ -78,7 +82,8 @@ export interface Ruleset {
   runningTests: CompiledTest[];
   /** RUNNING or PAUSED exclusive tests: a slot in one of them is taken. */
   liveExclusiveTestIds: Set<string>;
-  events: EventNeeds;
+  /** One read per event name the active segments' conditions mention. */
+  events: EventRead[];
 }
 
 const DAY_MS = 86_400_000;
@@ -145,7 +150,7 @@ export function compileRuleset(source: RulesetSource): Ruleset {
     liveExclusiveTestIds: new Set(
       source.experiences.filter((experience) => experience.kind === ExperienceKind.AB_TEST && experience.mutuallyExclusive).map((test) => test.id),
     ),
-    events: eventNeeds(source.segments.map((segment) => segment.rule)),
+    events: eventReads(source.segments.map((segment) => segment.rule)),
   };
 }
 
@@ -163,23 +168,25 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
   return groups;
 }
 
-/** The event names the rules mention, and how far back their rows are needed. */
-function eventNeeds(rules: Rule[]): EventNeeds {
-  const rowNames = new Set<string>();
-  const countNames = new Set<string>();
-  let rowWindowMs: number | null = 0;
+/** What to read of each event name the rules mention (see EventRead). */
+function eventReads(rules: Rule[]): EventRead[] {
+  const reads = new Map<string, EventRead>();
   const visit = (rule: Rule) => {
     rule.conditions.forEach((condition: Condition) => {
       if (condition.type !== "event") return;
-      if (condition.withinDays === null && condition.where.length === 0) {
-        countNames.add(condition.event);
-        return;
-      }
-      rowNames.add(condition.event);
-      rowWindowMs = condition.withinDays === null || rowWindowMs === null ? null : Math.max(rowWindowMs, condition.withinDays * DAY_MS);
+      const filtered = condition.where.length > 0;
+      const limit = Math.min(MAX_EVENTS_READ, filtered ? MAX_EVENTS_READ : (condition.minCount ?? 1));
+      const windowMs = condition.withinDays === null ? null : condition.withinDays * DAY_MS;
+      const known = reads.get(condition.event);
+      reads.set(condition.event, {
+        name: condition.event,
+        windowMs: known === undefined ? windowMs : known.windowMs === null || windowMs === null ? null : Math.max(known.windowMs, windowMs),
+        limit: Math.max(known?.limit ?? 0, limit),
+        withProperties: (known?.withProperties ?? false) || filtered,
+      });
     });
     rule.groups.forEach(visit);
   };
   rules.forEach(visit);
-  return { rowNames: [...rowNames], rowWindowMs, countNames: [...countNames] };
+  return [...reads.values()];
 }

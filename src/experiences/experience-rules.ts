@@ -1,4 +1,5 @@
 import { characterCount, MAX_NAME_LENGTH } from "../shared/names";
+import { textProblem } from "../shared/text";
 import { at, UserErrors, type UserError } from "../shared/user-error";
 import { ExperienceStatus } from "./experience-kind";
 
@@ -57,6 +58,8 @@ export function variantErrors(variants: VariantShape[], path: string[]): UserErr
     const name = variant.name.trim();
     if (name === "" || characterCount(name) > MAX_NAME_LENGTH) {
       errors.push(UserErrors.invalid(at(path, index, "name"), `A variant name is 1 to ${MAX_NAME_LENGTH} characters`));
+    } else if (textProblem(name)) {
+      errors.push(UserErrors.invalid(at(path, index, "name"), `A variant name ${textProblem(name)}`));
     } else if (names.has(name.toLowerCase())) {
       errors.push(UserErrors.invalid(at(path, index, "name"), `Two variants are named "${name}": variant names are unique`));
     }

@@ -42,7 +42,8 @@ export class Experience {
   @Column({ type: "varchar", length: 200 })
   name!: string;
 
-  @Column({ type: "varchar", length: 200 })
+  /** Lower-casing can double a name's length ("İ" → "i̇"): room for the worst case (shared/names.ts). */
+  @Column({ type: "varchar", length: 400 })
   nameKey!: string;
 
   @Column({ type: "text" })

@@ -9,7 +9,7 @@ import { Goal } from "../goals/goal.entity";
 import { valueTypeError } from "../keys/key-rules";
 import { Key } from "../keys/key.entity";
 import type { SettingsService } from "../settings/settings.service";
-import { likePattern, nameHolder } from "../setup/setup-items";
+import { likePattern, nameHolder, searchOf } from "../setup/setup-items";
 import { isId, newId } from "../shared/ids";
 import { normalizeDescription, normalizeName, searchTextOf } from "../shared/names";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
@@ -128,7 +128,7 @@ export class ExperienceService {
     if (filter.status) query.andWhere("experience.status = :status", { status: filter.status });
     if (filter.archived === true) query.andWhere("experience.archivedAt IS NOT NULL");
     if (filter.archived === false || filter.archived === undefined) query.andWhere("experience.archivedAt IS NULL");
-    const search = filter.search?.trim();
+    const search = searchOf(filter);
     if (search) query.andWhere("experience.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
     return pageOf(query, "experience", page);
   }

@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import { unwrapResolverError } from "@apollo/server/errors";
+import { InvalidArgument } from "../shared/invalid-argument";
 
 /**
  * Top-level errors: authentication, authorization and malformed requests. Business failures are
@@ -59,13 +60,16 @@ function bounded(message: string): string {
 export function errorFormatter(logger: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
+    const cause = unwrapResolverError(error);
+    if (cause instanceof InvalidArgument) {
+      return { message: bounded(cause.message), locations: formatted.locations, path: formatted.path, extensions: { code: "BAD_USER_INPUT", argument: cause.argument } };
+    }
     if (typeof code === "string" && CLIENT_CODES.has(code)) {
       // The client's mistake, not ours: the message says it all, a stack trace would only be noise.
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, message: bounded(formatted.message), extensions };
     }
     const errorId = randomUUID();
-    const cause = unwrapResolverError(error);
     logger.error({ err: cause, errorId, path: formatted.path }, "unexpected error while answering a request");
     return {
       message: production ? "Internal server error" : `Internal server error: ${errorMessage(cause)}`,

@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { MAX_EVENTS_PER_CALL } from "../tracking/tracking-rules";
 import { MAX_PAGE_SIZE, pageRequest } from "./connection";
 
 /**
@@ -51,7 +52,7 @@ export const LIMITS = {
   /** `evaluate` fields per operation: each reads one user's profile, events and assignments. */
   maxEvaluations: 10,
   /** Events per operation over all its `trackEvents` fields: as many as one call may send. */
-  maxEvents: 1000,
+  maxEvents: MAX_EVENTS_PER_CALL,
 } as const;
 
 function refuse(code: string, message: string, limit: number, actual: number): GraphQLError {
@@ -252,7 +253,7 @@ class OperationWalk {
       aliases: (node.alias ? 1 : 0) + children.aliases,
       cost: this.fieldCost(parent, definition, args, children.cost),
       evaluations: children.evaluations + (parent === this.schema.getQueryType() && definition.name === "evaluate" ? 1 : 0),
-      events: children.events + (parent === this.schema.getMutationType() && definition.name === "trackEvents" ? (args.events as unknown[]).length : 0),
+      events: children.events + (parent === this.schema.getMutationType() && definition.name === "trackEvents" ? storedAtMost(args.events as unknown[]) : 0),
     };
   }
 
@@ -297,6 +298,14 @@ class OperationWalk {
     const condition = this.schema.getType(typeCondition);
     return condition !== undefined && isAbstractType(condition) && this.schema.isSubType(condition, type);
   }
+}
+
+/**
+ * Events one trackEvents field can store: a call over the per-call limit is refused whole by the
+ * business rule (INVALID, nothing stored), so it adds nothing to the request's budget.
+ */
+function storedAtMost(events: unknown[]): number {
+  return events.length <= MAX_EVENTS_PER_CALL ? events.length : 0;
 }
 
 function add(a: Measure, b: Measure): Measure {

@@ -1,3 +1,4 @@
+import type { Properties } from "../shared/properties";
 import {
   isoInstant,
   Match,
@@ -20,22 +21,22 @@ import {
  *   when one of its elements equals it; a string CONTAINS a substring;
  * - an event condition counts the user's events of that name within the last `withinDays` days
  *   (default: ever) whose properties pass every `where` filter: DID holds at `minCount` (default 1)
- *   or more, DID_NOT below it.
+ *   or more, DID_NOT below it;
+ * - property names are data: they are looked up in Maps, so "constructor" or "__proto__" name a
+ *   property like any other, never something JavaScript objects carry.
  */
 
 export interface UserEvent {
   at: number;
-  properties: Readonly<Record<string, unknown>>;
+  properties: Properties;
 }
 
 export interface UserFacts {
   /** The stored profile overlaid with the request's properties. */
-  properties: Readonly<Record<string, unknown>>;
-  /** How many events of this name the user ever performed. */
-  eventTotal(name: string): number;
+  properties: Properties;
   /**
-   * The user's events of this name: all of them, or at least every one inside the longest window
-   * the ruleset's conditions use (EvaluationRuleset.eventWindows says which).
+   * The user's events of this name, newest first: those inside the longest window the ruleset's
+   * conditions on the name use, at most as many as they need (Ruleset.events says how many).
    */
   events(name: string): readonly UserEvent[];
   now: number;
@@ -53,7 +54,7 @@ export function compileRule(rule: Rule): SegmentPredicate {
 function compileCondition(condition: Condition): SegmentPredicate {
   if (condition.type === "property") {
     const test = compileValueTest(condition);
-    return (facts) => test(facts.properties[condition.property]);
+    return (facts) => test(facts.properties.get(condition.property));
   }
   return compileEventCondition(condition);
 }
@@ -62,16 +63,17 @@ function compileEventCondition(condition: EventCondition): SegmentPredicate {
   const needed = condition.minCount ?? 1;
   const filters = condition.where.map((filter) => ({ property: filter.property, test: compileValueTest(filter) }));
   const windowMs = condition.withinDays === null ? null : condition.withinDays * DAY_MS;
-  const count = (facts: UserFacts): number => {
-    if (windowMs === null && filters.length === 0) return facts.eventTotal(condition.event);
+  /** Whether the user has `needed` matching events; stops counting there. */
+  const enough = (facts: UserFacts): boolean => {
     const since = windowMs === null ? -Infinity : facts.now - windowMs;
     let counted = 0;
     for (const event of facts.events(condition.event)) {
-      if (event.at >= since && filters.every((filter) => filter.test(event.properties[filter.property]))) counted++;
+      if (event.at < since) break; // newest first: the rest are older still
+      if (filters.every((filter) => filter.test(event.properties.get(filter.property))) && ++counted >= needed) return true;
     }
-    return counted;
+    return false;
   };
-  return condition.occurrence === Occurrence.DID ? (facts) => count(facts) >= needed : (facts) => count(facts) < needed;
+  return condition.occurrence === Occurrence.DID ? enough : (facts) => !enough(facts);
 }
 
 type ValueTest = (value: unknown) => boolean;

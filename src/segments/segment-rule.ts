@@ -1,5 +1,6 @@
 import { normalizeEventName } from "../shared/event-names";
 import { characterCount } from "../shared/names";
+import { textProblem } from "../shared/text";
 import { fail, ok, type Result } from "../shared/result";
 import { at, UserErrors, type UserError } from "../shared/user-error";
 
@@ -91,6 +92,12 @@ export const MAX_RULE_CONDITIONS = 100;
 export const MAX_IN_VALUES = 500;
 export const MAX_PROPERTY_NAME_LENGTH = 128;
 export const MAX_WITHIN_DAYS = 3650;
+/**
+ * Evaluation reads at most this many of a user's events of one name (the most recent), so a user
+ * with a huge history costs no more than any other: `minCount` cannot ask for more, and a condition
+ * with `where` filters looks at this many most recent events (docs/EVENTS.md).
+ */
+export const MAX_EVENTS_READ = 1000;
 
 const NO_VALUE = new Set([Operator.EXISTS, Operator.NOT_EXISTS]);
 const ONE_SCALAR = new Set([Operator.EQUALS, Operator.NOT_EQUALS, Operator.CONTAINS, Operator.NOT_CONTAINS]);
@@ -165,8 +172,8 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
       errors.push(UserErrors.invalid(at(conditionPath, "withinDays"), `withinDays is a whole number from 1 to ${MAX_WITHIN_DAYS}`));
     }
     const minCount = draft.minCount ?? null;
-    if (minCount !== null && !(Number.isInteger(minCount) && minCount >= 1)) {
-      errors.push(UserErrors.invalid(at(conditionPath, "minCount"), "minCount is a whole number of at least 1"));
+    if (minCount !== null && !(Number.isInteger(minCount) && minCount >= 1 && minCount <= MAX_EVENTS_READ)) {
+      errors.push(UserErrors.invalid(at(conditionPath, "minCount"), `minCount is a whole number from 1 to ${MAX_EVENTS_READ}`));
     }
     const where = (draft.where ?? []).map((filter, index) => {
       conditionCount++;
@@ -179,6 +186,8 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
     const property = draft.property.trim();
     if (property === "" || characterCount(property) > MAX_PROPERTY_NAME_LENGTH) {
       errors.push(UserErrors.invalid(at(conditionPath, "property"), `A property name is 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`));
+    } else if (textProblem(property)) {
+      errors.push(UserErrors.invalid(at(conditionPath, "property"), `A property name ${textProblem(property)}`));
     }
     const values = draft.values ?? [];
     errors.push(...operandErrors(draft.operator, values, at(conditionPath, "values")));

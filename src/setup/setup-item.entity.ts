@@ -22,7 +22,8 @@ export abstract class SetupItemEntity implements SetupItem {
   name!: string;
 
   /** The trimmed, lower-cased name: what uniqueness compares. */
-  @Column({ type: "varchar", length: 200 })
+  /** Lower-casing can double a name's length ("İ" → "i̇"): room for the worst case (shared/names.ts). */
+  @Column({ type: "varchar", length: 400 })
   nameKey!: string;
 
   /** Name and description, lower-cased, for the `search` filter. */

@@ -6,6 +6,8 @@ import { pageOfRows, type Page, type PageRequest } from "../db/pagination";
 import { VersionedCache } from "../db/versioned-cache";
 import { changeProject } from "../db/unit-of-work";
 import { isId, newId } from "../shared/ids";
+import { InvalidArgument } from "../shared/invalid-argument";
+import { textProblem } from "../shared/text";
 import { nameKeyOf, normalizeDescription, normalizeName, searchTextOf, type NormalizedName } from "../shared/names";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
 import { UserErrors, type FieldPath, type Usage, type UserError } from "../shared/user-error";
@@ -66,6 +68,14 @@ export function nameHolder<T extends { id: string }>(
   return query.getOne();
 }
 
+/** A list filter's search, trimmed (null when blank); text no column could hold is BAD_USER_INPUT. */
+export function searchOf(filter: { search?: string | null }): string | null {
+  const search = filter.search?.trim() ?? "";
+  const problem = textProblem(search);
+  if (problem) throw new InvalidArgument("filter.search", problem);
+  return search === "" ? null : search;
+}
+
 /** `%`, `_` and `\` in a search are literal characters, not wildcards. */
 export function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -93,7 +103,7 @@ export class SetupItems<T extends SetupItem> {
 
   /** Active items by default; the search is a case-insensitive substring of name or description. */
   async list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<T>> {
-    const search = filter.search?.trim().toLowerCase();
+    const search = searchOf(filter)?.toLowerCase();
     const rows = (await this.all(caller)).filter(
       (item) =>
         (filter.archived === null || (item.archivedAt !== null) === (filter.archived ?? false)) &&

@@ -1,5 +1,6 @@
 import { characterCount } from "./names";
 import { fail, ok, type Result } from "./result";
+import { textProblem } from "./text";
 import { UserErrors, type FieldPath } from "./user-error";
 
 export const MAX_EVENT_NAME_LENGTH = 128;
@@ -13,5 +14,7 @@ export function normalizeEventName(raw: string, field: FieldPath): Result<string
   if (name === "" || characterCount(name) > MAX_EVENT_NAME_LENGTH) {
     return fail(UserErrors.invalid(field, `An event name is 1 to ${MAX_EVENT_NAME_LENGTH} characters`));
   }
+  const problem = textProblem(name);
+  if (problem) return fail(UserErrors.invalid(field, `An event name ${problem}`));
   return ok(name);
 }

@@ -1,4 +1,5 @@
 import { ok, fail, type Result } from "./result";
+import { textProblem } from "./text";
 import { UserErrors, type FieldPath } from "./user-error";
 
 export const MAX_NAME_LENGTH = 200;
@@ -11,6 +12,10 @@ export interface NormalizedName {
   nameKey: string;
 }
 
+/**
+ * Lower-casing can lengthen a name ("İ" becomes "i" plus a combining dot: two code points), so the
+ * name_key columns hold twice MAX_NAME_LENGTH (the 1764600000000 migration).
+ */
 export function nameKeyOf(name: string): string {
   return name.trim().toLowerCase();
 }
@@ -22,13 +27,15 @@ export function characterCount(text: string): number {
   return count;
 }
 
-/** Names are trimmed; empty after trimming, or too long, is INVALID. */
+/** Names are trimmed; empty after trimming, too long, or not valid text (shared/text.ts) is INVALID. */
 export function normalizeName(raw: string, field: FieldPath, maxLength = MAX_NAME_LENGTH): Result<NormalizedName> {
   const name = raw.trim();
   if (name === "") return fail(UserErrors.invalid(field, "Name must not be empty"));
   if (characterCount(name) > maxLength) {
     return fail(UserErrors.invalid(field, `Name must be at most ${maxLength} characters`));
   }
+  const problem = textProblem(name);
+  if (problem) return fail(UserErrors.invalid(field, `Name ${problem}`));
   return ok({ name, nameKey: nameKeyOf(name) });
 }
 
@@ -39,6 +46,8 @@ export function normalizeDescription(raw: string | null | undefined, field: Fiel
   if (characterCount(description) > MAX_DESCRIPTION_LENGTH) {
     return fail(UserErrors.invalid(field, `Description must be at most ${MAX_DESCRIPTION_LENGTH} characters`));
   }
+  const problem = textProblem(description);
+  if (problem) return fail(UserErrors.invalid(field, `Description ${problem}`));
   return ok(description);
 }
 

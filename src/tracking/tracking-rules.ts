@@ -2,10 +2,11 @@ import { normalizeEventName } from "../shared/event-names";
 import { isFiniteJson, isJsonObject, jsonBytes } from "../shared/json";
 import { characterCount } from "../shared/names";
 import { fail, ok, type Result } from "../shared/result";
+import { textProblem } from "../shared/text";
 import { at, UserErrors, type UserError } from "../shared/user-error";
+import { userIdError } from "../shared/user-ids";
 
 export const MAX_EVENTS_PER_CALL = 1000;
-export const MAX_USER_ID_LENGTH = 256;
 export const MAX_CLIENT_EVENT_ID_LENGTH = 128;
 export const MAX_EVENT_PROPERTIES_BYTES = 8 * 1024;
 export const MAX_PROFILE_BYTES = 64 * 1024;
@@ -28,12 +29,6 @@ export interface ValidEvent {
   at: number;
 }
 
-export function userIdError(userId: string, field: string[]): UserError | null {
-  return userId.trim() === "" || characterCount(userId) > MAX_USER_ID_LENGTH
-    ? UserErrors.invalid(field, `A user id is 1 to ${MAX_USER_ID_LENGTH} characters`)
-    : null;
-}
-
 /** Properties sent with an event or to identify: a JSON object of finite values, at most `maxBytes`. */
 export function propertiesError(properties: unknown, field: string[], maxBytes: number): UserError | null {
   if (!isJsonObject(properties)) return UserErrors.invalid(field, "Properties are a JSON object");
@@ -50,8 +45,8 @@ export function checkEvent(draft: EventDraft, index: number, now: number): Resul
   const userError = userIdError(draft.userId, at(path, "userId"));
   if (userError) errors.push(userError);
   const clientId = draft.id ?? null;
-  if (clientId !== null && (clientId.trim() === "" || characterCount(clientId) > MAX_CLIENT_EVENT_ID_LENGTH)) {
-    errors.push(UserErrors.invalid(at(path, "id"), `An event id is 1 to ${MAX_CLIENT_EVENT_ID_LENGTH} characters`));
+  if (clientId !== null && (clientId.trim() === "" || characterCount(clientId) > MAX_CLIENT_EVENT_ID_LENGTH || textProblem(clientId))) {
+    errors.push(UserErrors.invalid(at(path, "id"), `An event id is 1 to ${MAX_CLIENT_EVENT_ID_LENGTH} characters of valid text, without NUL`));
   }
   const properties = draft.properties ?? {};
   const propertyError = propertiesError(properties, at(path, "properties"), MAX_EVENT_PROPERTIES_BYTES);

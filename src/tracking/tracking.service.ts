@@ -3,7 +3,8 @@ import type { Database } from "../db/database";
 import { forUpdate, sql } from "../db/sql";
 import { commitIfOk } from "../db/unit-of-work";
 import { newId } from "../shared/ids";
-import { jsonBytes } from "../shared/json";
+import { userIdError } from "../shared/user-ids";
+import { propertiesOf } from "../shared/properties";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type UserError } from "../shared/user-error";
 import {
@@ -12,7 +13,6 @@ import {
   MAX_EVENTS_PER_CALL,
   MAX_PROFILE_BYTES,
   propertiesError,
-  userIdError,
   type EventDraft,
   type ValidEvent,
 } from "./tracking-rules";
@@ -72,16 +72,18 @@ export class TrackingService {
         `SELECT properties FROM profile WHERE project_id = :projectId AND user_id = :userId${forUpdate(tx)}`,
         { projectId, userId },
       );
-      const merged: Record<string, unknown> = JSON.parse(row.properties);
+      // A Map, so that any name (even "__proto__") is a property like the others.
+      const merged = propertiesOf(JSON.parse(row.properties));
       for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
-        if (value === null) delete merged[name];
-        else merged[name] = value;
+        if (value === null) merged.delete(name);
+        else merged.set(name, value);
       }
-      if (jsonBytes(merged) > MAX_PROFILE_BYTES) {
+      const stored = JSON.stringify(Object.fromEntries(merged));
+      if (Buffer.byteLength(stored) > MAX_PROFILE_BYTES) {
         return fail(UserErrors.invalid(["properties"], `A profile holds at most ${MAX_PROFILE_BYTES / 1024} KiB of properties`));
       }
       await sql(tx, "UPDATE profile SET properties = :properties, updated_at = :now WHERE project_id = :projectId AND user_id = :userId", {
-        properties: JSON.stringify(merged),
+        properties: stored,
         now,
         projectId,
         userId,

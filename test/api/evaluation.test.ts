@@ -10,6 +10,7 @@ import {
   type UserContextInput,
 } from "../../client/generated/graphql";
 import { referenceExclusivePick, referenceInRollout, referenceVariant } from "../helpers/reference-bucketing";
+import { Profile } from "../../src/tracking/profile.entity";
 import { freshDatabase } from "../helpers/database";
 import { fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
@@ -300,6 +301,28 @@ describe("segment membership", () => {
     expect((await evaluate({ id: "amy", properties: { city: "Boston" } })).segmentIds).toEqual([]);
     expect((await evaluate({ id: "amy", properties: { city: null } })).segmentIds).toEqual([]);
     expect((await evaluate({ id: "bob", properties: { city: "new york" } })).segmentIds).toEqual([nyc]);
+  });
+
+  test("property names are data: __proto__, constructor and toString are properties like any other", async () => {
+    const { token, evaluate } = await freshProject();
+    const paris = await make.segment({ match: "ALL", conditions: [{ property: { property: "city", operator: "EQUALS", values: ["Paris"] } }] });
+    const hasConstructor = await make.segment({ match: "ALL", conditions: [{ property: { property: "constructor", operator: "EXISTS" } }] });
+    const protoIsX = await make.segment({ match: "ALL", conditions: [{ property: { property: "__proto__", operator: "EQUALS", values: ["x"] } }] });
+    const noToString = await make.segment({ match: "ALL", conditions: [{ property: { property: "toString", operator: "NOT_EXISTS" } }] });
+    // A user with no properties lacks every one of them.
+    expect(new Set((await evaluate({ id: "plain" })).segmentIds)).toEqual(new Set([noToString]));
+    // Sent through identify (stored) and through evaluate (overlaid): "__proto__" is a property, not a prototype.
+    const proto = JSON.parse('{"__proto__": {"city": "Paris"}}');
+    await app.query(IdentifyDocument, { userId: "proto-user", properties: proto }, token);
+    expect((await evaluate({ id: "proto-user" })).segmentIds).toEqual([noToString]);
+    expect((await evaluate({ id: "other-user", properties: proto })).segmentIds).toEqual([noToString]);
+    const asX = JSON.parse('{"__proto__": "x", "constructor": "y"}');
+    expect(new Set((await evaluate({ id: "other-user", properties: asX })).segmentIds)).toEqual(new Set([protoIsX, hasConstructor, noToString]));
+    await app.query(IdentifyDocument, { userId: "proto-user", properties: asX }, token);
+    expect(new Set((await evaluate({ id: "proto-user" })).segmentIds)).toEqual(new Set([protoIsX, hasConstructor, noToString]));
+    expect((await evaluate({ id: "proto-user" })).segmentIds).not.toContain(paris);
+    const stored = await app.services.db.reader.findOneByOrFail(Profile, { userId: "proto-user" });
+    expect(Object.keys(stored.properties).sort()).toEqual(["__proto__", "constructor"]);
   });
 
   test("uses the stored events: did, did not, how often and how recently", async () => {

@@ -32,6 +32,45 @@ test("a start on a migrated database applies nothing twice and keeps its data", 
   }
 });
 
+test("upgrading a database that holds data keeps its rows and its unique names (name_key widened)", async () => {
+  const database = await freshDatabase();
+  const source = new DataSource({ ...dataSourceOptions(database.config), migrations: migrations.slice(0, 3) });
+  await source.initialize();
+  try {
+    await source.runMigrations({ transaction: "each" });
+    await source.query("INSERT INTO project (id, name, config_version, created_at) VALUES ('p', 'kept', 0, 0)");
+    await source.query(
+      `INSERT INTO key (id, project_id, name, name_key, search_text, description, type, default_value, archived_at, created_at, updated_at)
+       VALUES ('k', 'p', 'Dark_Mode', 'dark_mode', 'dark_mode', NULL, 'NUMBER', '3', NULL, 0, 0)`,
+    );
+    await source.destroy();
+    const upgraded = await openDatabase(database.config);
+    try {
+      expect(await upgraded.reader.query("SELECT name, name_key FROM key")).toEqual([{ name: "Dark_Mode", name_key: "dark_mode" }]);
+      const long = "i̇".repeat(200);
+      await upgraded.transaction((tx) =>
+        tx.query(
+          `INSERT INTO key (id, project_id, name, name_key, search_text, description, type, default_value, archived_at, created_at, updated_at)
+           VALUES ('k2', 'p', 'x', '${long}', 'x', NULL, 'NUMBER', '3', NULL, 0, 0)`,
+        ),
+      );
+      await expect(
+        upgraded.transaction((tx) =>
+          tx.query(
+            `INSERT INTO key (id, project_id, name, name_key, search_text, description, type, default_value, archived_at, created_at, updated_at)
+             VALUES ('k3', 'p', 'DARK_MODE', 'dark_mode', 'x', NULL, 'NUMBER', '3', NULL, 0, 0)`,
+          ),
+        ),
+      ).rejects.toThrow(/unique|UNIQUE/);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    if (source.isInitialized) await source.destroy();
+    await database.drop();
+  }
+});
+
 const onPostgres = testEngine() === "postgres" ? test : test.skip;
 
 onPostgres("servers opening one fresh PostgreSQL at the same moment migrate it once, one after the other", async () => {

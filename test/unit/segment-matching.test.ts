@@ -1,16 +1,24 @@
-import { compileRule, compileValueTest, type UserEvent, type UserFacts } from "../../src/segments/segment-matching";
+import { compileRule, compileValueTest, type UserFacts } from "../../src/segments/segment-matching";
+import { propertiesOf } from "../../src/shared/properties";
 import { Match, Occurrence, Operator, parseRule, type RuleDraft, type Scalar } from "../../src/segments/segment-rule";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const DAY = 86_400_000;
 
-function facts(properties: Record<string, unknown>, events: Record<string, UserEvent[]> = {}): UserFacts {
-  return {
-    properties,
-    now: NOW,
-    eventTotal: (name) => events[name]?.length ?? 0,
-    events: (name) => events[name] ?? [],
-  };
+interface PlainEvent {
+  at: number;
+  properties: Record<string, unknown>;
+}
+
+/** A user's facts as evaluation builds them: properties in a Map, each name's events newest first. */
+function facts(properties: Record<string, unknown>, events: Record<string, PlainEvent[]> = {}): UserFacts {
+  const byName = new Map(
+    Object.entries(events).map(([name, list]) => [
+      name,
+      [...list].sort((a, b) => b.at - a.at).map((event) => ({ at: event.at, properties: propertiesOf(event.properties) })),
+    ]),
+  );
+  return { properties: propertiesOf(properties), now: NOW, events: (name) => byName.get(name) ?? [] };
 }
 
 function matches(draft: RuleDraft, user: UserFacts): boolean {
@@ -127,7 +135,7 @@ describe("rules", () => {
 });
 
 describe("event conditions", () => {
-  const purchase = (daysAgo: number, amount = 10): UserEvent => ({ at: NOW - daysAgo * DAY, properties: { amount, currency: "USD" } });
+  const purchase = (daysAgo: number, amount = 10): PlainEvent => ({ at: NOW - daysAgo * DAY, properties: { amount, currency: "USD" } });
   const user = facts({}, { Purchase: [purchase(0.5, 80), purchase(3, 20), purchase(40, 120)] });
   const did = (extra: Partial<{ withinDays: number; minCount: number; where: RuleDraft["conditions"] }> = {}, occurrence = Occurrence.DID): RuleDraft => ({
     match: Match.ALL,
@@ -174,5 +182,43 @@ describe("event conditions", () => {
     expect(matches(did({}, Occurrence.DID_NOT), user)).toBe(false);
     expect(matches(did({}, Occurrence.DID_NOT), facts({}))).toBe(true);
     expect(matches(did({ withinDays: 2, minCount: 2 }, Occurrence.DID_NOT), user)).toBe(true);
+  });
+});
+
+describe("property names are data, not JavaScript", () => {
+  // Every name an object literal inherits: a user who lacks them has none of them.
+  const inherited = Object.getOwnPropertyNames(Object.prototype);
+
+  test.each(inherited)("a user without a %j property satisfies only NOT_EXISTS on it", (name) => {
+    const nobody = facts({});
+    const on = (operator: Operator, values: Scalar[] = []) =>
+      matches({ match: Match.ALL, conditions: [{ property: { property: name, operator, values } }] }, nobody);
+    expect(on(Operator.EXISTS)).toBe(false);
+    expect(on(Operator.NOT_EXISTS)).toBe(true);
+    expect(on(Operator.NOT_EQUALS, ["x"])).toBe(false);
+    expect(on(Operator.EQUALS, ["x"])).toBe(false);
+    expect(on(Operator.NOT_CONTAINS, ["x"])).toBe(false);
+  });
+
+  test.each(inherited)("a user whose %j property is set matches on its value like any other", (name) => {
+    // JSON.parse makes an own property even of "__proto__", as the server's storage does.
+    const user = facts(JSON.parse(JSON.stringify({ [name]: "Paris" }).replace(`"${name}"`, JSON.stringify(name))));
+    const on = (operator: Operator, values: Scalar[] = []) =>
+      matches({ match: Match.ALL, conditions: [{ property: { property: name, operator, values } }] }, user);
+    expect(on(Operator.EXISTS)).toBe(true);
+    expect(on(Operator.EQUALS, ["paris"])).toBe(true);
+    expect(on(Operator.NOT_EXISTS)).toBe(false);
+    // And it gives the user no other property.
+    expect(matches({ match: Match.ALL, conditions: [{ property: { property: "city", operator: Operator.EQUALS, values: ["Paris"] } }] }, user)).toBe(false);
+  });
+
+  test.each(inherited)("an event filter on %j sees only the event's own properties", (name) => {
+    const rule = (operator: Operator): RuleDraft => ({
+      match: Match.ALL,
+      conditions: [{ event: { occurrence: Occurrence.DID, event: "Charged", where: [{ property: name, operator, values: [] }] } }],
+    });
+    const user = facts({}, { Charged: [{ at: NOW - DAY, properties: { amount: 5 } }] });
+    expect(matches(rule(Operator.EXISTS), user)).toBe(false);
+    expect(matches(rule(Operator.NOT_EXISTS), user)).toBe(true);
   });
 });
