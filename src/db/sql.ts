@@ -5,6 +5,11 @@ export function forUpdate(manager: EntityManager): string {
   return manager.connection.driver.options.type === "postgres" ? " FOR UPDATE" : "";
 }
 
+/** " FOR SHARE": readers of a row that hold it until commit, while FOR UPDATE waits for them (PostgreSQL). */
+export function forShare(manager: EntityManager): string {
+  return manager.connection.driver.options.type === "postgres" ? " FOR SHARE" : "";
+}
+
 /**
  * Runs hand-written SQL with `:name` parameters on either engine (TypeORM rewrites them to `?` or
  * `$n`; `(:...ids)` expands a list). Used where the query builder would hide what the query does.

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { sql } from "../db/sql";
+import { forShare, sql } from "../db/sql";
 import type { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
@@ -57,7 +57,7 @@ export class EvaluationService {
     ]);
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
-    const state = newPlacements.length ? await this.record(caller.projectId, userId, newPlacements, now) : stored;
+    const state = newPlacements.length ? await this.record(caller.projectId, userId, newPlacements) : stored;
     return {
       values: resolveValues(ruleset, userId, segments, state.variants),
       assignments: runningAssignments(ruleset, state.variants),
@@ -130,9 +130,23 @@ export class EvaluationService {
    * races: (experience, user) is the assignment's key, so a concurrent evaluation's assignment
    * stands; (project, user) is the exclusive slot's key, so a user holds at most one slot, and an
    * exclusive assignment is written only by the evaluation that got the slot.
+   *
+   * A placement is written only into a test the database says is RUNNING, whatever the ruleset in
+   * memory says (it may be older than a stop). The tests' rows are share-locked first, and the
+   * assignment dated after that: a stop, which locks the row to write, waits for this transaction to
+   * commit, so its stoppedAt is later than every assignment and its slot cleanup sees every slot;
+   * a placement that comes after the stop sees STOPPED and writes nothing.
    */
-  private record(projectId: string, userId: string, placed: Placement[], now: number): Promise<UserAssignments> {
+  private record(projectId: string, userId: string, wanted: Placement[]): Promise<UserAssignments> {
     return this.db.transaction(async (tx) => {
+      const running = await sql<{ id: string }>(
+        tx,
+        `SELECT id FROM experience WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL ORDER BY id${forShare(tx)}`,
+        { ids: wanted.map((placement) => placement.testId), running: ExperienceStatus.RUNNING },
+      );
+      const runs = new Set(running.map((row) => row.id));
+      const placed = wanted.filter((placement) => runs.has(placement.testId));
+      const now = Date.now();
       const assign = (placement: Placement) =>
         sql(
           tx,

@@ -4,6 +4,7 @@ import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import { pageOf, type Page, type PageRequest } from "../db/pagination";
+import { forUpdate, sql } from "../db/sql";
 import { changeProject } from "../db/unit-of-work";
 import { Goal } from "../goals/goal.entity";
 import { valueTypeError } from "../keys/key-rules";
@@ -136,6 +137,13 @@ export class ExperienceService {
   /** Unknown, malformed or another project's id: null. */
   async find(manager: EntityManager, projectId: string, id: string): Promise<Experience | null> {
     return isId(id) ? manager.findOne(Experience, { where: { id, projectId } }) : null;
+  }
+
+  /** `find`, holding the row's lock until the transaction ends (on PostgreSQL; SQLite has one writer). */
+  private async findLocked(tx: EntityManager, projectId: string, id: string): Promise<Experience | null> {
+    if (!isId(id)) return null;
+    await sql(tx, `SELECT id FROM experience WHERE id = :id AND project_id = :projectId${forUpdate(tx)}`, { id, projectId });
+    return this.find(tx, projectId, id);
   }
 
   createProductConfig(caller: Caller, input: CreateProductConfig): Promise<Result<Experience>> {
@@ -451,7 +459,9 @@ export class ExperienceService {
 
   private transition(caller: Caller, id: string, action: LifecycleAction): Promise<Result<Experience>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const experience = await this.find(tx, caller.projectId, id);
+      // Locked before the move is dated: placements in flight (which share-lock the row) commit
+      // first, so no assignment is dated after a stop and the stop frees every slot they took.
+      const experience = await this.findLocked(tx, caller.projectId, id);
       if (!experience) return fail(UserErrors.notFound(["id"], "experience"));
       if (experience.archivedAt !== null) return fail(UserErrors.archived(["id"], "experience", `${action} it`));
       const next = nextStatus(experience.status, action);

@@ -14,6 +14,7 @@ import { Profile } from "../../src/tracking/profile.entity";
 import { freshDatabase } from "../helpers/database";
 import { fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
+import { closeWriteGate } from "../helpers/write-gate";
 
 let app: TestApp;
 let make: ReturnType<typeof fixtures>;
@@ -279,6 +280,46 @@ describe("mutually exclusive tests", () => {
       expect(new Set(assignments).size).toBe(1);
       expect(answers[0].evaluate.assignments).toHaveLength(1);
     }
+  });
+
+  test("placements queued around a stop (from rulesets read before it) write nothing after the stop and leave none of its slots", async () => {
+    const { token } = await freshProject();
+    const test = await make.abTest({ goalIds: [await make.goal()], mutuallyExclusive: true });
+    await make.start(test.id);
+    const count = async (table: string) =>
+      Number(
+        (
+          await app.services.db.reader.query(
+            app.services.db.engine === "postgres" ? `SELECT COUNT(*) AS n FROM ${table} WHERE experience_id = $1` : `SELECT COUNT(*) AS n FROM ${table} WHERE experience_id = ?`,
+            [test.id],
+          )
+        )[0].n,
+      );
+    // Behind a closed gate: first evaluations, the stop, then as many more that read the ruleset
+    // before the stop committed, so they too ask to place their users into the test. (On PostgreSQL
+    // each waiting transaction holds one of the pool's 10 connections: 3 on each side fit.)
+    const perSide = app.services.db.engine === "postgres" ? 3 : 150;
+    const gate = await closeWriteGate({ database: app.database, db: app.services.db }, { experience: test.id });
+    const evaluate = (i: number) => () => app.query(EvaluateDocument, { user: { id: `stop-race-${i}` } }, token);
+    const answers = [];
+    for (let i = 0; i < perSide; i++) answers.push((await gate.send(evaluate(i))).answer);
+    const stop = (await gate.send(() => app.query(StopExperienceDocument, { id: test.id }, token))).answer;
+    for (let i = perSide; i < 2 * perSide; i++) answers.push((await gate.send(evaluate(i))).answer);
+    await gate.open();
+    await Promise.all(answers);
+    const stoppedAt = Date.parse(((await stop).stopExperience.experience as { stoppedAt: string }).stoppedAt);
+
+    const late = await app.services.db.reader.query(
+      app.services.db.engine === "postgres"
+        ? "SELECT COUNT(*) AS n FROM assignment WHERE experience_id = $1 AND assigned_at > $2"
+        : "SELECT COUNT(*) AS n FROM assignment WHERE experience_id = ? AND assigned_at > ?",
+      [test.id, stoppedAt],
+    );
+    expect(Number(late[0].n)).toBe(0);
+    expect(await count("exclusive_slot")).toBe(0);
+    // The placements queued before the stop stand (on SQLite exactly those, in queue order).
+    expect(await count("assignment")).toBeGreaterThan(0);
+    if (app.services.db.engine === "sqlite") expect(await count("assignment")).toBe(perSide);
   });
 
   test("tests without the flag ignore exclusivity", async () => {

@@ -85,7 +85,7 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
     for (let round = 0; round < 6; round++) {
       const { createKey } = await call(servers[0], CreateKeyDocument, { input: { name: `contested_${round}`, type: "NUMBER", defaultValue: 1 } });
       const keyId = createKey.key!.id;
-      const gate = await closeWriteGate({ database }, projectId);
+      const gate = await closeWriteGate({ database }, { project: projectId });
       const creates: Promise<{ createProductConfig: { experience: { name: string } | null; userErrors: { code: string }[] } }>[] = [];
       let archive: ReturnType<typeof archiveOn> | null = null;
       const archiveOn = (i: number) => call(on(i), ArchiveKeyDocument, { id: keyId });

@@ -163,7 +163,7 @@ describe("under concurrency", () => {
       const create = (i: number) => () =>
         app.query(CreateProductConfigDocument, { input: { name: unique(`race ${round} ${i}`), values: [{ keyId, value: true }] } });
       const archive = () => app.query(ArchiveKeyDocument, { id: keyId });
-      const gate = await closeWriteGate({ database: app.database, db: app.services.db }, projectId);
+      const gate = await closeWriteGate({ database: app.database, db: app.services.db }, { project: projectId });
       const creates: Promise<Awaited<ReturnType<ReturnType<typeof create>>>>[] = [];
       let archived: Promise<Awaited<ReturnType<typeof archive>>> | null = null;
       for (let i = 0; i < 7; i++) {

@@ -3,11 +3,11 @@ import type { Database } from "../../src/db/database";
 import type { TestDatabase } from "./database";
 
 /**
- * Forces the order in which concurrent writes of a project run, so a race test reaches each
- * interleaving it names instead of hoping that timers produce it. While the gate is closed no setup
- * change of the project can commit: on SQLite the gate holds the one writer's queue; on PostgreSQL a
- * transaction of the test holds the project row's lock, which every setup change takes first (in any
- * server process). `send` dispatches a request and returns (its answer still to come) once it is seen
+ * Forces the order in which concurrent writes run, so a race test reaches each interleaving it names
+ * instead of hoping that timers produce it. While the gate is closed the writes behind it cannot
+ * commit: on SQLite the gate holds the one writer's queue; on PostgreSQL a transaction of the test
+ * locks a row that the writes must lock too (in any server process): the project's, which every
+ * setup change takes first, or an experience's, which placements into it and its life-cycle moves take. `send` dispatches a request and returns (its answer still to come) once it is seen
  * waiting behind the gate, so requests queue in the order sent; `open` lets them all run.
  */
 export interface WriteGate {
@@ -26,7 +26,9 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
   }
 }
 
-export async function closeWriteGate(target: { database: TestDatabase; db?: Database }, projectId: string): Promise<WriteGate> {
+export type GatedRow = { project: string } | { experience: string };
+
+export async function closeWriteGate(target: { database: TestDatabase; db?: Database }, row: GatedRow): Promise<WriteGate> {
   const { config } = target.database;
   if (config.engine === "sqlite") {
     const db = target.db;
@@ -51,7 +53,8 @@ export async function closeWriteGate(target: { database: TestDatabase; db?: Data
   const holder = new Client({ connectionString: config.url });
   await holder.connect();
   await holder.query("BEGIN");
-  await holder.query("SELECT id FROM project WHERE id = $1 FOR UPDATE", [projectId]);
+  if ("project" in row) await holder.query("SELECT id FROM project WHERE id = $1 FOR UPDATE", [row.project]);
+  else await holder.query("SELECT id FROM experience WHERE id = $1 FOR UPDATE", [row.experience]);
   const blocked = async () => {
     // Inside a transaction PostgreSQL answers statistics views from a snapshot taken at first use.
     await holder.query("SELECT pg_stat_clear_snapshot()");
@@ -65,7 +68,7 @@ export async function closeWriteGate(target: { database: TestDatabase; db?: Data
       const waiting = await blocked();
       const sent = request();
       sent.catch(() => undefined);
-      await until(async () => (await blocked()) > waiting, "the request to wait for the project lock");
+      await until(async () => (await blocked()) > waiting, "the request to wait for the gated row's lock");
       return { answer: sent };
     },
     async open() {
