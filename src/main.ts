@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { Logger } from "pino";
 import { ConfigError, loadConfig } from "./config";
+import { playgroundAddress } from "./http/graphiql-page";
 import { createLogger } from "./logger";
 import { startServer, type RunningServer } from "./server";
 
@@ -14,15 +15,21 @@ async function main(): Promise<void> {
     process.once(signal, () => shutdown(starting, logger, signal));
   }
   const server = await starting;
-  if (server.bootstrapped?.created) {
+  const made = server.bootstrapped;
+  if (made?.created && config.bootstrapAdminToken !== null) {
+    // The operator chose the secret: saying it again would only copy it into log storage.
+    process.stdout.write(`\n  Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap" of project "${made.project.name}".\n  Playground: ${server.url}/graphql\n\n`);
+  } else if (made?.created) {
     // Printed, not logged: the secret must never reach log storage, and the operator needs it once.
+    // The playground address carries it in its #fragment, which the browser keeps to itself.
+    const playground = playgroundAddress(server.url, config.production ? null : made.secret);
     process.stdout.write(
       [
         "",
-        `  Created an ADMIN token for project "${server.bootstrapped.project.name}":`,
-        `    ${server.bootstrapped.secret}`,
-        `  It is shown this once (only its hash is stored). Try it in the playground:`,
-        `    ${server.url}/graphql`,
+        `  Created an ADMIN token for project "${made.project.name}":`,
+        `    ${made.secret}`,
+        "  It is shown this once (only its hash is stored). Try it in the playground:",
+        `    ${playground}`,
         "  Make more tokens (EDITOR, VIEWER, SDK) with the createApiToken mutation.",
         "",
       ].join("\n") + "\n",

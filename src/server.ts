@@ -53,13 +53,10 @@ export async function startServer(config: AppConfig, logger: Logger = createLogg
     }
   });
   app.use("/graphiql", express.static(PLAYGROUND_ASSETS, { maxAge: "1h", fallthrough: false }));
-  // Only a dev machine gets the token prefilled, and only one this process knows (made or given now).
-  const initialHeaders =
-    !config.production && bootstrapped ? JSON.stringify({ Authorization: `Bearer ${bootstrapped.secret}` }, null, 2) : null;
   app.get("/graphql", (req, res, next) => {
     if (req.accepts(["application/json", "text/html"]) !== "text/html") return next();
     res.set("Content-Security-Policy", PLAYGROUND_CSP);
-    res.type("html").send(graphiqlPage({ endpoint: "/graphql", assets: "/graphiql", initialHeaders }));
+    res.type("html").send(graphiqlPage({ endpoint: "/graphql", assets: "/graphiql" }));
   });
   app.use(
     "/graphql",

@@ -1,5 +1,5 @@
 import { DataSource, type EntityManager } from "typeorm";
-import { dataSourceOptions } from "../../ormconfig";
+import { dataSourceOptions } from "./data-source-options";
 import type { DatabaseConfig } from "../config";
 
 export type Engine = "sqlite" | "postgres";

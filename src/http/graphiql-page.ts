@@ -3,8 +3,14 @@ export interface PlaygroundSettings {
   endpoint: string;
   /** Where the bundle and workers are served from. */
   assets: string;
-  /** Headers to start with, e.g. the dev token printed at first start; null leaves a template to fill in. */
-  initialHeaders: string | null;
+}
+
+/**
+ * The playground's address with a token for the page to put in its headers: in the #fragment,
+ * which browsers never send to a server, so the server never holds the secret in anything it serves.
+ */
+export function playgroundAddress(baseUrl: string, token: string | null): string {
+  return `${baseUrl}/graphql${token ? `#token=${encodeURIComponent(token)}` : ""}`;
 }
 
 const DEFAULT_QUERY = `# Product Experiences API. Put your token in the Headers tab below:

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../src/config";
@@ -6,6 +9,7 @@ import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/databa
 import { startServerProcess, stopServerProcesses } from "../helpers/server-process";
 
 const BOOTSTRAP = "px_http_test_bootstrap_secret";
+const ROOT = path.join(__dirname, "..", "..");
 
 let database: TestDatabase;
 let server: RunningServer;
@@ -115,9 +119,40 @@ describe("the GraphiQL playground", () => {
     }
   });
 
-  test("on a dev machine the page is prefilled with the token this process was given", async () => {
-    const html = await (await fetch(`${server.url}/graphql`, { headers: { accept: "text/html" } })).text();
-    expect(html).toContain(`Bearer ${BOOTSTRAP}`);
+  test("no response to a request without a token holds a secret: not the first start's, not the bootstrap one", async () => {
+    const own = await freshDatabase();
+    const firstStart = await startServer(loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }), pino({ level: "silent" }));
+    try {
+      const made = firstStart.bootstrapped!.secret;
+      expect(firstStart.bootstrapped!.created).toBe(true);
+      const html = { accept: "text/html,application/xhtml+xml" };
+      const requests: [string, RequestInit][] = [
+        ["/graphql", { headers: html }],
+        ["/graphql#token=x", { headers: html }],
+        ["/graphql", {}],
+        ["/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ viewer { role } }"}' }],
+        ["/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer px_wrong" }, body: '{"query":"{ viewer { role } }"}' }],
+        ["/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }],
+        ["/graphql", { method: "OPTIONS" }],
+        ["/healthz", {}],
+        ["/", {}],
+        ["/graphiql/graphiql.js", {}],
+        ["/graphiql/graphiql.css", {}],
+        ["/graphiql/editor.worker.js", {}],
+        ["/graphiql/nothing-here", {}],
+      ];
+      for (const target of [firstStart, server]) {
+        for (const [path, init] of requests) {
+          const response = await fetch(`${target.url}${path}`, init);
+          const everything = JSON.stringify([...response.headers]) + (await response.text());
+          expect(everything).not.toContain(made);
+          expect(everything).not.toContain(BOOTSTRAP);
+        }
+      }
+    } finally {
+      await firstStart.close();
+      await own.drop();
+    }
   });
 });
 
@@ -137,7 +172,8 @@ describe("a server process", () => {
       const first = await startServerProcess(env);
       const secret = /px_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
       expect(secret).toBeDefined();
-      expect(first.output()).toContain(`${first.url}/graphql`);
+      // The playground address carries it in the #fragment: the browser never sends that part.
+      expect(first.output()).toContain(`${first.url}/graphql#token=${secret}`);
       const viewer = await fetch(`${first.url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
@@ -158,7 +194,67 @@ describe("a server process", () => {
     }
   });
 
-  test("a bad configuration stops the start with a message naming the variable", async () => {
-    await expect(startServerProcess({ DATABASE_URL: "mysql://nope" })).rejects.toThrow(/DATABASE_URL must start with sqlite: or postgres:\/\//);
+  test("a start with BOOTSTRAP_ADMIN_TOKEN says it installed it, without printing it back", async () => {
+    const fresh = await freshDatabase();
+    const secret = "px_operator_chosen_secret_1234";
+    try {
+      const started = await startServerProcess({ DATABASE_URL: databaseUrl(fresh.config), BOOTSTRAP_ADMIN_TOKEN: secret });
+      expect(started.output()).toContain('Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap"');
+      expect(started.output()).not.toContain(secret);
+      expect(started.output()).not.toMatch(/px_[A-Za-z0-9_-]{43}/);
+    } finally {
+      await stopServerProcesses();
+      await fresh.drop();
+    }
+  });
+
+  test.each([
+    [{ DATABASE_URL: "mysql://nope" }, /Configuration error: DATABASE_URL must start with sqlite: or postgres:\/\//],
+    [{ PORT: "abc" }, /Configuration error: PORT must be a whole number from 0 to 65535, got "abc"/],
+    [{ BOOTSTRAP_ADMIN_TOKEN: "short" }, /Configuration error: BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters/],
+    [{ LOG_LEVEL: "loud" }, /Configuration error: LOG_LEVEL must be one of/],
+  ])("%j stops the start with a message naming the variable, and no stack trace", async (env, message) => {
+    const failure = await startServerProcess(env).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(message);
+    expect(failure).not.toMatch(/\n\s+at /);
+  });
+
+  test("SIGTERM to `npm start` stops the server: the start command's process is the server", async () => {
+    // A scratch copy of the project (node_modules linked), so that its build does not rewrite files other suites read.
+    const scratch = mkdtempSync(path.join(tmpdir(), "px-npm-start-"));
+    const fresh = await freshDatabase();
+    try {
+      for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "ormconfig.ts", ".swcrc", "src", "scripts"]) {
+        cpSync(path.join(ROOT, entry), path.join(scratch, entry), { recursive: true });
+      }
+      symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "node_modules"));
+      const npm = spawn("npm", ["start"], {
+        cwd: scratch,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? scratch, PORT: "0", DATABASE_URL: databaseUrl(fresh.config), LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      npm.stdout!.on("data", (chunk) => (output += chunk));
+      npm.stderr!.on("data", (chunk) => (output += chunk));
+      const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
+      const deadline = Date.now() + 80_000;
+      let url: string | undefined;
+      while (!(url = /"url":"(http:[^"]+)".*is listening/.exec(output)?.[1])) {
+        if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`npm start did not listen:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      npm.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(output).toContain("shutting down");
+      // Nothing listens any more: the server went with the process that was signalled.
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      await fresh.drop();
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

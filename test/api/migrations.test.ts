@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { dataSourceOptions } from "../../ormconfig";
+import { dataSourceOptions } from "../../src/db/data-source-options";
 import { openDatabase } from "../../src/db/database";
 import { migrations } from "../../src/db/migrations";
 import { freshDatabase, testEngine } from "../helpers/database";

@@ -1,4 +1,4 @@
-const { existsSync } = require("node:fs");
+const { existsSync, statSync } = require("node:fs");
 const { execFileSync } = require("node:child_process");
 const path = require("node:path");
 const { Client } = require("pg");
@@ -10,7 +10,9 @@ const { Client } = require("pg");
  */
 module.exports = async function globalSetup() {
   const root = path.join(__dirname, "..", "..");
-  if (!existsSync(path.join(root, "public", "graphiql", "graphiql.js"))) {
+  const bundle = path.join(root, "public", "graphiql", "graphiql.js");
+  const source = path.join(root, "src", "http", "playground", "entry.jsx");
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(source).mtimeMs) {
     execFileSync(process.execPath, [path.join(root, "scripts", "build-graphiql.mjs")], { stdio: "inherit" });
   }
   const engine = process.env.PX_TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? "postgres" : "sqlite");
