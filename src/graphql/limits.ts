@@ -122,24 +122,12 @@ export function limitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           // Variables that do not coerce fail execution before any field runs, with BAD_USER_INPUT.
           const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
           if (coerced.errors) return;
-          const { measure } = withBadRequestStatus(() => measureOperation(schema, facts.fragments, operation, coerced.coerced));
+          const { measure } = measureOperation(schema, facts.fragments, operation, coerced.coerced);
           if (facts.measures.size < MAX_MEASURES_PER_DOCUMENT) facts.measures.set(key, measure);
         },
       };
     },
   };
-}
-
-/** A bad page argument found before execution is the request's fault: HTTP 400, like the limits. */
-function withBadRequestStatus<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (error instanceof GraphQLError && !error.extensions.http) {
-      throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
-    }
-    throw error;
-  }
 }
 
 /** The part of a variable's value that a measure depends on: a list by its length, anything else as is. */
@@ -245,8 +233,7 @@ class OperationWalk {
     const definition = this.definitionOf(parent, node.name.value);
     if (!definition) return { ...NOTHING, depth: 1 };
     const args = getArgumentValues(definition, node, this.variables);
-    // Page sizes and cursors are checked here, before any field runs: one bad page refuses the whole operation.
-    if ("first" in args) pageRequest(args);
+    if ("first" in args) checkPage(args, node);
     const children = node.selectionSet ? this.children(node.selectionSet, getNamedType(definition.type), above + 1) : NOTHING;
     return {
       depth: 1 + children.depth,
@@ -297,6 +284,19 @@ class OperationWalk {
     if (typeCondition === type.name) return true;
     const condition = this.schema.getType(typeCondition);
     return condition !== undefined && isAbstractType(condition) && this.schema.isSubType(condition, type);
+  }
+}
+
+/**
+ * Page sizes and cursors, by the same rule the resolvers apply (pageRequest), checked here before any
+ * field runs: one bad page refuses the whole operation (HTTP 400), pointing at its field.
+ */
+function checkPage(args: Record<string, unknown>, node: FieldNode): void {
+  try {
+    pageRequest(args);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    throw new GraphQLError(error.message, { nodes: node, extensions: { ...error.extensions, http: { status: 400 } } });
   }
 }
 

@@ -1,27 +1,163 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parse, validate } from "graphql";
+import { Kind, parse, print, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
+import pino from "pino";
+import { loadConfig } from "../../src/config";
 import { buildAppSchema } from "../../src/graphql/schema";
+import { startServer, type RunningServer } from "../../src/server";
+import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
 
-/** Every ```graphql block in README.md and docs/ is an operation the server accepts: docs cannot drift. */
+/**
+ * The docs are run, not just parsed: every ```graphql block of README.md and docs/*.md is sent, as
+ * written (inline literals and all), in order, to a running server with a fresh database per file,
+ * the way a reader pastes them into the playground. The conventions that make that possible:
+ *
+ * - A block is one document, pasted whole: several operations in it are named, and run in order.
+ * - A ```json block right after a ```graphql block holds its variables (GraphiQL's Variables pane).
+ * - An id is written "<id of KIND NAME>" (KIND: key, segment, goal, product config, feature flag,
+ *   A/B test, token); it is looked up through the API just before the operation runs.
+ * - A block that shows a refusal says so with a comment `# → CODE`; every other operation must
+ *   answer without errors and with every userErrors list empty.
+ */
 const ROOT = path.join(__dirname, "..", "..");
-const files = ["README.md", ...readdirSync(path.join(ROOT, "docs")).map((file) => path.join("docs", file))].filter((file) => file.endsWith(".md"));
+const SECRET = "px_docs_walk_bootstrap_secret";
 
-const blocks = files.flatMap((file) =>
-  [...readFileSync(path.join(ROOT, file), "utf8").matchAll(/```graphql\n([\s\S]*?)```/g)].map((match, index) => [`${file} #${index + 1}`, match[1]] as const),
-);
+interface Block {
+  where: string;
+  source: string;
+  variables: string | null;
+}
 
-test("the docs have GraphQL examples", () => {
-  expect(blocks.length).toBeGreaterThan(25);
-});
-
-test.each(blocks)("%s parses and validates against the schema", async (_where, source) => {
-  const schema = await buildAppSchema();
-  // A block may hold several operations: each starts at a line beginning with mutation, query or {.
-  const documents: string[] = [];
-  for (const line of source.split("\n")) {
-    if (/^(mutation|query|\{)/.test(line) || documents.length === 0) documents.push(line);
-    else documents[documents.length - 1] += `\n${line}`;
+function blocksOf(file: string): Block[] {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  const blocks: Block[] = [];
+  const fence = /```(\w*)\n([\s\S]*?)```/g;
+  let match: RegExpExecArray | null;
+  let previousEnd = -1;
+  while ((match = fence.exec(text))) {
+    const [whole, language, body] = match;
+    if (language === "graphql") {
+      blocks.push({ where: `${file} #${blocks.length + 1} (line ${text.slice(0, match.index).split("\n").length})`, source: body, variables: null });
+    } else if (language === "json" && blocks.length && text.slice(previousEnd, match.index).trim() === "" && blocks[blocks.length - 1].variables === null) {
+      blocks[blocks.length - 1].variables = body;
+    }
+    previousEnd = match.index + whole.length;
   }
-  for (const document of documents) expect(validate(schema, parse(document)).map((error) => error.message)).toEqual([]);
+  return blocks;
+}
+
+const files = ["README.md", ...readdirSync(path.join(ROOT, "docs")).map((file) => path.join("docs", file))]
+  .filter((file) => file.endsWith(".md"))
+  .filter((file) => blocksOf(file).length > 0);
+
+test("the docs have GraphQL walks to run", () => {
+  expect(files).toEqual(expect.arrayContaining(["README.md", path.join("docs", "GUIDE.md")]));
+  expect(files.flatMap(blocksOf).length).toBeGreaterThan(30);
 });
+
+const KINDS: Record<string, string> = {
+  key: "key",
+  segment: "segment",
+  goal: "goal",
+  "product config": "PRODUCT_CONFIG",
+  "feature flag": "FEATURE_FLAG",
+  "A/B test": "AB_TEST",
+  token: "token",
+};
+const PLACEHOLDER = /<id of (key|segment|goal|product config|feature flag|A\/B test|token) ([^>]+)>/g;
+
+describe.each(files)("%s, run in order", (file) => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    server = await startServer(loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }), pino({ level: "silent" }));
+  });
+  afterAll(async () => {
+    await server.close();
+    await database.drop();
+  });
+
+  async function graphql(query: string, variables: unknown = {}, operationName?: string) {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ query, variables, operationName }),
+    });
+    return (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] };
+  }
+
+  /** The id of the object of that kind and name, created by an earlier block. */
+  async function idOf(kind: string, name: string): Promise<string> {
+    const one = (nodes: { id: string; name: string }[]) => {
+      const found = nodes.filter((node) => node.name === name);
+      if (!found.length) throw new Error(`${file}: no ${kind} named "${name}" exists at this point of the walk`);
+      return found[found.length - 1].id;
+    };
+    const list = async (query: string, variables: object) => {
+      const { data, errors } = await graphql(query, variables);
+      if (errors) throw new Error(JSON.stringify(errors));
+      return one((Object.values(data!)[0] as { nodes: { id: string; name: string }[] }).nodes ?? (Object.values(data!)[0] as never));
+    };
+    const search = { search: name, archived: null };
+    switch (KINDS[kind]) {
+      case "key":
+        return list("query ($f: KeyFilter) { keys(filter: $f, first: 100) { nodes { id name } } }", { f: search });
+      case "segment":
+        return list("query ($f: SegmentFilter) { segments(filter: $f, first: 100) { nodes { id name } } }", { f: search });
+      case "goal":
+        return list("query ($f: GoalFilter) { goals(filter: $f, first: 100) { nodes { id name } } }", { f: search });
+      case "token":
+        return list("{ apiTokens { id name } }", {});
+      default:
+        return list("query ($f: ExperienceFilter) { experiences(filter: $f, first: 100) { nodes { id name } } }", { f: { ...search, kind: KINDS[kind] } });
+    }
+  }
+
+  async function resolve(text: string): Promise<string> {
+    let resolved = text;
+    for (const [placeholder, kind, name] of text.matchAll(PLACEHOLDER)) resolved = resolved.split(placeholder).join(await idOf(kind, name));
+    return resolved;
+  }
+
+  test.each(blocksOf(file).map((block) => [block.where, block] as const))("%s runs as written", async (_where, block) => {
+    const schema = await buildAppSchema();
+    const document: DocumentNode = parse(block.source);
+    expect(validate(schema, document).map((error) => error.message)).toEqual([]);
+    const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+    if (operations.length > 1) expect(operations.filter((operation) => !operation.name)).toEqual([]);
+    const expectedCode = /# → ([A-Z_]+)/.exec(block.source)?.[1] ?? null;
+    const codesSeen: string[] = [];
+    const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => sourceOf(block, fragment));
+    for (const operation of operations) {
+      // Each operation's ids are looked up just before it runs: an earlier one may have made them.
+      const variables = block.variables === null ? {} : JSON.parse(await resolve(block.variables));
+      const text = [sourceOf(block, operation), ...fragments].join("\n");
+      const answer = await graphql(await resolve(text), variables, operation.name?.value);
+      const userErrors = collectUserErrors(answer.data);
+      codesSeen.push(...(answer.errors ?? []).map((error) => error.extensions?.code ?? "?"), ...userErrors.map((error) => error.code));
+      if (expectedCode === null) {
+        expect({ operation: print(operation).split("\n")[0], errors: answer.errors ?? [], userErrors }).toEqual({
+          operation: print(operation).split("\n")[0],
+          errors: [],
+          userErrors: [],
+        });
+      }
+    }
+    if (expectedCode !== null) expect(codesSeen).toContain(expectedCode);
+  });
+});
+
+/** A definition's text as the block has it (comments and all). */
+function sourceOf(block: Block, definition: { loc?: { start: number; end: number } }): string {
+  return block.source.slice(definition.loc!.start, definition.loc!.end);
+}
+
+/** Every entry of every userErrors list anywhere in a response's data. */
+function collectUserErrors(value: unknown): { code: string; message: string }[] {
+  if (Array.isArray(value)) return value.flatMap(collectUserErrors);
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([name, inner]) =>
+    name === "userErrors" && Array.isArray(inner) ? (inner as { code: string; message: string }[]) : collectUserErrors(inner),
+  );
+}
