@@ -14,9 +14,16 @@ import { projectRoot } from "../src/project-root";
 async function main(): Promise<void> {
   const answers = JSON.parse(readFileSync(process.argv[2], "utf8")) as Record<string, unknown>;
   const typeDefs = readFileSync(path.join(projectRoot(), "schema", "schema.graphql"), "utf8");
-  const resolvers = { Query: Object.fromEntries(Object.entries(answers).map(([field, value]) => [field, () => value])) };
+  const resolvers = {
+    Query: Object.fromEntries(Object.entries(answers).map(([field, value]) => [field, () => value])),
+  };
   // Tuned like ours (no cache-control field instrumentation): the ceiling is the best the stack does.
-  const apollo = new ApolloServer({ typeDefs, resolvers, stopOnTerminationSignals: false, plugins: [ApolloServerPluginCacheControlDisabled()] });
+  const apollo = new ApolloServer({
+    typeDefs,
+    resolvers,
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginCacheControlDisabled()],
+  });
   await apollo.start();
   const app = express();
   app.use("/graphql", express.json({ limit: "1mb" }), expressMiddleware(apollo));

@@ -13,12 +13,17 @@ import type { Dataset } from "./dataset";
  * GrowthBook's server-side client evaluates the same data set translated to its feature format.
  */
 
-const id = (prefix: number, index: number) => `0190b2c4-0000-7000-8000-${prefix.toString().padStart(4, "0")}${index.toString().padStart(8, "0")}`;
+const id = (prefix: number, index: number) =>
+  `0190b2c4-0000-7000-8000-${prefix.toString().padStart(4, "0")}${index.toString().padStart(8, "0")}`;
 
 /** The data set as the rows our ruleset is compiled from. */
 export function rulesetSource(data: Dataset): RulesetSource {
   const startedAt = (order: number) => new Date(1_800_000_000_000 + order);
-  const experience = (kind: ExperienceKind, index: number, extra: Partial<RulesetSource["experiences"][number]>) => ({
+  const experience = (
+    kind: ExperienceKind,
+    index: number,
+    extra: Partial<RulesetSource["experiences"][number]>,
+  ) => ({
     id: id(kind === ExperienceKind.PRODUCT_CONFIG ? 3 : kind === ExperienceKind.FEATURE_FLAG ? 4 : 5, index),
     kind,
     status: ExperienceStatus.RUNNING,
@@ -36,7 +41,12 @@ export function rulesetSource(data: Dataset): RulesetSource {
       id: id(2, i),
       rule: {
         match: Match.ALL,
-        conditions: segment.conditions.map((c) => ({ type: "property" as const, property: c.property, operator: Operator.EQUALS, values: [c.value] })),
+        conditions: segment.conditions.map((c) => ({
+          type: "property" as const,
+          property: c.property,
+          operator: Operator.EQUALS,
+          values: [c.value],
+        })),
         groups: [],
       },
     })),
@@ -45,9 +55,18 @@ export function rulesetSource(data: Dataset): RulesetSource {
     variants: [],
   };
   data.configs.forEach((config, i) => {
-    const row = experience(ExperienceKind.PRODUCT_CONFIG, i, { segmentId: id(2, config.segment), priority: config.priority });
+    const row = experience(ExperienceKind.PRODUCT_CONFIG, i, {
+      segmentId: id(2, config.segment),
+      priority: config.priority,
+    });
     source.experiences.push(row);
-    for (const value of config.values) source.values.push({ experienceId: row.id, variantId: null, keyId: id(1, value.key), value: value.value });
+    for (const value of config.values)
+      source.values.push({
+        experienceId: row.id,
+        variantId: null,
+        keyId: id(1, value.key),
+        value: value.value,
+      });
   });
   data.flags.forEach((flag, i) => {
     const row = experience(ExperienceKind.FEATURE_FLAG, i, {
@@ -66,27 +85,46 @@ export function rulesetSource(data: Dataset): RulesetSource {
     source.experiences.push(row);
     test.variants.forEach((variant, position) => {
       const variantId = id(6, i * 10 + position);
-      source.variants.push({ id: variantId, experienceId: row.id, name: variant.name, weight: variant.weight, position });
-      for (const value of variant.values) source.values.push({ experienceId: row.id, variantId, keyId: id(1, value.key), value: value.value });
+      source.variants.push({
+        id: variantId,
+        experienceId: row.id,
+        name: variant.name,
+        weight: variant.weight,
+        position,
+      });
+      for (const value of variant.values)
+        source.values.push({ experienceId: row.id, variantId, keyId: id(1, value.key), value: value.value });
     });
   });
   return source;
 }
 
 /** Our full evaluation of one user: membership, placements, every key's value, the assignments. */
-export function evaluateWithCore(ruleset: Ruleset, user: { id: string; properties: Record<string, string> }): number {
+export function evaluateWithCore(
+  ruleset: Ruleset,
+  user: { id: string; properties: Record<string, string> },
+): number {
   // Built per call, as the server builds it from the profile and the request: part of the cost.
   const facts: UserFacts = { properties: propertiesOf(user.properties), now: 0, events: () => [] };
   const segments = segmentsOf(ruleset, facts);
-  const variants = new Map(placements(ruleset, user.id, segments, { variants: new Map(), slotTestId: null }).map((p) => [p.testId, p.variantId]));
+  const variants = new Map(
+    placements(ruleset, user.id, segments, { variants: new Map(), slotTestId: null }).map((p) => [
+      p.testId,
+      p.variantId,
+    ]),
+  );
   const values = resolveValues(ruleset, user.id, segments, variants);
   return values.length + runningAssignments(ruleset, variants).length;
 }
 
 /** The same data set as GrowthBook features: per key, its experiment, flag and config rules in our precedence. */
-export function growthBookFeatures(data: Dataset): Record<string, { defaultValue: unknown; rules: object[] }> {
+export function growthBookFeatures(
+  data: Dataset,
+): Record<string, { defaultValue: unknown; rules: object[] }> {
   const condition = (segment: number | null) =>
-    segment === null ? undefined : Object.fromEntries(data.segments[segment].conditions.map((c) => [c.property, c.value]));
+    segment === null
+      ? undefined
+      : Object.fromEntries(data.segments[segment].conditions.map((c) => [c.property, c.value]));
   const features: Record<string, { defaultValue: unknown; rules: object[] }> = {};
   data.keys.forEach((key) => (features[key.name] = { defaultValue: key.defaultValue, rules: [] }));
   const exclusive = data.tests.filter((test) => test.mutuallyExclusive);
@@ -101,8 +139,13 @@ export function growthBookFeatures(data: Dataset): Record<string, { defaultValue
         coverage: test.trafficPercentage / 100,
         hashAttribute: "id",
         weights: test.variants.map((variant) => variant.weight / 100),
-        variations: test.variants.map((variant) => variant.values.find((value) => value.key === key)?.value ?? data.keys[key].defaultValue),
-        ...(share >= 0 ? { namespace: ["exclusive", share / exclusive.length, (share + 1) / exclusive.length] } : {}),
+        variations: test.variants.map(
+          (variant) =>
+            variant.values.find((value) => value.key === key)?.value ?? data.keys[key].defaultValue,
+        ),
+        ...(share >= 0
+          ? { namespace: ["exclusive", share / exclusive.length, (share + 1) / exclusive.length] }
+          : {}),
       });
     }
   });
@@ -117,17 +160,25 @@ export function growthBookFeatures(data: Dataset): Record<string, { defaultValue
   [...data.configs]
     .sort((a, b) => b.priority - a.priority)
     .forEach((config) => {
-      for (const value of config.values) features[data.keys[value.key].name].rules.push({ condition: condition(config.segment), force: value.value });
+      for (const value of config.values)
+        features[data.keys[value.key].name].rules.push({
+          condition: condition(config.segment),
+          force: value.value,
+        });
     });
   return features;
 }
 
 export function growthBookClient(data: Dataset): GrowthBookClient {
-  return new GrowthBookClient().initSync({ payload: { features: growthBookFeatures(data) as never } });
+  return new GrowthBookClient().initSync({ payload: { features: growthBookFeatures(data) } });
 }
 
 /** GrowthBook's full evaluation of one user: every key's value. */
-export function evaluateWithGrowthBook(client: GrowthBookClient, keys: string[], user: { id: string; properties: Record<string, string> }): number {
+export function evaluateWithGrowthBook(
+  client: GrowthBookClient,
+  keys: string[],
+  user: { id: string; properties: Record<string, string> },
+): number {
   const context = { attributes: { id: user.id, ...user.properties } };
   let count = 0;
   for (const key of keys) if (client.evalFeature(key, context).value !== undefined) count++;

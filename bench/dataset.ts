@@ -25,7 +25,12 @@ export interface Dataset {
     segment: number | null;
     trafficPercentage: number;
     mutuallyExclusive: boolean;
-    variants: { name: string; weight: number; isControl: boolean; values: { key: number; value: unknown }[] }[];
+    variants: {
+      name: string;
+      weight: number;
+      isControl: boolean;
+      values: { key: number; value: unknown }[];
+    }[];
   }[];
 }
 
@@ -93,7 +98,12 @@ export function dataset(scale = 1): Dataset {
       mutuallyExclusive: i % 2 === 0,
       variants: [
         { name: "control", weight: 50, isControl: true, values: [] },
-        { name: "treatment", weight: 50, isControl: false, values: testKeys.map((key) => ({ key, value: valueOf(keys[key].type, next) })) },
+        {
+          name: "treatment",
+          weight: 50,
+          isControl: false,
+          values: testKeys.map((key) => ({ key, value: valueOf(keys[key].type, next) })),
+        },
       ],
     };
   });

@@ -15,12 +15,21 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-function launch(args: string[], env: Record<string, string>, ready: (output: string) => string | null, nodeFlags: string[] = []): Promise<Target> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, "-r", path.join(ROOT, "scripts", "register-ts.js"), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+function launch(
+  args: string[],
+  env: Record<string, string>,
+  ready: (output: string) => string | null,
+  nodeFlags: string[] = [],
+): Promise<Target> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeFlags, "-r", path.join(ROOT, "scripts", "register-ts.js"), ...args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
@@ -49,7 +58,10 @@ function launch(args: string[], env: Record<string, string>, ready: (output: str
  * Our server as production runs it, on a fresh SQLite file, or on a fresh database of the
  * PostgreSQL server at `postgresAdminUrl`; `nodeFlags` e.g. --cpu-prof.
  */
-export async function startOurServer(nodeFlags: string[] = [], postgresAdminUrl?: string): Promise<Target & { dir: string }> {
+export async function startOurServer(
+  nodeFlags: string[] = [],
+  postgresAdminUrl?: string,
+): Promise<Target & { dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), "px-bench-"));
   let databaseUrl = `sqlite:${path.join(dir, "px.sqlite")}`;
   let dropDatabase = async () => {};
@@ -93,7 +105,11 @@ export async function startCeiling(answers: Record<string, unknown>, dir: string
   });
 }
 
-export async function graphql<T = Record<string, any>>(url: string, query: string, variables: unknown = {}): Promise<T> {
+export async function graphql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: unknown = {},
+): Promise<T> {
   const response = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
@@ -107,8 +123,13 @@ export async function graphql<T = Record<string, any>>(url: string, query: strin
 /** Creates and starts the data set through the API, as a dashboard would. */
 export async function seed(url: string, data: Dataset): Promise<void> {
   const one = async (mutation: string, input: unknown, field: string): Promise<string> => {
-    const result = await graphql(url, `mutation ($input: ${mutation}) { result: ${field}(input: $input) { node: ${nodeOf(field)} { id } userErrors { message } } }`, { input });
-    if (result.result.userErrors.length) throw new Error(`${field}: ${JSON.stringify(result.result.userErrors)}`);
+    const result = await graphql(
+      url,
+      `mutation ($input: ${mutation}) { result: ${field}(input: $input) { node: ${nodeOf(field)} { id } userErrors { message } } }`,
+      { input },
+    );
+    if (result.result.userErrors.length)
+      throw new Error(`${field}: ${JSON.stringify(result.result.userErrors)}`);
     return result.result.node.id;
   };
   const keyIds: string[] = [];
@@ -120,20 +141,32 @@ export async function seed(url: string, data: Dataset): Promise<void> {
         "CreateSegmentInput!",
         {
           name: segment.name,
-          rule: { match: "ALL", conditions: segment.conditions.map((c) => ({ property: { property: c.property, operator: "EQUALS", values: [c.value] } })) },
+          rule: {
+            match: "ALL",
+            conditions: segment.conditions.map((c) => ({
+              property: { property: c.property, operator: "EQUALS", values: [c.value] },
+            })),
+          },
         },
         "createSegment",
       ),
     );
   }
   const goalId = await one("CreateGoalInput!", { name: "Purchase", events: ["Charged"] }, "createGoal");
-  const start = (id: string) => graphql(url, "mutation ($id: ID!) { startExperience(id: $id) { userErrors { message } } }", { id });
-  const values = (list: { key: number; value: unknown }[]) => list.map((v) => ({ keyId: keyIds[v.key], value: v.value }));
+  const start = (id: string) =>
+    graphql(url, "mutation ($id: ID!) { startExperience(id: $id) { userErrors { message } } }", { id });
+  const values = (list: { key: number; value: unknown }[]) =>
+    list.map((v) => ({ keyId: keyIds[v.key], value: v.value }));
   for (const config of data.configs) {
     await start(
       await one(
         "CreateProductConfigInput!",
-        { name: config.name, segmentId: segmentIds[config.segment], priority: config.priority, values: values(config.values) },
+        {
+          name: config.name,
+          segmentId: segmentIds[config.segment],
+          priority: config.priority,
+          values: values(config.values),
+        },
         "createProductConfig",
       ),
     );
@@ -143,7 +176,13 @@ export async function seed(url: string, data: Dataset): Promise<void> {
     await start(
       await one(
         "CreateFeatureFlagInput!",
-        { name: flag.name, segmentId, keyId: keyIds[flag.key], value: flag.value, rolloutPercentage: flag.rolloutPercentage },
+        {
+          name: flag.name,
+          segmentId,
+          keyId: keyIds[flag.key],
+          value: flag.value,
+          rolloutPercentage: flag.rolloutPercentage,
+        },
         "createFeatureFlag",
       ),
     );

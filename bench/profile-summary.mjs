@@ -13,10 +13,16 @@ const byFunction = new Map();
 const byPackage = new Map();
 for (const [id, time] of self) {
   const { callFrame } = byId.get(id);
-  const where = callFrame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(src|bench)\//, "$1/") || "(native)";
+  const where =
+    callFrame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(src|bench)\//, "$1/") ||
+    "(native)";
   const name = `${callFrame.functionName || "(anonymous)"}  ${where}:${callFrame.lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + time);
-  const pkg = where.startsWith("src/") ? "our code (src/)" : where.startsWith("@") ? where.split("/").slice(0, 2).join("/") : where.split("/")[0];
+  const pkg = where.startsWith("src/")
+    ? "our code (src/)"
+    : where.startsWith("@")
+      ? where.split("/").slice(0, 2).join("/")
+      : where.split("/")[0];
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + time);
 }
 const show = (title, map, n) => {

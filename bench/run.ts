@@ -1,4 +1,12 @@
-import { compileRuleset, evaluateWithCore, evaluateWithGrowthBook, growthBookClient, rate, rulesetSource } from "./core";
+import { cpus } from "node:os";
+import {
+  compileRuleset,
+  evaluateWithCore,
+  evaluateWithGrowthBook,
+  growthBookClient,
+  rate,
+  rulesetSource,
+} from "./core";
 import { dataset, users } from "./dataset";
 import path from "node:path";
 import { projectRoot } from "../src/project-root";
@@ -18,7 +26,8 @@ const SECONDS = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
 const CORE_SECONDS = smoke ? 0.3 : 5;
 const USER_POOL = smoke ? 50 : 2000;
 
-const KEYS_QUERY = "{ keys(first: 100) { nodes { id name type defaultValue usages { kind id name status } } } }";
+const KEYS_QUERY =
+  "{ keys(first: 100) { nodes { id name type defaultValue usages { kind id name status } } } }";
 const EVALUATE_QUERY =
   "query ($user: UserContextInput!) { evaluate(user: $user) { values { key value source experienceId } assignments { abTestId variant } segmentIds } }";
 
@@ -45,14 +54,20 @@ async function http(): Promise<void> {
     await seed(ours.url, data);
     // Every user of the pool has been seen once: the load measures returning users (no assignment writes).
     for (const user of people) await graphql(ours.url, EVALUATE_QUERY, { user });
-    console.log(`${postgres ? "PostgreSQL" : "SQLite"}: seeded ${data.keys.length} keys, ${data.segments.length} segments, ${data.configs.length} configs, ${data.flags.length} flags, ${data.tests.length} tests and ${people.length} users in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+    console.log(
+      `${postgres ? "PostgreSQL" : "SQLite"}: seeded ${data.keys.length} keys, ${data.segments.length} segments, ${data.configs.length} configs, ${data.flags.length} flags, ${data.tests.length} tests and ${people.length} users in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+    );
     const answers = {
       keys: (await graphql(ours.url, KEYS_QUERY)).keys,
       evaluate: (await graphql(ours.url, EVALUATE_QUERY, { user: people[0] })).evaluate,
     };
     if (profile) {
       let next = 0;
-      const body = profile === "keys" ? () => JSON.stringify({ query: KEYS_QUERY }) : () => JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
+      const body =
+        profile === "keys"
+          ? () => JSON.stringify({ query: KEYS_QUERY })
+          : () =>
+              JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
       console.log(await load(ours.url, body, SECONDS));
       console.log(`profile written to ${profileDir}; summarize: node bench/profile-summary.mjs <file>`);
       return;
@@ -61,7 +76,8 @@ async function http(): Promise<void> {
     try {
       let next = 0;
       const keysBody = () => JSON.stringify({ query: KEYS_QUERY });
-      const evaluateBody = () => JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
+      const evaluateBody = () =>
+        JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
       const results: [string, Load, Load][] = [];
       for (const [name, body] of [
         ["keys(first: 100)", keysBody],
@@ -69,8 +85,12 @@ async function http(): Promise<void> {
       ] as const) {
         results.push([name, await load(ours.url, body, SECONDS), await load(ceiling.url, body, SECONDS)]);
       }
-      console.log(`\nHTTP, autocannon, 10 connections, ${SECONDS} s each (responses ${JSON.stringify(answers.keys).length} and ${JSON.stringify(answers.evaluate).length} bytes)`);
-      console.log(`${"".padEnd(22)} ${"ours r/s".padStart(9)} ${"ceil r/s".padStart(9)} ${"ratio".padStart(7)} ${"ours p50/99".padStart(12)} ${"ceil p50/99".padStart(12)} ${"failed".padStart(9)}`);
+      console.log(
+        `\nHTTP, autocannon, 10 connections, ${SECONDS} s each (responses ${JSON.stringify(answers.keys).length} and ${JSON.stringify(answers.evaluate).length} bytes)`,
+      );
+      console.log(
+        `${"".padEnd(22)} ${"ours r/s".padStart(9)} ${"ceil r/s".padStart(9)} ${"ratio".padStart(7)} ${"ours p50/99".padStart(12)} ${"ceil p50/99".padStart(12)} ${"failed".padStart(9)}`,
+      );
       for (const [name, ourLoad, ceilingLoad] of results) console.log(row(name, ourLoad, ceilingLoad));
     } finally {
       await ceiling.stop();
@@ -82,23 +102,29 @@ async function http(): Promise<void> {
 
 function core(): void {
   const people = users(10_000);
-  console.log(`\nIn process: full evaluations per second (every key's value for one user), ${CORE_SECONDS} s each`);
+  console.log(
+    `\nIn process: full evaluations per second (every key's value for one user), ${CORE_SECONDS} s each`,
+  );
   const base = dataset(1);
   const client = growthBookClient(base);
   const keyNames = base.keys.map((key) => key.name);
-  const growthBook = rate((i) => evaluateWithGrowthBook(client, keyNames, people[i % people.length]), CORE_SECONDS);
+  const growthBook = rate(
+    (i) => evaluateWithGrowthBook(client, keyNames, people[i % people.length]),
+    CORE_SECONDS,
+  );
   for (const scale of smoke ? [1] : [1, 4, 16]) {
     const data = dataset(scale);
     const ruleset = compileRuleset(rulesetSource(data));
     const ours = rate((i) => evaluateWithCore(ruleset, people[i % people.length]), CORE_SECONDS);
     const shape = `${data.keys.length} keys, ${data.segments.length} segments, ${data.configs.length + data.flags.length + data.tests.length} experiences`;
-    const versus = scale === 1 ? `   GrowthBook ${Math.round(growthBook)}/s, ours ${(ours / growthBook).toFixed(1)}×` : "";
+    const versus =
+      scale === 1 ? `   GrowthBook ${Math.round(growthBook)}/s, ours ${(ours / growthBook).toFixed(1)}×` : "";
     console.log(`  ${scale}× (${shape})`.padEnd(62) + `ours ${Math.round(ours)}/s${versus}`);
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}, ${require("node:os").cpus().length} cores (${require("node:os").cpus()[0].model})`);
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0].model})`);
   await http();
   if (!profile) core();
 }

@@ -41,7 +41,10 @@ export interface ClientOptions {
 
 export interface Client {
   /** Runs one operation; resolves with its data, rejects with a GraphQLRequestError on top-level errors. */
-  request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<TData>;
+  request<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables?: TVariables,
+  ): Promise<TData>;
 }
 
 const printed = new WeakMap<DocumentNode, string>();

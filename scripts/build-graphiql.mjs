@@ -30,7 +30,16 @@ await Promise.all([
     ...common,
     entryPoints: {
       "editor.worker": join(root, "node_modules", "monaco-editor", "esm", "vs", "editor", "editor.worker.js"),
-      "json.worker": join(root, "node_modules", "monaco-editor", "esm", "vs", "language", "json", "json.worker.js"),
+      "json.worker": join(
+        root,
+        "node_modules",
+        "monaco-editor",
+        "esm",
+        "vs",
+        "language",
+        "json",
+        "json.worker.js",
+      ),
       "graphql.worker": join(root, "node_modules", "monaco-graphql", "esm", "graphql.worker.js"),
     },
     format: "iife",

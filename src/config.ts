@@ -1,8 +1,7 @@
 import path from "node:path";
 
 export type DatabaseConfig =
-  | { engine: "sqlite"; file: string }
-  | { engine: "postgres"; url: string; poolSize: number };
+  { engine: "sqlite"; file: string } | { engine: "postgres"; url: string; poolSize: number };
 
 export interface AppConfig {
   port: number;

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const made = server.bootstrapped;
   if (made?.created && config.bootstrapAdminToken !== null) {
     // The operator chose the secret: saying it again would only copy it into log storage.
-    process.stdout.write(`\n  Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap" of project "${made.project.name}".\n  Playground: ${server.url}/graphql\n\n`);
+    process.stdout.write(
+      `\n  Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap" of project "${made.project.name}".\n  Playground: ${server.url}/graphql\n\n`,
+    );
   } else if (made?.created) {
     // Printed, not logged: the secret must never reach log storage, and the operator needs it once.
     // The playground address carries it in its #fragment, which the browser keeps to itself.

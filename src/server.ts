@@ -28,7 +28,10 @@ export interface RunningServer {
 }
 
 /** The composition root: database, services, schema, Apollo and HTTP, started in that order. */
-export async function startServer(config: AppConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const db = await openDatabase(config.database);
   const services = createServices(db, logger);
   // Several processes may start at once on one PostgreSQL: one of them installs the token.
@@ -88,11 +91,22 @@ const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   const status = (error as { status?: number }).status;
   const type = (error as { type?: string }).type;
   if (type === "entity.too.large") {
-    res.status(413).json({ errors: [{ message: `The request body is larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+    res.status(413).json({
+      errors: [
+        {
+          message: `The request body is larger than ${MAX_BODY_BYTES} bytes`,
+          extensions: { code: "PAYLOAD_TOO_LARGE" },
+        },
+      ],
+    });
   } else if (type === "entity.parse.failed") {
-    res.status(400).json({ errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+    res.status(400).json({
+      errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }],
+    });
   } else if (status && status >= 400 && status < 500) {
-    res.status(status).json({ errors: [{ message: (error as Error).message, extensions: { code: "BAD_REQUEST" } }] });
+    res
+      .status(status)
+      .json({ errors: [{ message: (error as Error).message, extensions: { code: "BAD_REQUEST" } }] });
   } else {
     next(error);
   }

@@ -7,7 +7,9 @@ import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "Who is asking: the project and role of the request's bearer token." })
 export class Viewer {
-  @Field(() => Project, { description: "The token's project: everything the request sees and changes is in it." })
+  @Field(() => Project, {
+    description: "The token's project: everything the request sees and changes is in it.",
+  })
   project!: Project;
 
   @Field(() => Role, { description: "The token's role." })
@@ -28,10 +30,16 @@ export class CreateApiTokenInput {
 
 @ObjectType({ description: "What a mutation of a token answers." })
 export class ApiTokenPayload {
-  @Field(() => ApiToken, { nullable: true, description: "The token after the change; null when it was not done." })
+  @Field(() => ApiToken, {
+    nullable: true,
+    description: "The token after the change; null when it was not done.",
+  })
   token!: ApiToken | null;
 
-  @Field(() => String, { nullable: true, description: "The bearer secret; returned once, on creation, and stored only as a hash." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The bearer secret; returned once, on creation, and stored only as a hash.",
+  })
   secret!: string | null;
 
   @Field(() => [UserError], { description: Describe.userErrors })
@@ -43,7 +51,10 @@ export class CreateProjectPayload {
   @Field(() => Project, { nullable: true, description: "The new project; null when it was not made." })
   project!: Project | null;
 
-  @Field(() => String, { nullable: true, description: "Bearer secret of the new project's first ADMIN token; returned once." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Bearer secret of the new project's first ADMIN token; returned once.",
+  })
   adminSecret!: string | null;
 
   @Field(() => [UserError], { description: Describe.userErrors })

@@ -20,8 +20,13 @@ export class AccessResolver {
   }
 
   @Authorized(Can.administer)
-  @Mutation(() => CreateProjectPayload, { description: "ADMIN only: a new, empty project, reachable only with the secret returned." })
-  async createProject(@Arg("name", { description: "The new project's name." }) name: string, @Ctx() { services, caller }: RequestContext): Promise<CreateProjectPayload> {
+  @Mutation(() => CreateProjectPayload, {
+    description: "ADMIN only: a new, empty project, reachable only with the secret returned.",
+  })
+  async createProject(
+    @Arg("name", { description: "The new project's name." }) name: string,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<CreateProjectPayload> {
     const result = await services.access.createProject(caller, name);
     return result.ok
       ? { project: result.value.project, adminSecret: result.value.adminSecret, userErrors: [] }
@@ -30,7 +35,10 @@ export class AccessResolver {
 
   @Authorized(Can.administer)
   @Mutation(() => ApiTokenPayload, { description: "ADMIN only." })
-  async createApiToken(@Arg("input", { description: "The token's name and role." }) input: CreateApiTokenInput, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
+  async createApiToken(
+    @Arg("input", { description: "The token's name and role." }) input: CreateApiTokenInput,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<ApiTokenPayload> {
     const result = await services.access.createToken(caller, input);
     return result.ok
       ? { token: result.value.token, secret: result.value.secret, userErrors: [] }
@@ -38,8 +46,13 @@ export class AccessResolver {
   }
 
   @Authorized(Can.administer)
-  @Mutation(() => ApiTokenPayload, { description: "ADMIN only. A revoked token is refused from the next request on." })
-  async revokeApiToken(@Arg("id", () => ID, { description: "The token's id." }) id: string, @Ctx() { services, caller }: RequestContext): Promise<ApiTokenPayload> {
+  @Mutation(() => ApiTokenPayload, {
+    description: "ADMIN only. A revoked token is refused from the next request on.",
+  })
+  async revokeApiToken(
+    @Arg("id", () => ID, { description: "The token's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<ApiTokenPayload> {
     return { ...payload("token", await services.access.revokeToken(caller, id)), secret: null };
   }
 }

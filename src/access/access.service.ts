@@ -113,9 +113,12 @@ export class AccessService {
   /** Revoking twice, or revoking the project's last active ADMIN token (which would lock everyone out), is INVALID_STATE. */
   revokeToken(caller: Caller, id: string): Promise<Result<ApiToken>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const token = isId(id) ? await tx.findOne(ApiToken, { where: { id, projectId: caller.projectId } }) : null;
+      const token = isId(id)
+        ? await tx.findOne(ApiToken, { where: { id, projectId: caller.projectId } })
+        : null;
       if (!token) return fail(UserErrors.notFound(["id"], "API token"));
-      if (token.revokedAt !== null) return fail(UserErrors.invalidState(["id"], "This token is already revoked"));
+      if (token.revokedAt !== null)
+        return fail(UserErrors.invalidState(["id"], "This token is already revoked"));
       if (token.role === Role.ADMIN) {
         const admins = await tx
           .createQueryBuilder(ApiToken, "token")
@@ -125,7 +128,12 @@ export class AccessService {
           })
           .getCount();
         if (admins <= 1) {
-          return fail(UserErrors.invalidState(["id"], "This is the project's last active ADMIN token: create another ADMIN token first"));
+          return fail(
+            UserErrors.invalidState(
+              ["id"],
+              "This is the project's last active ADMIN token: create another ADMIN token first",
+            ),
+          );
         }
       }
       const before = tokenView(token);
@@ -180,7 +188,13 @@ export class AccessService {
       const project =
         (await tx.createQueryBuilder(Project, "project").orderBy("project.id", "ASC").getOne()) ??
         (await this.insertProject(tx, "Default project"));
-      const { secret } = await this.insertToken(tx, project.id, bootstrapSecret ? "bootstrap" : "admin", Role.ADMIN, bootstrapSecret ?? undefined);
+      const { secret } = await this.insertToken(
+        tx,
+        project.id,
+        bootstrapSecret ? "bootstrap" : "admin",
+        Role.ADMIN,
+        bootstrapSecret ?? undefined,
+      );
       return ok({ project, secret, created: true });
     });
     return result.ok ? result.value : null;
@@ -188,7 +202,12 @@ export class AccessService {
 
   private async insertProject(tx: EntityManager, name: string): Promise<Project> {
     const now = Date.now();
-    const project = Object.assign(new Project(), { id: newId(now), name, configVersion: 0, createdAt: new Date(now) });
+    const project = Object.assign(new Project(), {
+      id: newId(now),
+      name,
+      configVersion: 0,
+      createdAt: new Date(now),
+    });
     await tx.insert(Project, project);
     await this.settings.createFor(tx, project.id, project.createdAt);
     return project;

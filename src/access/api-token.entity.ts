@@ -1,8 +1,21 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Role } from "./role";
 import { Describe } from "../graphql/descriptions";
+
+registerEnumType(Role, {
+  name: "Role",
+  description:
+    "ADMIN: everything in its project, tokens included. EDITOR: create, change and archive setup and experiences. " +
+    "VIEWER: read only. SDK: evaluate, trackEvents and identify only.",
+  valuesConfig: {
+    ADMIN: { description: "Everything in its project, including tokens and new projects." },
+    EDITOR: { description: "Read, and create, change, start, stop and archive setup and experiences." },
+    VIEWER: { description: "Read only: a dashboard that shows but does not change." },
+    SDK: { description: "For apps: evaluate, trackEvents and identify." },
+  },
+});
 
 @ObjectType({ description: "A bearer token of the project. Its secret is shown once, on creation." })
 @Entity("api_token")
@@ -32,7 +45,10 @@ export class ApiToken {
   @InstantColumn()
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true, description: "Accurate to about a minute: it is not written on every request." })
+  @Field(() => Date, {
+    nullable: true,
+    description: "Accurate to about a minute: it is not written on every request.",
+  })
   @InstantColumn({ nullable: true })
   lastUsedAt!: Date | null;
 

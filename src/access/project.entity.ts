@@ -3,7 +3,9 @@ import { Column, Entity, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
 
-@ObjectType({ description: "A workspace: every key, segment, goal, experience and token belongs to exactly one." })
+@ObjectType({
+  description: "A workspace: every key, segment, goal, experience and token belongs to exactly one.",
+})
 @Entity("project")
 export class Project {
   @Field(() => ID, { description: Describe.id })

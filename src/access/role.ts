@@ -1,24 +1,9 @@
-import { registerEnumType } from "type-graphql";
-
 export enum Role {
   ADMIN = "ADMIN",
   EDITOR = "EDITOR",
   VIEWER = "VIEWER",
   SDK = "SDK",
 }
-
-registerEnumType(Role, {
-  name: "Role",
-  description:
-    "ADMIN: everything in its project, tokens included. EDITOR: create, change and archive setup and experiences. " +
-    "VIEWER: read only. SDK: evaluate, trackEvents and identify only.",
-  valuesConfig: {
-    ADMIN: { description: "Everything in its project, including tokens and new projects." },
-    EDITOR: { description: "Read, and create, change, start, stop and archive setup and experiences." },
-    VIEWER: { description: "Read only: a dashboard that shows but does not change." },
-    SDK: { description: "For apps: evaluate, trackEvents and identify." },
-  },
-});
 
 /**
  * Who may call what, by role. Resolvers name one of these groups in @Authorized; this table is the

@@ -4,7 +4,9 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn, JsonColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
 
-@ObjectType({ description: "One change made through the API: who, what, when, and the object before and after." })
+@ObjectType({
+  description: "One change made through the API: who, what, when, and the object before and after.",
+})
 @Entity("audit_event")
 @Index("IDX_audit_event_entity", ["projectId", "entityId"])
 export class AuditEvent {
@@ -40,7 +42,10 @@ export class AuditEvent {
   @JsonColumn({ nullable: true })
   before!: object | null;
 
-  @Field(() => GraphQLJSON, { nullable: true, description: "The object after the change, as the API shows it." })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: "The object after the change, as the API shows it.",
+  })
   @JsonColumn({ nullable: true })
   after!: object | null;
 }

@@ -9,9 +9,12 @@ const AuditEventConnection = connectionType("AuditEvent", AuditEvent);
 @Resolver()
 export class AuditResolver {
   @Authorized(Can.read)
-  @Query(() => AuditEventConnection, { description: "Newest first. With entityId: the history of one object." })
+  @Query(() => AuditEventConnection, {
+    description: "Newest first. With entityId: the history of one object.",
+  })
   async auditLog(
-    @Arg("entityId", () => ID, { nullable: true, description: "Only the changes of this object; null: all." }) entityId: string | null | undefined,
+    @Arg("entityId", () => ID, { nullable: true, description: "Only the changes of this object; null: all." })
+    entityId: string | null | undefined,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {

@@ -21,7 +21,12 @@ export class AuditService {
   constructor(private readonly db: Database) {}
 
   /** Writes the audit event inside the mutation's own transaction: both commit, or neither. */
-  async record(tx: EntityManager, caller: Caller, entry: AuditEntry, projectId = caller.projectId): Promise<void> {
+  async record(
+    tx: EntityManager,
+    caller: Caller,
+    entry: AuditEntry,
+    projectId = caller.projectId,
+  ): Promise<void> {
     const now = Date.now();
     const event = Object.assign(new AuditEvent(), {
       id: newId(now),

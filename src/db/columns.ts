@@ -7,7 +7,8 @@ import { Column, type ColumnOptions, type ValueTransformer } from "typeorm";
 const millis: ValueTransformer = {
   to: (value: Date | null | undefined) => (value instanceof Date ? value.getTime() : value),
   // pg returns bigint as a string; sqlite3 as a number.
-  from: (value: string | number | null) => (value === null || value === undefined ? null : new Date(Number(value))),
+  from: (value: string | number | null) =>
+    value === null || value === undefined ? null : new Date(Number(value)),
 };
 
 /** JSON documents are stored as text: portable, and never queried inside by SQL. */

@@ -22,7 +22,9 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     // Off unless someone watches the statements (the SQL-count tests do).
-    ...(onQuery ? { logging: ["query"] as LogLevel[], logger: new QueryObserver(onQuery) } : { logging: false }),
+    ...(onQuery
+      ? { logging: ["query"] as LogLevel[], logger: new QueryObserver(onQuery) }
+      : { logging: false }),
   };
   if (database.engine === "postgres") {
     return {

@@ -33,7 +33,10 @@ export interface Database {
 }
 
 /** `onQuery` sees every SQL statement (tests count them); nothing is logged otherwise. */
-export async function openDatabase(config: DatabaseConfig, onQuery?: (query: string) => void): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  onQuery?: (query: string) => void,
+): Promise<Database> {
   const writer = new DataSource(dataSourceOptions(config, "writer", onQuery));
   await writer.initialize();
   try {
@@ -45,10 +48,14 @@ export async function openDatabase(config: DatabaseConfig, onQuery?: (query: str
     // FULL: a commit is on disk before the client hears "done", so kill -9 loses no answered write.
     await writer.query("PRAGMA synchronous = FULL");
     const [{ synchronous }] = await writer.query("PRAGMA synchronous");
-    if (Number(synchronous) !== SQLITE_SYNCHRONOUS_FULL) throw new Error(`SQLite refused synchronous=FULL (it is ${synchronous})`);
+    if (Number(synchronous) !== SQLITE_SYNCHRONOUS_FULL)
+      throw new Error(`SQLite refused synchronous=FULL (it is ${synchronous})`);
     await writer.runMigrations({ transaction: "each" });
     // Opened after the writer made the file and switched it to WAL, which a read-only connection cannot do.
-    const readers = Array.from({ length: SQLITE_READERS }, () => new DataSource(dataSourceOptions(config, "reader", onQuery)));
+    const readers = Array.from(
+      { length: SQLITE_READERS },
+      () => new DataSource(dataSourceOptions(config, "reader", onQuery)),
+    );
     await Promise.all(readers.map((reader) => reader.initialize()));
     return new SqliteDatabase(writer, readers);
   } catch (error) {

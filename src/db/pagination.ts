@@ -42,5 +42,9 @@ export function pageOfRows<T extends { id: string }>(rows: readonly T[], page: P
     while (start < rows.length && rows[start].id <= page.after) start++;
   }
   const nodes = rows.slice(start, start + page.first);
-  return { nodes, hasNextPage: start + page.first < rows.length, totalCount: () => Promise.resolve(rows.length) };
+  return {
+    nodes,
+    hasNextPage: start + page.first < rows.length,
+    totalCount: () => Promise.resolve(rows.length),
+  };
 }

@@ -4,15 +4,20 @@ import type { Database } from "./database";
 import { sql } from "./sql";
 
 /** Carries a failed Result out of a transaction so that the transaction rolls back. */
-class Rollback {
-  constructor(readonly result: Result<never>) {}
+class Rollback extends Error {
+  constructor(readonly result: Result<never>) {
+    super("rolled back: the work answered userErrors");
+  }
 }
 
 /**
  * Runs `work` as one transaction that commits only when it succeeds: a mutation that answers with
  * userErrors has changed nothing, whatever it wrote before it found the problem.
  */
-export async function commitIfOk<T>(db: Database, work: (tx: EntityManager) => Promise<Result<T>>): Promise<Result<T>> {
+export async function commitIfOk<T>(
+  db: Database,
+  work: (tx: EntityManager) => Promise<Result<T>>,
+): Promise<Result<T>> {
   try {
     return await db.transaction(async (tx) => {
       const result = await work(tx);
@@ -39,7 +44,9 @@ export function changeProject<T>(
   work: (tx: EntityManager) => Promise<Result<T>>,
 ): Promise<Result<T>> {
   return commitIfOk(db, async (tx) => {
-    await sql(tx, "UPDATE project SET config_version = config_version + 1 WHERE id = :projectId", { projectId });
+    await sql(tx, "UPDATE project SET config_version = config_version + 1 WHERE id = :projectId", {
+      projectId,
+    });
     return work(tx);
   });
 }

@@ -87,7 +87,12 @@ export function inRollout(experienceId: string, userId: string, rolloutPercentag
  * The index of the user's variant, or null when the user is outside the test's traffic.
  * `weights` are percentages summing to 100, in variant order.
  */
-export function variantIndex(experienceId: string, userId: string, trafficPercentage: number, weights: readonly number[]): number | null {
+export function variantIndex(
+  experienceId: string,
+  userId: string,
+  trafficPercentage: number,
+  weights: readonly number[],
+): number | null {
   const at = position(experienceId, userId) * 100;
   if (at >= trafficPercentage) return null;
   return variantAt((at / trafficPercentage) * 100, weights);
@@ -112,7 +117,10 @@ export interface ExclusiveCandidate {
 }
 
 /** The exclusive test a free user is placed in, among those they qualify for (see the top of the file). */
-export function pickExclusive<T extends ExclusiveCandidate>(userId: string, candidates: readonly T[]): T | null {
+export function pickExclusive<T extends ExclusiveCandidate>(
+  userId: string,
+  candidates: readonly T[],
+): T | null {
   let best: T | null = null;
   let bestScore = -Infinity;
   for (const candidate of candidates) {

@@ -52,21 +52,37 @@ function targets(segmentId: string | null, segments: Set<string>): boolean {
  * (segment and traffic) but not yet assigned to; among exclusive tests, at most one, and none while
  * the user holds a slot in a running or paused one.
  */
-export function placements(ruleset: Ruleset, userId: string, segments: Set<string>, state: UserAssignments): Placement[] {
+export function placements(
+  ruleset: Ruleset,
+  userId: string,
+  segments: Set<string>,
+  state: UserAssignments,
+): Placement[] {
   const placed: Placement[] = [];
-  const exclusiveCandidates: { test: CompiledTest; variantId: string; id: string; trafficPercentage: number }[] = [];
+  const exclusiveCandidates: {
+    test: CompiledTest;
+    variantId: string;
+    id: string;
+    trafficPercentage: number;
+  }[] = [];
   for (const test of ruleset.runningTests) {
     if (state.variants.has(test.id) || !targets(test.segmentId, segments)) continue;
     const index = variantIndex(test.id, userId, test.trafficPercentage, test.weights);
     if (index === null) continue;
     const variantId = test.variants[index].id;
-    if (test.mutuallyExclusive) exclusiveCandidates.push({ test, variantId, id: test.id, trafficPercentage: test.trafficPercentage });
+    if (test.mutuallyExclusive)
+      exclusiveCandidates.push({ test, variantId, id: test.id, trafficPercentage: test.trafficPercentage });
     else placed.push({ testId: test.id, variantId, exclusive: null });
   }
   const slotIsLive = state.slotTestId !== null && ruleset.liveExclusiveTestIds.has(state.slotTestId);
   if (!slotIsLive) {
     const pick = pickExclusive(userId, exclusiveCandidates);
-    if (pick) placed.push({ testId: pick.id, variantId: pick.variantId, exclusive: { replacesSlotOf: state.slotTestId } });
+    if (pick)
+      placed.push({
+        testId: pick.id,
+        variantId: pick.variantId,
+        exclusive: { replacesSlotOf: state.slotTestId },
+      });
   }
   return placed;
 }
@@ -77,28 +93,52 @@ export function placements(ruleset: Ruleset, userId: string, segments: Set<strin
  * first); the key's running feature flag, if the user is in its segment and rollout; the matching
  * product config of the highest priority (then the earliest started); the key's default.
  */
-export function resolveValues(ruleset: Ruleset, userId: string, segments: Set<string>, variants: Map<string, string>): EvaluatedValue[] {
+export function resolveValues(
+  ruleset: Ruleset,
+  userId: string,
+  segments: Set<string>,
+  variants: Map<string, string>,
+): EvaluatedValue[] {
   // The keys the user's variants set, first test first: built once, so each key is one lookup.
   const fromTests = new Map<string, { value: unknown; testId: string }>();
   for (const { test, variant } of assignedVariants(ruleset, variants)) {
-    for (const [keyId, value] of variant.values) if (!fromTests.has(keyId)) fromTests.set(keyId, { value, testId: test.id });
+    for (const [keyId, value] of variant.values)
+      if (!fromTests.has(keyId)) fromTests.set(keyId, { value, testId: test.id });
   }
   return ruleset.keys.map((key) => {
     const fromTest = fromTests.get(key.id);
-    if (fromTest) return { key: key.name, value: fromTest.value, source: ValueSource.AB_TEST, experienceId: fromTest.testId };
+    if (fromTest)
+      return {
+        key: key.name,
+        value: fromTest.value,
+        source: ValueSource.AB_TEST,
+        experienceId: fromTest.testId,
+      };
     const flag = key.flag;
     if (flag && targets(flag.segmentId, segments) && inRollout(flag.id, userId, flag.rolloutPercentage)) {
       return { key: key.name, value: flag.value, source: ValueSource.FEATURE_FLAG, experienceId: flag.id };
     }
     const config = key.configs.find((candidate) => targets(candidate.segmentId, segments));
-    if (config) return { key: key.name, value: config.value, source: ValueSource.PRODUCT_CONFIG, experienceId: config.id };
+    if (config)
+      return {
+        key: key.name,
+        value: config.value,
+        source: ValueSource.PRODUCT_CONFIG,
+        experienceId: config.id,
+      };
     return { key: key.name, value: key.defaultValue, source: ValueSource.DEFAULT, experienceId: null };
   });
 }
 
 /** The user's variants in the running tests, by name, as evaluate reports them. */
-export function runningAssignments(ruleset: Ruleset, variants: Map<string, string>): { abTestId: string; variant: string }[] {
-  return assignedVariants(ruleset, variants).map(({ test, variant }) => ({ abTestId: test.id, variant: variant.name }));
+export function runningAssignments(
+  ruleset: Ruleset,
+  variants: Map<string, string>,
+): { abTestId: string; variant: string }[] {
+  return assignedVariants(ruleset, variants).map(({ test, variant }) => ({
+    abTestId: test.id,
+    variant: variant.name,
+  }));
 }
 
 /** The running tests the user is assigned to, earliest started first, with the variant of each. */

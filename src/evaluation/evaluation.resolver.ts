@@ -1,5 +1,16 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Arg, Authorized, Ctx, Field, ID, InputType, ObjectType, Query, registerEnumType, Resolver } from "type-graphql";
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  ObjectType,
+  Query,
+  registerEnumType,
+  Resolver,
+} from "type-graphql";
 import { Can } from "../access/role";
 import type { RequestContext } from "../graphql/context";
 import { ValueSource } from "./evaluate-user";
@@ -22,7 +33,8 @@ export class UserContextInput {
 
   @Field(() => GraphQLJSON, {
     nullable: true,
-    description: "Profile properties sent with the request; they override stored ones for this evaluation (null removes one).",
+    description:
+      "Profile properties sent with the request; they override stored ones for this evaluation (null removes one).",
   })
   properties?: unknown;
 }
@@ -38,7 +50,10 @@ export class EvaluatedValue {
   @Field(() => ValueSource, { description: "What decided the value." })
   source!: ValueSource;
 
-  @Field(() => ID, { nullable: true, description: "The experience that set the value; null for the default." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The experience that set the value; null for the default.",
+  })
   experienceId!: string | null;
 }
 
@@ -66,8 +81,16 @@ export class Evaluation {
 @Resolver()
 export class EvaluationResolver {
   @Authorized(Can.evaluate)
-  @Query(() => Evaluation, { description: "What a user gets now: every active key's value, and the user's A/B test variants." })
-  evaluate(@Arg("user", () => UserContextInput, { description: "Who: their id, and properties for this evaluation." }) user: UserContextInput, @Ctx() { services, caller }: RequestContext): Promise<Evaluation> {
+  @Query(() => Evaluation, {
+    description: "What a user gets now: every active key's value, and the user's A/B test variants.",
+  })
+  evaluate(
+    @Arg("user", () => UserContextInput, {
+      description: "Who: their id, and properties for this evaluation.",
+    })
+    user: UserContextInput,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<Evaluation> {
     return services.evaluation.evaluate(caller, user);
   }
 }

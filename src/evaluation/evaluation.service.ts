@@ -48,7 +48,8 @@ export class EvaluationService {
     const userId = user.id;
     const problem = userIdProblem(userId);
     if (problem) throw new InvalidArgument("user.id", problem);
-    if (user.properties != null && !isJsonObject(user.properties)) throw new InvalidArgument("user.properties", "must be a JSON object");
+    if (user.properties != null && !isJsonObject(user.properties))
+      throw new InvalidArgument("user.properties", "must be a JSON object");
     const now = Date.now();
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
     const [facts, stored] = await Promise.all([
@@ -66,7 +67,13 @@ export class EvaluationService {
   }
 
   /** The stored profile overlaid with the request's properties (null removes one), and the events the rules need. */
-  private async facts(projectId: string, userId: string, overrides: object, reads: EventRead[], now: number): Promise<UserFacts> {
+  private async facts(
+    projectId: string,
+    userId: string,
+    overrides: object,
+    reads: EventRead[],
+    now: number,
+  ): Promise<UserFacts> {
     const [profile, rows] = await Promise.all([
       this.db.reader.findOne(Profile, { where: { projectId, userId } }),
       this.recentEvents(projectId, userId, reads, now),
@@ -79,7 +86,10 @@ export class EvaluationService {
     const events = new Map<string, UserEvent[]>();
     for (const row of rows) {
       const list = events.get(row.name) ?? [];
-      list.push({ at: Number(row.at), properties: propertiesOf(row.properties === null ? null : JSON.parse(row.properties)) });
+      list.push({
+        at: Number(row.at),
+        properties: propertiesOf(row.properties === null ? null : JSON.parse(row.properties)),
+      });
       events.set(row.name, list);
     }
     return { properties, now, events: (name) => events.get(name) ?? [] };
@@ -101,14 +111,22 @@ export class EvaluationService {
                 WHERE project_id = :projectId AND user_id = :userId AND name = :name${i}${read.windowMs === null ? "" : ` AND at >= :since${i}`}
                 ORDER BY at DESC LIMIT :limit${i}) AS e${i}`;
     });
-    return sql<{ name: string; at: string | number; properties: string | null }>(this.db.reader, branches.join(" UNION ALL "), parameters);
+    return sql<{ name: string; at: string | number; properties: string | null }>(
+      this.db.reader,
+      branches.join(" UNION ALL "),
+      parameters,
+    );
   }
 
   /**
    * The user's assignments and exclusive slot, in one statement: two statements could see two
    * different moments (a concurrent evaluation's slot but not yet its assignment).
    */
-  private async assignmentsOf(manager: EntityManager, projectId: string, userId: string): Promise<UserAssignments> {
+  private async assignmentsOf(
+    manager: EntityManager,
+    projectId: string,
+    userId: string,
+  ): Promise<UserAssignments> {
     const rows = await sql<{ experience_id: string; variant_id: string | null }>(
       manager,
       `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
@@ -165,7 +183,12 @@ export class EvaluationService {
             tx,
             `DELETE FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId AND experience_id IN
                (SELECT id FROM experience WHERE id = :stale AND (archived_at IS NOT NULL OR status NOT IN (:...live)))`,
-            { projectId, userId, stale: placement.exclusive.replacesSlotOf, live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED] },
+            {
+              projectId,
+              userId,
+              stale: placement.exclusive.replacesSlotOf,
+              live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED],
+            },
           );
         }
         await sql(

@@ -17,12 +17,23 @@ export function rulesetCache(db: Database): VersionedCache<Ruleset> {
 /** The rows a ruleset is compiled from: five indexed reads. */
 async function loadRulesetSource(reader: EntityManager, projectId: string): Promise<RulesetSource> {
   const experiences = await reader.find(Experience, {
-    where: { projectId, archivedAt: IsNull(), status: In([ExperienceStatus.RUNNING, ExperienceStatus.PAUSED]) },
+    where: {
+      projectId,
+      archivedAt: IsNull(),
+      status: In([ExperienceStatus.RUNNING, ExperienceStatus.PAUSED]),
+    },
   });
   const ids = experiences.map((experience) => experience.id);
   const [keys, segments, values, variants] = await Promise.all([
-    reader.find(Key, { where: { projectId, archivedAt: IsNull() }, select: { id: true, name: true, defaultValue: true } }),
-    reader.find(Segment, { where: { projectId, archivedAt: IsNull() }, select: { id: true, rule: true }, order: { id: "ASC" } }),
+    reader.find(Key, {
+      where: { projectId, archivedAt: IsNull() },
+      select: { id: true, name: true, defaultValue: true },
+    }),
+    reader.find(Segment, {
+      where: { projectId, archivedAt: IsNull() },
+      select: { id: true, rule: true },
+      order: { id: "ASC" },
+    }),
     ids.length ? reader.find(ExperienceValue, { where: { experienceId: In(ids) } }) : [],
     ids.length ? reader.find(Variant, { where: { experienceId: In(ids) } }) : [],
   ]);

@@ -109,7 +109,12 @@ export function compileRuleset(source: RulesetSource): Ruleset {
     } else if (experience.kind === ExperienceKind.PRODUCT_CONFIG) {
       for (const entry of valuesOf.get(experience.id) ?? []) {
         const list = configs.get(entry.keyId) ?? [];
-        list.push({ id: experience.id, segmentId: experience.segmentId, value: entry.value, priority: experience.priority ?? 0 });
+        list.push({
+          id: experience.id,
+          segmentId: experience.segmentId,
+          value: entry.value,
+          priority: experience.priority ?? 0,
+        });
         configs.set(entry.keyId, list);
       }
     }
@@ -148,7 +153,9 @@ export function compileRuleset(source: RulesetSource): Ruleset {
     segments: source.segments.map((segment) => ({ id: segment.id, matches: compileRule(segment.rule) })),
     runningTests,
     liveExclusiveTestIds: new Set(
-      source.experiences.filter((experience) => experience.kind === ExperienceKind.AB_TEST && experience.mutuallyExclusive).map((test) => test.id),
+      source.experiences
+        .filter((experience) => experience.kind === ExperienceKind.AB_TEST && experience.mutuallyExclusive)
+        .map((test) => test.id),
     ),
     events: eventReads(source.segments.map((segment) => segment.rule)),
   };
@@ -180,7 +187,12 @@ function eventReads(rules: Rule[]): EventRead[] {
       const known = reads.get(condition.event);
       reads.set(condition.event, {
         name: condition.event,
-        windowMs: known === undefined ? windowMs : known.windowMs === null || windowMs === null ? null : Math.max(known.windowMs, windowMs),
+        windowMs:
+          known === undefined
+            ? windowMs
+            : known.windowMs === null || windowMs === null
+              ? null
+              : Math.max(known.windowMs, windowMs),
         limit: Math.max(known?.limit ?? 0, limit),
         withProperties: (known?.withProperties ?? false) || filtered,
       });

@@ -8,9 +8,15 @@ import { ExperienceStatus } from "./experience-kind";
 export type LifecycleAction = "start" | "pause" | "stop";
 
 const TRANSITIONS: Record<LifecycleAction, Partial<Record<ExperienceStatus, ExperienceStatus>>> = {
-  start: { [ExperienceStatus.DRAFT]: ExperienceStatus.RUNNING, [ExperienceStatus.PAUSED]: ExperienceStatus.RUNNING },
+  start: {
+    [ExperienceStatus.DRAFT]: ExperienceStatus.RUNNING,
+    [ExperienceStatus.PAUSED]: ExperienceStatus.RUNNING,
+  },
   pause: { [ExperienceStatus.RUNNING]: ExperienceStatus.PAUSED },
-  stop: { [ExperienceStatus.RUNNING]: ExperienceStatus.STOPPED, [ExperienceStatus.PAUSED]: ExperienceStatus.STOPPED },
+  stop: {
+    [ExperienceStatus.RUNNING]: ExperienceStatus.STOPPED,
+    [ExperienceStatus.PAUSED]: ExperienceStatus.STOPPED,
+  },
 };
 
 /** DRAFT → RUNNING (start) ⇄ PAUSED (pause / start); RUNNING or PAUSED → STOPPED (stop), final. Null: not allowed. */
@@ -50,18 +56,30 @@ export interface VariantShape {
 /** 2 to 10 variants with unique names (ignoring case), exactly one control, weights > 0 summing to 100. */
 export function variantErrors(variants: VariantShape[], path: string[]): UserError[] {
   if (variants.length < MIN_VARIANTS || variants.length > MAX_VARIANTS) {
-    return [UserErrors.invalid(path, `An A/B test has ${MIN_VARIANTS} to ${MAX_VARIANTS} variants; got ${variants.length}`)];
+    return [
+      UserErrors.invalid(
+        path,
+        `An A/B test has ${MIN_VARIANTS} to ${MAX_VARIANTS} variants; got ${variants.length}`,
+      ),
+    ];
   }
   const errors: UserError[] = [];
   const names = new Set<string>();
   variants.forEach((variant, index) => {
     const name = variant.name.trim();
     if (name === "" || characterCount(name) > MAX_NAME_LENGTH) {
-      errors.push(UserErrors.invalid(at(path, index, "name"), `A variant name is 1 to ${MAX_NAME_LENGTH} characters`));
+      errors.push(
+        UserErrors.invalid(at(path, index, "name"), `A variant name is 1 to ${MAX_NAME_LENGTH} characters`),
+      );
     } else if (textProblem(name)) {
       errors.push(UserErrors.invalid(at(path, index, "name"), `A variant name ${textProblem(name)}`));
     } else if (names.has(name.toLowerCase())) {
-      errors.push(UserErrors.invalid(at(path, index, "name"), `Two variants are named "${name}": variant names are unique`));
+      errors.push(
+        UserErrors.invalid(
+          at(path, index, "name"),
+          `Two variants are named "${name}": variant names are unique`,
+        ),
+      );
     }
     names.add(name.toLowerCase());
     if (!(Number.isFinite(variant.weight) && variant.weight > 0)) {
@@ -69,8 +87,12 @@ export function variantErrors(variants: VariantShape[], path: string[]): UserErr
     }
   });
   const controls = variants.filter((variant) => variant.isControl === true).length;
-  if (controls !== 1) errors.push(UserErrors.invalid(path, `Exactly one variant is the control; got ${controls}`));
-  const total = variants.reduce((sum, variant) => sum + (Number.isFinite(variant.weight) ? variant.weight : 0), 0);
+  if (controls !== 1)
+    errors.push(UserErrors.invalid(path, `Exactly one variant is the control; got ${controls}`));
+  const total = variants.reduce(
+    (sum, variant) => sum + (Number.isFinite(variant.weight) ? variant.weight : 0),
+    0,
+  );
   if (Math.abs(total - 100) > WEIGHT_TOLERANCE) {
     errors.push(UserErrors.invalid(path, `Variant weights sum to 100; these sum to ${total}`));
   }
@@ -78,13 +100,20 @@ export function variantErrors(variants: VariantShape[], path: string[]): UserErr
 }
 
 /** 1 to 10 distinct goals, the primary one among them. */
-export function goalListErrors(goalIds: string[], primaryGoalId: string, path: { goals: string[]; primary: string[] }): UserError[] {
+export function goalListErrors(
+  goalIds: string[],
+  primaryGoalId: string,
+  path: { goals: string[]; primary: string[] },
+): UserError[] {
   const errors: UserError[] = [];
   if (goalIds.length < 1 || goalIds.length > MAX_GOALS) {
-    errors.push(UserErrors.invalid(path.goals, `An A/B test has 1 to ${MAX_GOALS} goals; got ${goalIds.length}`));
+    errors.push(
+      UserErrors.invalid(path.goals, `An A/B test has 1 to ${MAX_GOALS} goals; got ${goalIds.length}`),
+    );
   }
   goalIds.forEach((id, index) => {
-    if (goalIds.indexOf(id) !== index) errors.push(UserErrors.invalid(at(path.goals, index), "This goal is listed twice"));
+    if (goalIds.indexOf(id) !== index)
+      errors.push(UserErrors.invalid(at(path.goals, index), "This goal is listed twice"));
   });
   if (!goalIds.includes(primaryGoalId)) {
     errors.push(UserErrors.invalid(path.primary, "The primary goal must be one of the test's goals"));

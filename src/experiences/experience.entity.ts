@@ -1,9 +1,30 @@
-import { Field, ID, InterfaceType } from "type-graphql";
+import { Field, ID, InterfaceType, registerEnumType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
 import { Segment } from "../segments/segment.entity";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
+
+registerEnumType(ExperienceKind, {
+  name: "ExperienceKind",
+  description: "The three kinds of experience.",
+  valuesConfig: {
+    PRODUCT_CONFIG: { description: "Overrides key values for the users of a segment." },
+    FEATURE_FLAG: { description: "Serves one value of one key to a percentage of a segment." },
+    AB_TEST: { description: "Splits a segment's users between variants and measures goals." },
+  },
+});
+registerEnumType(ExperienceStatus, {
+  name: "ExperienceStatus",
+  description:
+    "DRAFT → RUNNING (start) ⇄ PAUSED (pause/start); RUNNING or PAUSED → STOPPED (stop), which is final.",
+  valuesConfig: {
+    DRAFT: { description: "Being set up: serves nothing; everything can still change." },
+    RUNNING: { description: "Serves values and assigns users." },
+    PAUSED: { description: "Serves nothing for now; keeps its assignments; can start again." },
+    STOPPED: { description: "Over for good: serves nothing; results stop counting." },
+  },
+});
 
 /** The GraphQL object type of each kind (experience.types.ts). */
 export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
@@ -34,7 +55,9 @@ export class Experience {
   @Column({ type: "varchar", length: 36 })
   projectId!: string;
 
-  @Field(() => ExperienceKind, { description: "Which kind this is: product config, feature flag or A/B test." })
+  @Field(() => ExperienceKind, {
+    description: "Which kind this is: product config, feature flag or A/B test.",
+  })
   @Column({ type: "varchar", length: 16 })
   kind!: ExperienceKind;
 
@@ -53,7 +76,9 @@ export class Experience {
   @Column({ type: "text", nullable: true })
   description!: string | null;
 
-  @Field(() => ExperienceStatus, { description: "Where it is in its life cycle; only RUNNING experiences serve values." })
+  @Field(() => ExperienceStatus, {
+    description: "Where it is in its life cycle; only RUNNING experiences serve values.",
+  })
   @Column({ type: "varchar", length: 8 })
   status!: ExperienceStatus;
 

@@ -11,10 +11,17 @@ export class ExperienceFilter {
   @Field(() => ExperienceStatus, { nullable: true, description: "Only this status; null: every status." })
   status?: ExperienceStatus | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "false: unarchived only (the default); true: archived only; null: both." })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "false: unarchived only (the default); true: archived only; null: both.",
+  })
   archived?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: "Case-insensitive substring of the name or description." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Case-insensitive substring of the name or description.",
+  })
   search?: string | null;
 }
 
@@ -46,13 +53,19 @@ export class UpdateExperienceFields {
   @Field(() => ID, { description: "The experience to change." })
   id!: string;
 
-  @Field(() => String, { nullable: true, description: "A new name, unique among experiences of this kind ignoring case." })
+  @Field(() => String, {
+    nullable: true,
+    description: "A new name, unique among experiences of this kind ignoring case.",
+  })
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: "An empty string clears it." })
   description?: string | null;
 
-  @Field(() => ID, { nullable: true, description: "Null keeps the segment; an empty string targets all users." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Null keeps the segment; an empty string targets all users.",
+  })
   segmentId?: string | null;
 }
 
@@ -61,7 +74,11 @@ export class CreateProductConfigInput extends CreateExperienceFields {
   @Field(() => [KeyValueInput], { description: "At least one key, each at most once." })
   values!: KeyValueInput[];
 
-  @Field(() => Int, { nullable: true, defaultValue: 0, description: "When a user is in several running configs, the highest wins per key." })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 0,
+    description: "When a user is in several running configs, the highest wins per key.",
+  })
   priority?: number | null;
 }
 
@@ -85,10 +102,17 @@ export class VariantInput {
   @Field(() => Float, { description: "More than 0; the weights of a test's variants sum to 100." })
   weight!: number;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Exactly one variant is the control." })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "Exactly one variant is the control.",
+  })
   isControl?: boolean | null;
 
-  @Field(() => [KeyValueInput], { defaultValue: [], description: "The keys this variant sets; others fall through to flags, configs and defaults." })
+  @Field(() => [KeyValueInput], {
+    defaultValue: [],
+    description: "The keys this variant sets; others fall through to flags, configs and defaults.",
+  })
   values!: KeyValueInput[];
 }
 
@@ -106,11 +130,17 @@ export class CreateABTestInput extends CreateExperienceFields {
   @Field(() => ID, { description: "One of goalIds: the goal that decides the test." })
   primaryGoalId!: string;
 
-  @Field(() => Boolean, { nullable: true, description: "Null: take Settings.mutuallyExclusiveABTests as it is now." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Null: take Settings.mutuallyExclusiveABTests as it is now.",
+  })
   mutuallyExclusive?: boolean | null;
 }
 
-@InputType({ description: "Fields left null keep their value. Key references and values change only while the experience is a DRAFT." })
+@InputType({
+  description:
+    "Fields left null keep their value. Key references and values change only while the experience is a DRAFT.",
+})
 export class UpdateProductConfigInput extends UpdateExperienceFields {
   @Field(() => [KeyValueInput], { nullable: true, description: "DRAFT only; replaces all values." })
   values?: KeyValueInput[] | null;
@@ -124,7 +154,10 @@ export class UpdateFeatureFlagInput extends UpdateExperienceFields {
   @Field(() => GraphQLJSON, { nullable: true, description: "May change while RUNNING or PAUSED." })
   value?: unknown;
 
-  @Field(() => Float, { nullable: true, description: "May change while RUNNING: that is how a rollout widens." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "May change while RUNNING: that is how a rollout widens.",
+  })
   rolloutPercentage?: number | null;
 }
 

@@ -17,7 +17,13 @@ import {
   UpdateFeatureFlagInput,
   UpdateProductConfigInput,
 } from "./experience.inputs";
-import { ABTest, ExperienceConnection, ExperiencePayload, FeatureFlag, ProductConfig } from "./experience.types";
+import {
+  ABTest,
+  ExperienceConnection,
+  ExperiencePayload,
+  FeatureFlag,
+  ProductConfig,
+} from "./experience.types";
 import { ExperienceValue } from "./experience-value.entity";
 import { Variant } from "./variant.entity";
 
@@ -26,7 +32,11 @@ export class ExperienceResolver {
   @Authorized(Can.read)
   @Query(() => ExperienceConnection, { description: "Unarchived experiences by default, oldest first." })
   async experiences(
-    @Arg("filter", () => ExperienceFilter, { nullable: true, description: "Which experiences to list; null: the unarchived ones." }) filter: ExperienceFilter | null,
+    @Arg("filter", () => ExperienceFilter, {
+      nullable: true,
+      description: "Which experiences to list; null: the unarchived ones.",
+    })
+    filter: ExperienceFilter | null,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
@@ -34,8 +44,14 @@ export class ExperienceResolver {
   }
 
   @Authorized(Can.read)
-  @Query(() => Experience, { nullable: true, description: "An experience by id; null if the project has none with it." })
-  experience(@Arg("id", () => ID, { description: "The experience's id." }) id: string, @Ctx() { services, caller }: RequestContext): Promise<Experience | null> {
+  @Query(() => Experience, {
+    nullable: true,
+    description: "An experience by id; null if the project has none with it.",
+  })
+  experience(
+    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<Experience | null> {
     return services.experiences.find(services.db.reader, caller.projectId, id);
   }
 
@@ -46,61 +62,97 @@ export class ExperienceResolver {
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "A new DRAFT product config." })
-  async createProductConfig(@Arg("input", { description: "What to create." }) input: CreateProductConfigInput, @Ctx() { services, caller }: RequestContext) {
+  async createProductConfig(
+    @Arg("input", { description: "What to create." }) input: CreateProductConfigInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.createProductConfig(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "A new DRAFT feature flag." })
-  async createFeatureFlag(@Arg("input", { description: "What to create." }) input: CreateFeatureFlagInput, @Ctx() { services, caller }: RequestContext) {
+  async createFeatureFlag(
+    @Arg("input", { description: "What to create." }) input: CreateFeatureFlagInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.createFeatureFlag(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "A new DRAFT A/B test." })
-  async createABTest(@Arg("input", { description: "What to create." }) input: CreateABTestInput, @Ctx() { services, caller }: RequestContext) {
+  async createABTest(
+    @Arg("input", { description: "What to create." }) input: CreateABTestInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.createABTest(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "Changes a product config: values only as a DRAFT." })
-  async updateProductConfig(@Arg("input", { description: "What to change." }) input: UpdateProductConfigInput, @Ctx() { services, caller }: RequestContext) {
+  async updateProductConfig(
+    @Arg("input", { description: "What to change." }) input: UpdateProductConfigInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.updateProductConfig(caller, input));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "Changes a feature flag: value and rollout until it stops." })
-  async updateFeatureFlag(@Arg("input", { description: "What to change." }) input: UpdateFeatureFlagInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => ExperiencePayload, {
+    description: "Changes a feature flag: value and rollout until it stops.",
+  })
+  async updateFeatureFlag(
+    @Arg("input", { description: "What to change." }) input: UpdateFeatureFlagInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.updateFeatureFlag(caller, input));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "Changes an A/B test: traffic, variants and goals only as a DRAFT." })
-  async updateABTest(@Arg("input", { description: "What to change." }) input: UpdateABTestInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => ExperiencePayload, {
+    description: "Changes an A/B test: traffic, variants and goals only as a DRAFT.",
+  })
+  async updateABTest(
+    @Arg("input", { description: "What to change." }) input: UpdateABTestInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.updateABTest(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "DRAFT or PAUSED → RUNNING." })
-  async startExperience(@Arg("id", () => ID, { description: "The experience's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  async startExperience(
+    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.start(caller, id));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "RUNNING → PAUSED: stops serving, keeps assignments." })
-  async pauseExperience(@Arg("id", () => ID, { description: "The experience's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  async pauseExperience(
+    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.pause(caller, id));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, { description: "RUNNING or PAUSED → STOPPED, for good." })
-  async stopExperience(@Arg("id", () => ID, { description: "The experience's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  async stopExperience(
+    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.stop(caller, id));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "DRAFT or STOPPED only; archived experiences are read-only." })
-  async archiveExperience(@Arg("id", () => ID, { description: "The experience's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => ExperiencePayload, {
+    description: "DRAFT or STOPPED only; archived experiences are read-only.",
+  })
+  async archiveExperience(
+    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("experience", await services.experiences.archive(caller, id));
   }
 }

@@ -103,7 +103,9 @@ interface OwnPart {
 }
 
 /** An empty segment id on update means "all users"; null means "keep". */
-function segmentChoice(segmentId: string | null | undefined): { keep: true } | { keep: false; segmentId: string | null } {
+function segmentChoice(
+  segmentId: string | null | undefined,
+): { keep: true } | { keep: false; segmentId: string | null } {
   if (segmentId === null || segmentId === undefined) return { keep: true };
   return { keep: false, segmentId: segmentId === "" ? null : segmentId };
 }
@@ -111,7 +113,10 @@ function segmentChoice(segmentId: string | null | undefined): { keep: true } | {
 function draftOnly(field: string[], what: string, experience: Experience): UserError | null {
   return experience.status === ExperienceStatus.DRAFT
     ? null
-    : UserErrors.invalidState(field, `${what} change only while the experience is a DRAFT; it is ${experience.status}`);
+    : UserErrors.invalidState(
+        field,
+        `${what} change only while the experience is a DRAFT; it is ${experience.status}`,
+      );
 }
 
 export class ExperienceService {
@@ -128,9 +133,11 @@ export class ExperienceService {
     if (filter.kind) query.andWhere("experience.kind = :kind", { kind: filter.kind });
     if (filter.status) query.andWhere("experience.status = :status", { status: filter.status });
     if (filter.archived === true) query.andWhere("experience.archivedAt IS NOT NULL");
-    if (filter.archived === false || filter.archived === undefined) query.andWhere("experience.archivedAt IS NULL");
+    if (filter.archived === false || filter.archived === undefined)
+      query.andWhere("experience.archivedAt IS NULL");
     const search = searchOf(filter);
-    if (search) query.andWhere("experience.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
+    if (search)
+      query.andWhere("experience.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
     return pageOf(query, "experience", page);
   }
 
@@ -142,19 +149,30 @@ export class ExperienceService {
   /** `find`, holding the row's lock until the transaction ends (on PostgreSQL; SQLite has one writer). */
   private async findLocked(tx: EntityManager, projectId: string, id: string): Promise<Experience | null> {
     if (!isId(id)) return null;
-    await sql(tx, `SELECT id FROM experience WHERE id = :id AND project_id = :projectId${forUpdate(tx)}`, { id, projectId });
+    await sql(tx, `SELECT id FROM experience WHERE id = :id AND project_id = :projectId${forUpdate(tx)}`, {
+      id,
+      projectId,
+    });
     return this.find(tx, projectId, id);
   }
 
   createProductConfig(caller: Caller, input: CreateProductConfig): Promise<Result<Experience>> {
-    return this.create(caller, ExperienceKind.PRODUCT_CONFIG, input, { keyIds: input.values.map((v) => v.keyId) }, (refs) => ({
-      errors: [
-        ...(input.values.length ? [] : [UserErrors.invalid(["input", "values"], "A product config sets at least one key")]),
-        ...refs.keyValueErrors(input.values, ["input", "values"]),
-      ],
-      columns: { priority: input.priority ?? 0 },
-      write: (tx, experience) => this.writeValues(tx, experience, null, input.values),
-    }));
+    return this.create(
+      caller,
+      ExperienceKind.PRODUCT_CONFIG,
+      input,
+      { keyIds: input.values.map((v) => v.keyId) },
+      (refs) => ({
+        errors: [
+          ...(input.values.length
+            ? []
+            : [UserErrors.invalid(["input", "values"], "A product config sets at least one key")]),
+          ...refs.keyValueErrors(input.values, ["input", "values"]),
+        ],
+        columns: { priority: input.priority ?? 0 },
+        write: (tx, experience) => this.writeValues(tx, experience, null, input.values),
+      }),
+    );
   }
 
   createFeatureFlag(caller: Caller, input: CreateFeatureFlag): Promise<Result<Experience>> {
@@ -164,18 +182,24 @@ export class ExperienceService {
       return {
         errors: errorsOf(
           keyError,
-          keyError ? null : valueTypeError(refs.activeKey(input.keyId)!.type, input.value, ["input", "value"]),
+          keyError
+            ? null
+            : valueTypeError(refs.activeKey(input.keyId)!.type, input.value, ["input", "value"]),
           rolloutError(rolloutPercentage, ["input", "rolloutPercentage"]),
         ),
         columns: { rolloutPercentage },
-        write: (tx, experience) => this.writeValues(tx, experience, null, [{ keyId: input.keyId, value: input.value }]),
+        write: (tx, experience) =>
+          this.writeValues(tx, experience, null, [{ keyId: input.keyId, value: input.value }]),
       };
     });
   }
 
   createABTest(caller: Caller, input: CreateABTest): Promise<Result<Experience>> {
     const trafficPercentage = input.trafficPercentage ?? 100;
-    const wanted = { keyIds: input.variants.flatMap((v) => v.values.map((value) => value.keyId)), goalIds: input.goalIds };
+    const wanted = {
+      keyIds: input.variants.flatMap((v) => v.values.map((value) => value.keyId)),
+      goalIds: input.goalIds,
+    };
     return this.create(caller, ExperienceKind.AB_TEST, input, wanted, async (refs, tx) => ({
       errors: [
         ...errorsOf(trafficError(trafficPercentage, ["input", "trafficPercentage"])),
@@ -186,7 +210,8 @@ export class ExperienceService {
         trafficPercentage,
         primaryGoalId: input.primaryGoalId,
         // The test keeps the setting as it is now, for life: changing the setting later never touches it.
-        mutuallyExclusive: input.mutuallyExclusive ?? (await this.settings.get(caller, tx)).mutuallyExclusiveABTests,
+        mutuallyExclusive:
+          input.mutuallyExclusive ?? (await this.settings.get(caller, tx)).mutuallyExclusiveABTests,
       },
       write: async (tx, experience) => {
         await this.writeVariants(tx, experience, input.variants);
@@ -196,21 +221,30 @@ export class ExperienceService {
   }
 
   updateProductConfig(caller: Caller, input: UpdateProductConfig): Promise<Result<Experience>> {
-    return this.change(caller, ExperienceKind.PRODUCT_CONFIG, input, { keyIds: input.values?.map((v) => v.keyId) }, (experience, refs) => {
-      if (input.values == null) return { errors: [], columns: input.priority == null ? {} : { priority: input.priority } };
-      return {
-        errors: [
-          ...errorsOf(draftOnly(["input", "values"], "Values", experience)),
-          ...(input.values.length ? [] : [UserErrors.invalid(["input", "values"], "A product config sets at least one key")]),
-          ...refs.keyValueErrors(input.values, ["input", "values"]),
-        ],
-        columns: input.priority == null ? {} : { priority: input.priority },
-        write: async (tx) => {
-          await tx.delete(ExperienceValue, { experienceId: experience.id });
-          await this.writeValues(tx, experience, null, input.values!);
-        },
-      };
-    });
+    return this.change(
+      caller,
+      ExperienceKind.PRODUCT_CONFIG,
+      input,
+      { keyIds: input.values?.map((v) => v.keyId) },
+      (experience, refs) => {
+        if (input.values == null)
+          return { errors: [], columns: input.priority == null ? {} : { priority: input.priority } };
+        return {
+          errors: [
+            ...errorsOf(draftOnly(["input", "values"], "Values", experience)),
+            ...(input.values.length
+              ? []
+              : [UserErrors.invalid(["input", "values"], "A product config sets at least one key")]),
+            ...refs.keyValueErrors(input.values, ["input", "values"]),
+          ],
+          columns: input.priority == null ? {} : { priority: input.priority },
+          write: async (tx) => {
+            await tx.delete(ExperienceValue, { experienceId: experience.id });
+            await this.writeValues(tx, experience, null, input.values!);
+          },
+        };
+      },
+    );
   }
 
   /** The value and the rollout may change while the flag is a draft, running or paused; the key never. */
@@ -220,8 +254,13 @@ export class ExperienceService {
       const columns: Partial<Experience> = {};
       const changesValue = input.value !== undefined && input.value !== null;
       const [flagValue] = await tx.find(ExperienceValue, { where: { experienceId: experience.id } });
-      if ((changesValue || input.rolloutPercentage != null) && experience.status === ExperienceStatus.STOPPED) {
-        errors.push(UserErrors.invalidState(["input"], "A stopped feature flag's value and rollout no longer change"));
+      if (
+        (changesValue || input.rolloutPercentage != null) &&
+        experience.status === ExperienceStatus.STOPPED
+      ) {
+        errors.push(
+          UserErrors.invalidState(["input"], "A stopped feature flag's value and rollout no longer change"),
+        );
       }
       if (changesValue) {
         const key = await tx.findOneByOrFail(Key, { id: flagValue.keyId });
@@ -237,7 +276,8 @@ export class ExperienceService {
         errors,
         columns,
         write: async (tx) => {
-          if (changesValue) await tx.update(ExperienceValue, { id: flagValue.id }, { value: input.value as never });
+          if (changesValue)
+            await tx.update(ExperienceValue, { id: flagValue.id }, { value: input.value as never });
         },
       };
     });
@@ -311,9 +351,15 @@ export class ExperienceService {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const experience = await this.find(tx, caller.projectId, id);
       if (!experience) return fail(UserErrors.notFound(["id"], "experience"));
-      if (experience.archivedAt !== null) return fail(UserErrors.invalidState(["id"], "This experience is already archived"));
+      if (experience.archivedAt !== null)
+        return fail(UserErrors.invalidState(["id"], "This experience is already archived"));
       if (!canArchive(experience.status)) {
-        return fail(UserErrors.invalidState(["id"], `A ${experience.status} experience cannot be archived: stop it first`));
+        return fail(
+          UserErrors.invalidState(
+            ["id"],
+            `A ${experience.status} experience cannot be archived: stop it first`,
+          ),
+        );
       }
       const before = await this.view(tx, experience);
       experience.archivedAt = new Date();
@@ -346,21 +392,33 @@ export class ExperienceService {
   variantsOf(projectId: string, experienceIds: readonly string[]): Promise<Variant[]> {
     return this.db.reader
       .createQueryBuilder(Variant, "variant")
-      .where("variant.projectId = :projectId AND variant.experienceId IN (:...ids)", { projectId, ids: experienceIds })
+      .where("variant.projectId = :projectId AND variant.experienceId IN (:...ids)", {
+        projectId,
+        ids: experienceIds,
+      })
       .orderBy("variant.position")
       .getMany();
   }
 
   /** Each test's goals in the order given, from one joined query. */
-  async goalsOf(projectId: string, experienceIds: readonly string[]): Promise<{ experienceId: string; goal: Goal }[]> {
+  async goalsOf(
+    projectId: string,
+    experienceIds: readonly string[],
+  ): Promise<{ experienceId: string; goal: Goal }[]> {
     const links = await this.db.reader
       .createQueryBuilder(ExperienceGoal, "link")
-      .where("link.projectId = :projectId AND link.experienceId IN (:...ids)", { projectId, ids: experienceIds })
+      .where("link.projectId = :projectId AND link.experienceId IN (:...ids)", {
+        projectId,
+        ids: experienceIds,
+      })
       .orderBy("link.position")
       .getMany();
     const goalIds = [...new Set(links.map((link) => link.goalId))];
     const goals = goalIds.length
-      ? await this.db.reader.createQueryBuilder(Goal, "goal").where("goal.id IN (:...goalIds)", { goalIds }).getMany()
+      ? await this.db.reader
+          .createQueryBuilder(Goal, "goal")
+          .where("goal.id IN (:...goalIds)", { goalIds })
+          .getMany()
       : [];
     const byId = new Map(goals.map((goal) => [goal.id, goal]));
     return links.map((link) => ({ experienceId: link.experienceId, goal: byId.get(link.goalId)! }));
@@ -381,7 +439,12 @@ export class ExperienceService {
       const name = normalizeName(input.name, ["input", "name"]);
       const description = normalizeDescription(input.description, ["input", "description"]);
       const part = await own(refs, tx);
-      const errors = errorsOf(name, description, segmentId ? refs.segmentError(segmentId, ["input", "segmentId"]) : null, ...part.errors);
+      const errors = errorsOf(
+        name,
+        description,
+        segmentId ? refs.segmentError(segmentId, ["input", "segmentId"]) : null,
+        ...part.errors,
+      );
       if (!name.ok || !description.ok || errors.length) return fail(...errors);
       const taken = await this.nameTaken(tx, caller.projectId, kind, name.value, undefined);
       if (taken) return fail(taken);
@@ -433,13 +496,21 @@ export class ExperienceService {
       if (!experience || experience.kind !== kind) {
         return fail(UserErrors.notFound(["input", "id"], KIND_IN_WORDS[kind]));
       }
-      if (experience.archivedAt !== null) return fail(UserErrors.archived(["input", "id"], "experience", "edit it"));
+      if (experience.archivedAt !== null)
+        return fail(UserErrors.archived(["input", "id"], "experience", "edit it"));
       const before = await this.view(tx, experience);
       const segment = segmentChoice(input.segmentId);
-      const refs = await References.load(tx, caller.projectId, { ...wanted, segmentIds: segment.keep ? [] : [segment.segmentId] });
+      const refs = await References.load(tx, caller.projectId, {
+        ...wanted,
+        segmentIds: segment.keep ? [] : [segment.segmentId],
+      });
       const name = input.name != null ? normalizeName(input.name, ["input", "name"]) : null;
-      const description = input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
-      const segmentError = !segment.keep && segment.segmentId ? refs.segmentError(segment.segmentId, ["input", "segmentId"]) : null;
+      const description =
+        input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
+      const segmentError =
+        !segment.keep && segment.segmentId
+          ? refs.segmentError(segment.segmentId, ["input", "segmentId"])
+          : null;
       const part = await own(experience, refs, tx);
       const errors = errorsOf(name, description, segmentError, ...part.errors);
       if (errors.length) return fail(...errors);
@@ -463,13 +534,25 @@ export class ExperienceService {
       // first, so no assignment is dated after a stop and the stop frees every slot they took.
       const experience = await this.findLocked(tx, caller.projectId, id);
       if (!experience) return fail(UserErrors.notFound(["id"], "experience"));
-      if (experience.archivedAt !== null) return fail(UserErrors.archived(["id"], "experience", `${action} it`));
+      if (experience.archivedAt !== null)
+        return fail(UserErrors.archived(["id"], "experience", `${action} it`));
       const next = nextStatus(experience.status, action);
-      if (next === null) return fail(UserErrors.invalidState(["id"], `A ${experience.status} experience cannot be ${action === "stop" ? "stopped" : `${action}ed`}`));
+      if (next === null)
+        return fail(
+          UserErrors.invalidState(
+            ["id"],
+            `A ${experience.status} experience cannot be ${action === "stop" ? "stopped" : `${action}ed`}`,
+          ),
+        );
       if (action === "start" && experience.kind === ExperienceKind.FEATURE_FLAG) {
         const rival = await this.liveFlagOfSameKey(tx, experience);
         if (rival) {
-          return fail(UserErrors.invalidState(["id"], `The feature flag "${rival.name}" already serves this key: stop it first (a key has one live flag)`));
+          return fail(
+            UserErrors.invalidState(
+              ["id"],
+              `The feature flag "${rival.name}" already serves this key: stop it first (a key has one live flag)`,
+            ),
+          );
         }
       }
       const before = await this.view(tx, experience);
@@ -490,15 +573,27 @@ export class ExperienceService {
   private variantsErrors(variants: VariantDraft[], refs: References): UserError[] {
     return [
       ...variantErrors(variants, ["input", "variants"]),
-      ...variants.flatMap((variant, index) => refs.keyValueErrors(variant.values, ["input", "variants", String(index), "values"])),
+      ...variants.flatMap((variant, index) =>
+        refs.keyValueErrors(variant.values, ["input", "variants", String(index), "values"]),
+      ),
     ];
   }
 
   /** The goal list's shape, and (when it is new) each goal known and active. */
-  private goalsErrors(goalIds: string[], primaryGoalId: string, refs: References, checkEach = true): UserError[] {
+  private goalsErrors(
+    goalIds: string[],
+    primaryGoalId: string,
+    refs: References,
+    checkEach = true,
+  ): UserError[] {
     return [
-      ...goalListErrors(goalIds, primaryGoalId, { goals: ["input", "goalIds"], primary: ["input", "primaryGoalId"] }),
-      ...(checkEach ? goalIds.flatMap((id, index) => errorsOf(refs.goalError(id, at(["input", "goalIds"], index)))) : []),
+      ...goalListErrors(goalIds, primaryGoalId, {
+        goals: ["input", "goalIds"],
+        primary: ["input", "primaryGoalId"],
+      }),
+      ...(checkEach
+        ? goalIds.flatMap((id, index) => errorsOf(refs.goalError(id, at(["input", "goalIds"], index))))
+        : []),
     ];
   }
 
@@ -510,7 +605,9 @@ export class ExperienceService {
     exceptId: string | undefined,
   ): Promise<UserError | null> {
     const holder = await nameHolder(tx, Experience, { projectId, kind }, name.nameKey);
-    return holder && holder.id !== exceptId ? UserErrors.nameTaken(["input", "name"], KIND_IN_WORDS[kind], name.name) : null;
+    return holder && holder.id !== exceptId
+      ? UserErrors.nameTaken(["input", "name"], KIND_IN_WORDS[kind], name.name)
+      : null;
   }
 
   private async liveFlagOfSameKey(tx: EntityManager, flag: Experience): Promise<Experience | null> {
@@ -523,11 +620,18 @@ export class ExperienceService {
         kind: ExperienceKind.FEATURE_FLAG,
         id: flag.id,
       })
-      .andWhere("experience.status IN (:...live)", { live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED] })
+      .andWhere("experience.status IN (:...live)", {
+        live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED],
+      })
       .getOne();
   }
 
-  private async writeValues(tx: EntityManager, experience: Experience, variantId: string | null, values: KeyValueDraft[]): Promise<void> {
+  private async writeValues(
+    tx: EntityManager,
+    experience: Experience,
+    variantId: string | null,
+    values: KeyValueDraft[],
+  ): Promise<void> {
     if (!values.length) return;
     await tx.insert(
       ExperienceValue,
@@ -543,7 +647,11 @@ export class ExperienceService {
     );
   }
 
-  private async writeVariants(tx: EntityManager, experience: Experience, variants: VariantDraft[]): Promise<void> {
+  private async writeVariants(
+    tx: EntityManager,
+    experience: Experience,
+    variants: VariantDraft[],
+  ): Promise<void> {
     for (const [position, draft] of variants.entries()) {
       const variant = {
         id: newId(),
@@ -562,7 +670,12 @@ export class ExperienceService {
   private async writeGoals(tx: EntityManager, experience: Experience, goalIds: string[]): Promise<void> {
     await tx.insert(
       ExperienceGoal,
-      goalIds.map((goalId, position) => ({ experienceId: experience.id, goalId, projectId: experience.projectId, position })),
+      goalIds.map((goalId, position) => ({
+        experienceId: experience.id,
+        goalId,
+        projectId: experience.projectId,
+        position,
+      })),
     );
   }
 
@@ -571,7 +684,13 @@ export class ExperienceService {
     return links.map((link) => link.goalId);
   }
 
-  private async save(tx: EntityManager, caller: Caller, action: string, before: object, experience: Experience): Promise<Experience> {
+  private async save(
+    tx: EntityManager,
+    caller: Caller,
+    action: string,
+    before: object,
+    experience: Experience,
+  ): Promise<Experience> {
     experience.updatedAt = new Date();
     await tx.save(Experience, experience);
     await this.audit.record(tx, caller, {
@@ -586,10 +705,37 @@ export class ExperienceService {
 
   /** The experience as the API shows it, with its values, variants and goals, for the audit log. */
   private async view(tx: EntityManager, experience: Experience): Promise<object> {
-    const values = await tx.find(ExperienceValue, { where: { experienceId: experience.id }, order: { position: "ASC" } });
+    const values = await tx.find(ExperienceValue, {
+      where: { experienceId: experience.id },
+      order: { position: "ASC" },
+    });
     const plain = (rows: ExperienceValue[]) => rows.map(({ keyId, value }) => ({ keyId, value }));
-    const { id, kind, name, description, status, segmentId, archivedAt, startedAt, stoppedAt, createdAt, updatedAt } = experience;
-    const common = { id, kind, name, description, status, segmentId, archived: archivedAt !== null, startedAt, stoppedAt, createdAt, updatedAt };
+    const {
+      id,
+      kind,
+      name,
+      description,
+      status,
+      segmentId,
+      archivedAt,
+      startedAt,
+      stoppedAt,
+      createdAt,
+      updatedAt,
+    } = experience;
+    const common = {
+      id,
+      kind,
+      name,
+      description,
+      status,
+      segmentId,
+      archived: archivedAt !== null,
+      startedAt,
+      stoppedAt,
+      createdAt,
+      updatedAt,
+    };
     switch (kind) {
       case ExperienceKind.PRODUCT_CONFIG:
         return { ...common, priority: experience.priority, values: plain(values) };

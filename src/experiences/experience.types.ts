@@ -19,11 +19,16 @@ export class ProductConfig extends Experience {
   @Field(() => [ExperienceValue], { description: "The keys it sets and their values." })
   values?: ExperienceValue[];
 
-  @Field(() => Int, { description: "When a user is in several running product configs, the highest priority wins per key." })
+  @Field(() => Int, {
+    description: "When a user is in several running product configs, the highest priority wins per key.",
+  })
   declare priority: number;
 }
 
-@ObjectType({ implements: Experience, description: "Serves one value of one key to a percentage of a segment." })
+@ObjectType({
+  implements: Experience,
+  description: "Serves one value of one key to a percentage of a segment.",
+})
 export class FeatureFlag extends Experience {
   @Field(() => Key, { description: "The key it serves." })
   key?: Key;
@@ -31,11 +36,16 @@ export class FeatureFlag extends Experience {
   @Field(() => GraphQLJSON, { description: "Of the key's type." })
   value?: unknown;
 
-  @Field(() => Float, { description: "Percent of the segment's users who get the value; raising it keeps everyone already in." })
+  @Field(() => Float, {
+    description: "Percent of the segment's users who get the value; raising it keeps everyone already in.",
+  })
   declare rolloutPercentage: number;
 }
 
-@ObjectType({ implements: Experience, description: "Splits a segment's users between variants and measures the goals." })
+@ObjectType({
+  implements: Experience,
+  description: "Splits a segment's users between variants and measures the goals.",
+})
 export class ABTest extends Experience {
   @Field(() => Float, { description: "Percent of the segment's users that enter the test." })
   declare trafficPercentage: number;
@@ -63,7 +73,10 @@ export const ExperienceConnection = connectionType("Experience", Experience);
 
 @ObjectType({ description: "What a mutation of an experience answers." })
 export class ExperiencePayload {
-  @Field(() => Experience, { nullable: true, description: "The experience after the change; null when it was not done." })
+  @Field(() => Experience, {
+    nullable: true,
+    description: "The experience after the change; null when it was not done.",
+  })
   experience!: Experience | null;
 
   @Field(() => [UserError], { description: Describe.userErrors })

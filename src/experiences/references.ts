@@ -33,7 +33,10 @@ export class References {
     projectId: string,
     wanted: { keyIds?: string[]; segmentIds?: (string | null | undefined)[]; goalIds?: string[] },
   ): Promise<References> {
-    const fetch = async <T extends Referable>(entity: new () => T, ids: (string | null | undefined)[] = []) => {
+    const fetch = async <T extends Referable>(
+      entity: new () => T,
+      ids: (string | null | undefined)[] = [],
+    ) => {
       const valid = [...new Set(ids.filter((id): id is string => typeof id === "string" && isId(id)))];
       const rows = valid.length
         ? await tx
@@ -78,7 +81,11 @@ export class References {
       if (missing) return [missing];
       if (seen.has(entry.keyId)) return [UserErrors.invalid(keyField, "This key is given twice")];
       seen.add(entry.keyId);
-      const typeError = valueTypeError(this.keys.get(entry.keyId)!.type, entry.value, at(path, index, "value"));
+      const typeError = valueTypeError(
+        this.keys.get(entry.keyId)!.type,
+        entry.value,
+        at(path, index, "value"),
+      );
       return typeError ? [typeError] : [];
     });
   }

@@ -21,7 +21,9 @@ export class Variant {
   @Column({ type: "varchar", length: 200 })
   name!: string;
 
-  @Field(() => Float, { description: "Share of the test's users, in percent; the variants' weights sum to 100." })
+  @Field(() => Float, {
+    description: "Share of the test's users, in percent; the variants' weights sum to 100.",
+  })
   @Column({ type: "double precision" })
   weight!: number;
 
@@ -29,7 +31,10 @@ export class Variant {
   @Column({ type: "boolean" })
   isControl!: boolean;
 
-  @Field(() => [ExperienceValue], { description: "Keys this variant sets; a key it does not set falls through to flags, configs and the default." })
+  @Field(() => [ExperienceValue], {
+    description:
+      "Keys this variant sets; a key it does not set falls through to flags, configs and the default.",
+  })
   values?: ExperienceValue[];
 
   @Column({ type: "integer" })

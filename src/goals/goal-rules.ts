@@ -15,7 +15,9 @@ export function normalizeGoalEvents(events: string[], path: string[]): Result<st
     const name = normalizeEventName(raw, at(path, index));
     if (!name.ok) errors.push(...name.errors);
     else if (seen.has(name.value)) {
-      errors.push(UserErrors.invalid(at(path, index), `"${name.value}" is listed twice: a goal's events are distinct`));
+      errors.push(
+        UserErrors.invalid(at(path, index), `"${name.value}" is listed twice: a goal's events are distinct`),
+      );
     } else seen.add(name.value);
   });
   return errors.length ? fail(...errors) : ok([...seen]);

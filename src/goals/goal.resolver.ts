@@ -14,7 +14,11 @@ export class GoalResolver {
   @Authorized(Can.read)
   @Query(() => GoalConnection, { description: "Active goals by default, oldest first." })
   async goals(
-    @Arg("filter", () => GoalFilter, { nullable: true, description: "Which goals to list; null: the unarchived ones." }) filter: GoalFilter | null,
+    @Arg("filter", () => GoalFilter, {
+      nullable: true,
+      description: "Which goals to list; null: the unarchived ones.",
+    })
+    filter: GoalFilter | null,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
@@ -23,36 +27,57 @@ export class GoalResolver {
 
   @Authorized(Can.read)
   @Query(() => Goal, { nullable: true, description: "A goal by id; null if the project has none with it." })
-  goal(@Arg("id", () => ID, { description: "The goal's id." }) id: string, @Ctx() { services, caller }: RequestContext): Promise<Goal | null> {
+  goal(
+    @Arg("id", () => ID, { description: "The goal's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<Goal | null> {
     return services.goals.items.byId(caller, id);
   }
 
-  @FieldResolver(() => [Usage], { description: "A/B tests that use this goal (archived ones included, flagged)." })
+  @FieldResolver(() => [Usage], {
+    description: "A/B tests that use this goal (archived ones included, flagged).",
+  })
   usages(@Root() goal: Goal, @Ctx() { loaders }: RequestContext): Promise<Usage[]> {
     return loaders.goalUsages.load(goal.id);
   }
 
   @Authorized(Can.edit)
   @Mutation(() => GoalPayload, { description: "A new active goal." })
-  async createGoal(@Arg("input", { description: "What to create." }) input: CreateGoalInput, @Ctx() { services, caller }: RequestContext) {
+  async createGoal(
+    @Arg("input", { description: "What to create." }) input: CreateGoalInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("goal", await services.goals.create(caller, input));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => GoalPayload, { description: "Changes a goal; its events freeze once an experience using it has run." })
-  async updateGoal(@Arg("input", { description: "What to change." }) input: UpdateGoalInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => GoalPayload, {
+    description: "Changes a goal; its events freeze once an experience using it has run.",
+  })
+  async updateGoal(
+    @Arg("input", { description: "What to change." }) input: UpdateGoalInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("goal", await services.goals.update(caller, input));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => GoalPayload, { description: "Fails with IN_USE while an unarchived A/B test uses the goal." })
-  async archiveGoal(@Arg("id", () => ID, { description: "The goal's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => GoalPayload, {
+    description: "Fails with IN_USE while an unarchived A/B test uses the goal.",
+  })
+  async archiveGoal(
+    @Arg("id", () => ID, { description: "The goal's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("goal", await services.goals.archive(caller, id));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => GoalPayload, { description: "Makes an archived goal active again." })
-  async unarchiveGoal(@Arg("id", () => ID, { description: "The goal's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  async unarchiveGoal(
+    @Arg("id", () => ID, { description: "The goal's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("goal", await services.goals.unarchive(caller, id));
   }
 }

@@ -31,7 +31,12 @@ export class GoalService {
     audit: AuditService,
     private readonly usages: UsageService,
   ) {
-    this.items = new SetupItems(db, audit, { entity: Goal, what: "goal", entityType: "Goal", view: goalView });
+    this.items = new SetupItems(db, audit, {
+      entity: Goal,
+      what: "goal",
+      entityType: "Goal",
+      view: goalView,
+    });
   }
 
   list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Goal>> {
@@ -69,7 +74,9 @@ export class GoalService {
   }
 
   archive(caller: Caller, id: string): Promise<Result<Goal>> {
-    return this.items.archive(caller, id, (tx, goal) => this.usages.liveUsagesOf(tx, caller.projectId, "goal", goal.id));
+    return this.items.archive(caller, id, (tx, goal) =>
+      this.usages.liveUsagesOf(tx, caller.projectId, "goal", goal.id),
+    );
   }
 
   unarchive(caller: Caller, id: string): Promise<Result<Goal>> {

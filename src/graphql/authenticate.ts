@@ -6,7 +6,10 @@ import { unauthenticated } from "./errors";
  * The request's context from its Authorization header. Every operation needs a valid token, so a
  * missing, malformed, unknown or revoked one stops the request here with UNAUTHENTICATED (HTTP 401).
  */
-export async function authenticate(services: Services, authorization: string | undefined): Promise<RequestContext> {
+export async function authenticate(
+  services: Services,
+  authorization: string | undefined,
+): Promise<RequestContext> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match) throw unauthenticated("Send your API token as the header Authorization: Bearer <token>");
   const caller = await services.access.authenticate(match[1]);

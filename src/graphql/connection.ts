@@ -39,13 +39,16 @@ function encodeCursor(id: string): string {
  * is refused. The request limits run it on every page of an operation before any field does.
  */
 export function pageRequest(args: Partial<Record<keyof PageArgs, unknown>>): PageRequest {
-  const problems = validateSync(Object.assign(new PageArgs(), args)).flatMap((error) => Object.values(error.constraints ?? {}));
+  const problems = validateSync(Object.assign(new PageArgs(), args)).flatMap((error) =>
+    Object.values(error.constraints ?? {}),
+  );
   if (problems.length) throw badUserInput([...new Set(problems)].join("; "));
   const first = (args.first as number | null | undefined) ?? 50;
   if (args.after === undefined || args.after === null) return { first, after: null };
-  const decoded = Buffer.from(String(args.after), "base64url").toString("utf8");
+  const decoded = typeof args.after === "string" ? Buffer.from(args.after, "base64url").toString("utf8") : "";
   const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : "";
-  if (!isId(id)) throw badUserInput("after is not a cursor of this list: pass the endCursor of a previous page");
+  if (!isId(id))
+    throw badUserInput("after is not a cursor of this list: pass the endCursor of a previous page");
   return { first, after: id };
 }
 
@@ -62,7 +65,10 @@ export function toConnection<T extends { id: string }>(page: Page<T>): Connectio
   return {
     nodes: page.nodes,
     edges,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    },
     get totalCount() {
       return page.totalCount();
     },
@@ -80,7 +86,9 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} items, oldest first unless the query says otherwise.` })
+  @ObjectType(`${name}Connection`, {
+    description: `A page of ${name} items, oldest first unless the query says otherwise.`,
+  })
   class Connection implements ConnectionShape<T> {
     @Field(() => [nodeType], { description: "The page's items, in order." })
     nodes!: T[];
@@ -91,7 +99,9 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     @Field(() => PageInfo, { description: "Whether more items follow, and the cursor to get them." })
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: "Rows matching the filter, on all pages (counted only when asked for)." })
+    @Field(() => Int, {
+      description: "Rows matching the filter, on all pages (counted only when asked for).",
+    })
     totalCount!: Promise<number>;
   }
   return Connection;

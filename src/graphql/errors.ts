@@ -62,7 +62,12 @@ export function errorFormatter(logger: Logger, production: boolean) {
     const code = formatted.extensions?.code;
     const cause = unwrapResolverError(error);
     if (cause instanceof InvalidArgument) {
-      return { message: bounded(cause.message), locations: formatted.locations, path: formatted.path, extensions: { code: "BAD_USER_INPUT", argument: cause.argument } };
+      return {
+        message: bounded(cause.message),
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: "BAD_USER_INPUT", argument: cause.argument },
+      };
     }
     if (typeof code === "string" && CLIENT_CODES.has(code)) {
       // The client's mistake, not ours: the message says it all, a stack trace would only be noise.

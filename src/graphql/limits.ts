@@ -112,10 +112,20 @@ export function limitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           const variables = request.variables ?? {};
           const inputs = combine(shapeOfValue(variables), facts.literals);
           if (inputs.depth > LIMITS.maxInputDepth) {
-            throw refuse("INPUT_TOO_DEEP", `An argument is nested ${inputs.depth} levels deep; at most ${LIMITS.maxInputDepth} are allowed`, LIMITS.maxInputDepth, inputs.depth);
+            throw refuse(
+              "INPUT_TOO_DEEP",
+              `An argument is nested ${inputs.depth} levels deep; at most ${LIMITS.maxInputDepth} are allowed`,
+              LIMITS.maxInputDepth,
+              inputs.depth,
+            );
           }
           if (inputs.longestList > LIMITS.maxListItems) {
-            throw refuse("LIST_TOO_LONG", `A list argument has ${inputs.longestList} items; at most ${LIMITS.maxListItems} are allowed`, LIMITS.maxListItems, inputs.longestList);
+            throw refuse(
+              "LIST_TOO_LONG",
+              `A list argument has ${inputs.longestList} items; at most ${LIMITS.maxListItems} are allowed`,
+              LIMITS.maxListItems,
+              inputs.longestList,
+            );
           }
           const key = JSON.stringify(facts.measuredVariables.map((name) => measuredValue(variables[name])));
           if (facts.measures.has(key)) return;
@@ -140,7 +150,8 @@ function measuredVariables(document: DocumentNode): string[] {
   const names = new Set<string>();
   visit(document, {
     Argument(node) {
-      if (node.value.kind === Kind.VARIABLE && ["first", "last", "events", "if"].includes(node.name.value)) names.add(node.value.name.value);
+      if (node.value.kind === Kind.VARIABLE && ["first", "last", "events", "if"].includes(node.name.value))
+        names.add(node.value.name.value);
     },
   });
   return [...names].sort();
@@ -164,7 +175,14 @@ export function measureOperation(
  * Objects that are part of their parent's row (a segment's rule tree) or of the response's frame:
  * reading them costs nothing beyond the parent, so they cost 0 points, like scalars.
  */
-const EMBEDDED_TYPES = new Set(["SegmentRule", "SegmentCondition", "PropertyCondition", "EventCondition", "PageInfo", "UserError"]);
+const EMBEDDED_TYPES = new Set([
+  "SegmentRule",
+  "SegmentCondition",
+  "PropertyCondition",
+  "EventCondition",
+  "PageInfo",
+  "UserError",
+]);
 
 /** Page size when a connection's `first` is not given (PageArgs' default). */
 const DEFAULT_PAGE_SIZE = 50;
@@ -234,13 +252,21 @@ class OperationWalk {
     if (!definition) return { ...NOTHING, depth: 1 };
     const args = getArgumentValues(definition, node, this.variables);
     if ("first" in args) checkPage(args, node);
-    const children = node.selectionSet ? this.children(node.selectionSet, getNamedType(definition.type), above + 1) : NOTHING;
+    const children = node.selectionSet
+      ? this.children(node.selectionSet, getNamedType(definition.type), above + 1)
+      : NOTHING;
     return {
       depth: 1 + children.depth,
       aliases: (node.alias ? 1 : 0) + children.aliases,
       cost: this.fieldCost(parent, definition, args, children.cost),
-      evaluations: children.evaluations + (parent === this.schema.getQueryType() && definition.name === "evaluate" ? 1 : 0),
-      events: children.events + (parent === this.schema.getMutationType() && definition.name === "trackEvents" ? storedAtMost(args.events as unknown[]) : 0),
+      evaluations:
+        children.evaluations +
+        (parent === this.schema.getQueryType() && definition.name === "evaluate" ? 1 : 0),
+      events:
+        children.events +
+        (parent === this.schema.getMutationType() && definition.name === "trackEvents"
+          ? storedAtMost(args.events as unknown[])
+          : 0),
     };
   }
 
@@ -256,14 +282,22 @@ class OperationWalk {
   private children(set: SelectionSetNode, type: ReturnType<typeof getNamedType>, above: number): Measure {
     if (isObjectType(type)) return this.selections(set, type, above);
     if (!isAbstractType(type)) return NOTHING;
-    return this.schema.getPossibleTypes(type).map((possible) => this.selections(set, possible, above)).reduce(largest, NOTHING);
+    return this.schema
+      .getPossibleTypes(type)
+      .map((possible) => this.selections(set, possible, above))
+      .reduce(largest, NOTHING);
   }
 
   /**
    * Shopify's cost model: a mutation costs 10, an object 1, a scalar or enum 0, and a connection
    * 2 plus its page size (default 50) times what one of its items costs.
    */
-  private fieldCost(parent: GraphQLObjectType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, childCost: number): number {
+  private fieldCost(
+    parent: GraphQLObjectType,
+    field: GraphQLField<unknown, unknown>,
+    args: Record<string, unknown>,
+    childCost: number,
+  ): number {
     const named = getNamedType(field.type);
     if (parent === this.schema.getMutationType()) return 10 + childCost;
     if (named.name.endsWith("Connection")) {
@@ -296,7 +330,10 @@ function checkPage(args: Record<string, unknown>, node: FieldNode): void {
     pageRequest(args);
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    throw new GraphQLError(error.message, { nodes: node, extensions: { ...error.extensions, http: { status: 400 } } });
+    throw new GraphQLError(error.message, {
+      nodes: node,
+      extensions: { ...error.extensions, http: { status: 400 } },
+    });
   }
 }
 
@@ -335,19 +372,44 @@ function largest(a: Measure, b: Measure): Measure {
 function checkMeasure(measure: Measure, above: number): void {
   const depth = above + measure.depth;
   if (depth > LIMITS.maxDepth) {
-    throw refuse("QUERY_TOO_DEEP", `The query is at least ${depth} levels deep; at most ${LIMITS.maxDepth} are allowed`, LIMITS.maxDepth, depth);
+    throw refuse(
+      "QUERY_TOO_DEEP",
+      `The query is at least ${depth} levels deep; at most ${LIMITS.maxDepth} are allowed`,
+      LIMITS.maxDepth,
+      depth,
+    );
   }
   if (measure.aliases > LIMITS.maxAliases) {
-    throw refuse("TOO_MANY_ALIASES", `The query uses ${measure.aliases} aliases; at most ${LIMITS.maxAliases} are allowed`, LIMITS.maxAliases, measure.aliases);
+    throw refuse(
+      "TOO_MANY_ALIASES",
+      `The query uses ${measure.aliases} aliases; at most ${LIMITS.maxAliases} are allowed`,
+      LIMITS.maxAliases,
+      measure.aliases,
+    );
   }
   if (measure.cost > LIMITS.maxCost) {
-    throw refuse("QUERY_TOO_COMPLEX", `The query costs at least ${measure.cost} points; at most ${LIMITS.maxCost} are allowed`, LIMITS.maxCost, measure.cost);
+    throw refuse(
+      "QUERY_TOO_COMPLEX",
+      `The query costs at least ${measure.cost} points; at most ${LIMITS.maxCost} are allowed`,
+      LIMITS.maxCost,
+      measure.cost,
+    );
   }
   if (measure.evaluations > LIMITS.maxEvaluations) {
-    throw refuse("TOO_MANY_EVALUATIONS", `The request evaluates ${measure.evaluations} users; at most ${LIMITS.maxEvaluations} are allowed`, LIMITS.maxEvaluations, measure.evaluations);
+    throw refuse(
+      "TOO_MANY_EVALUATIONS",
+      `The request evaluates ${measure.evaluations} users; at most ${LIMITS.maxEvaluations} are allowed`,
+      LIMITS.maxEvaluations,
+      measure.evaluations,
+    );
   }
   if (measure.events > LIMITS.maxEvents) {
-    throw refuse("TOO_MANY_EVENTS", `The request sends ${measure.events} events; at most ${LIMITS.maxEvents} are allowed`, LIMITS.maxEvents, measure.events);
+    throw refuse(
+      "TOO_MANY_EVENTS",
+      `The request sends ${measure.events} events; at most ${LIMITS.maxEvents} are allowed`,
+      LIMITS.maxEvents,
+      measure.events,
+    );
   }
 }
 

@@ -23,9 +23,18 @@ export function createLoaders(services: Services, caller: Caller) {
     key: byId((ids) => services.keys.items.byIds(caller, ids)),
     segment: byId((ids) => services.segments.items.byIds(caller, ids)),
     goal: byId((ids) => services.goals.items.byIds(caller, ids)),
-    experienceValues: grouped((ids) => experiences.valuesOf(projectId, ids), (value) => value.experienceId),
-    variantValues: grouped((ids) => experiences.variantValuesOf(projectId, ids), (value) => value.variantId!),
-    variants: grouped((ids) => experiences.variantsOf(projectId, ids), (variant) => variant.experienceId),
+    experienceValues: grouped(
+      (ids) => experiences.valuesOf(projectId, ids),
+      (value) => value.experienceId,
+    ),
+    variantValues: grouped(
+      (ids) => experiences.variantValuesOf(projectId, ids),
+      (value) => value.variantId!,
+    ),
+    variants: grouped(
+      (ids) => experiences.variantsOf(projectId, ids),
+      (variant) => variant.experienceId,
+    ),
     experienceGoals: grouped(
       async (ids) => experiences.goalsOf(projectId, ids),
       (link) => link.experienceId,

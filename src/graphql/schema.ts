@@ -71,7 +71,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     orphanedTypes: [ProductConfig, FeatureFlag, ABTest],
   });
   // type-graphql has no option for the root types' descriptions; GraphiQL shows them first.
-  schema.getQueryType()!.description = "Reads. Every field needs a bearer token; the roles each allows are in its description or in README.md.";
+  schema.getQueryType()!.description =
+    "Reads. Every field needs a bearer token; the roles each allows are in its description or in README.md.";
   schema.getMutationType()!.description =
     "Changes. Each answers a payload whose userErrors say why it was not done (and then nothing changed).";
   return schema;

@@ -22,7 +22,10 @@ export function normalizeKeyName(raw: string, field: FieldPath): Result<Normaliz
   const normalized = normalizeName(raw, field, MAX_KEY_NAME_LENGTH);
   if (normalized.ok && !KEY_NAME.test(normalized.value.name)) {
     return fail(
-      UserErrors.invalid(field, "Key name must start with a letter, then letters, digits, '_', '.' or '-' (as in the app's code)"),
+      UserErrors.invalid(
+        field,
+        "Key name must start with a letter, then letters, digits, '_', '.' or '-' (as in the app's code)",
+      ),
     );
   }
   return normalized;
@@ -35,9 +38,13 @@ export function normalizeKeyName(raw: string, field: FieldPath): Result<Normaliz
 export function valueTypeError(type: ValueType, value: unknown, field: FieldPath): UserError | null {
   switch (type) {
     case ValueType.STRING:
-      if (typeof value !== "string") return UserErrors.invalid(field, "Value must be a string: the key's type is STRING");
+      if (typeof value !== "string")
+        return UserErrors.invalid(field, "Value must be a string: the key's type is STRING");
       if (characterCount(value) > MAX_STRING_VALUE_LENGTH) {
-        return UserErrors.invalid(field, `A STRING value must be at most ${MAX_STRING_VALUE_LENGTH} characters`);
+        return UserErrors.invalid(
+          field,
+          `A STRING value must be at most ${MAX_STRING_VALUE_LENGTH} characters`,
+        );
       }
       return null;
     case ValueType.NUMBER:
@@ -46,13 +53,19 @@ export function valueTypeError(type: ValueType, value: unknown, field: FieldPath
       }
       return null;
     case ValueType.BOOLEAN:
-      if (typeof value !== "boolean") return UserErrors.invalid(field, "Value must be true or false: the key's type is BOOLEAN");
+      if (typeof value !== "boolean")
+        return UserErrors.invalid(field, "Value must be true or false: the key's type is BOOLEAN");
       return null;
     case ValueType.JSON: {
-      if (value === undefined || value === null) return UserErrors.invalid(field, "Value must be a JSON value, not null");
-      if (!isFiniteJson(value)) return UserErrors.invalid(field, "Value must be JSON: numbers must be finite");
+      if (value === undefined || value === null)
+        return UserErrors.invalid(field, "Value must be a JSON value, not null");
+      if (!isFiniteJson(value))
+        return UserErrors.invalid(field, "Value must be JSON: numbers must be finite");
       if (jsonBytes(value) > MAX_JSON_VALUE_BYTES) {
-        return UserErrors.invalid(field, `A JSON value must be at most ${MAX_JSON_VALUE_BYTES / 1024} KiB serialized`);
+        return UserErrors.invalid(
+          field,
+          `A JSON value must be at most ${MAX_JSON_VALUE_BYTES / 1024} KiB serialized`,
+        );
       }
       return null;
     }

@@ -12,11 +12,15 @@ registerEnumType(ValueType, {
     STRING: { description: "Text of at most 10,000 characters." },
     NUMBER: { description: "A finite number." },
     BOOLEAN: { description: "true or false." },
-    JSON: { description: "Any JSON value (object, list, string, number, boolean) of at most 64 KiB serialized." },
+    JSON: {
+      description: "Any JSON value (object, list, string, number, boolean) of at most 64 KiB serialized.",
+    },
   },
 });
 
-@ObjectType({ description: "A setting of the app, by the name its code reads it with; experiences override its value." })
+@ObjectType({
+  description: "A setting of the app, by the name its code reads it with; experiences override its value.",
+})
 @Entity("key")
 @Index("IDX_key_name", ["projectId", "nameKey"], { unique: true })
 export class Key extends SetupItemEntity {
@@ -37,5 +41,15 @@ export class Key extends SetupItemEntity {
 /** The key as the API shows it, for the audit log. */
 export function keyView(key: Key): object {
   const { id, name, description, type, defaultValue, archivedAt, createdAt, updatedAt } = key;
-  return { id, name, description, type, defaultValue, archived: archivedAt !== null, archivedAt, createdAt, updatedAt };
+  return {
+    id,
+    name,
+    description,
+    type,
+    defaultValue,
+    archived: archivedAt !== null,
+    archivedAt,
+    createdAt,
+    updatedAt,
+  };
 }

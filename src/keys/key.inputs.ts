@@ -11,7 +11,9 @@ export class KeyFilter extends ArchivedFilter {}
 
 @InputType({ description: "A new key, as the app's code reads it." })
 export class CreateKeyInput {
-  @Field({ description: "1 to 64 characters: a letter, then letters, digits, '_', '.' or '-'. Unique ignoring case." })
+  @Field({
+    description: "1 to 64 characters: a letter, then letters, digits, '_', '.' or '-'. Unique ignoring case.",
+  })
   name!: string;
 
   @Field(() => ValueType, { description: "What its values are; it never changes." })

@@ -15,7 +15,11 @@ export class KeyResolver {
   @Authorized(Can.read)
   @Query(() => KeyConnection, { description: "Active keys by default, oldest first." })
   async keys(
-    @Arg("filter", () => KeyFilter, { nullable: true, description: "Which keys to list; null: the unarchived ones." }) filter: KeyFilter | null,
+    @Arg("filter", () => KeyFilter, {
+      nullable: true,
+      description: "Which keys to list; null: the unarchived ones.",
+    })
+    filter: KeyFilter | null,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
@@ -26,7 +30,8 @@ export class KeyResolver {
   @Query(() => Key, { nullable: true, description: "By id or by name (ignoring case): give exactly one." })
   async key(
     @Arg("id", () => ID, { nullable: true, description: "The key's id." }) id: string | null | undefined,
-    @Arg("name", () => String, { nullable: true, description: "The key's name, ignoring case." }) name: string | null | undefined,
+    @Arg("name", () => String, { nullable: true, description: "The key's name, ignoring case." })
+    name: string | null | undefined,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<Key | null> {
     if (id != null && name == null) return services.keys.items.byId(caller, id);
@@ -34,32 +39,52 @@ export class KeyResolver {
     throw badUserInput("key needs exactly one of id and name");
   }
 
-  @FieldResolver(() => [Usage], { description: "Experiences that reference this key (archived ones included, flagged)." })
+  @FieldResolver(() => [Usage], {
+    description: "Experiences that reference this key (archived ones included, flagged).",
+  })
   usages(@Root() key: Key, @Ctx() { loaders }: RequestContext): Promise<Usage[]> {
     return loaders.keyUsages.load(key.id);
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => KeyPayload, { description: "A new active key; LIMIT_REACHED when the project has 500 active keys." })
-  async createKey(@Arg("input", { description: "What to create." }) input: CreateKeyInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => KeyPayload, {
+    description: "A new active key; LIMIT_REACHED when the project has 500 active keys.",
+  })
+  async createKey(
+    @Arg("input", { description: "What to create." }) input: CreateKeyInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("key", await services.keys.create(caller, input));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => KeyPayload, { description: "Changes the default value and/or the description." })
-  async updateKey(@Arg("input", { description: "What to change." }) input: UpdateKeyInput, @Ctx() { services, caller }: RequestContext) {
+  async updateKey(
+    @Arg("input", { description: "What to change." }) input: UpdateKeyInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("key", await services.keys.update(caller, input));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => KeyPayload, { description: "Fails with IN_USE while an unarchived experience references the key." })
-  async archiveKey(@Arg("id", () => ID, { description: "The key's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => KeyPayload, {
+    description: "Fails with IN_USE while an unarchived experience references the key.",
+  })
+  async archiveKey(
+    @Arg("id", () => ID, { description: "The key's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("key", await services.keys.archive(caller, id));
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => KeyPayload, { description: "Fails with LIMIT_REACHED when the project already has 500 active keys." })
-  async unarchiveKey(@Arg("id", () => ID, { description: "The key's id." }) id: string, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => KeyPayload, {
+    description: "Fails with LIMIT_REACHED when the project already has 500 active keys.",
+  })
+  async unarchiveKey(
+    @Arg("id", () => ID, { description: "The key's id." }) id: string,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("key", await services.keys.unarchive(caller, id));
   }
 }

@@ -40,10 +40,15 @@ export class KeyService {
 
   create(caller: Caller, input: CreateKey): Promise<Result<Key>> {
     const typeError = valueTypeError(input.type, input.defaultValue, ["input", "defaultValue"]);
-    return this.items.create(caller, input, typeError ? fail(typeError) : ok({ type: input.type, defaultValue: input.defaultValue }), {
-      normalizeName: normalizeKeyName,
-      check: (tx) => this.activeKeyLimit(tx, caller.projectId, ["input", "name"]),
-    });
+    return this.items.create(
+      caller,
+      input,
+      typeError ? fail(typeError) : ok({ type: input.type, defaultValue: input.defaultValue }),
+      {
+        normalizeName: normalizeKeyName,
+        check: (tx) => this.activeKeyLimit(tx, caller.projectId, ["input", "name"]),
+      },
+    );
   }
 
   /** Only the default value and the description can change: the name is in the app's code and the type in its reads. */
@@ -56,7 +61,9 @@ export class KeyService {
   }
 
   archive(caller: Caller, id: string): Promise<Result<Key>> {
-    return this.items.archive(caller, id, (tx, key) => this.usages.liveUsagesOf(tx, caller.projectId, "key", key.id));
+    return this.items.archive(caller, id, (tx, key) =>
+      this.usages.liveUsagesOf(tx, caller.projectId, "key", key.id),
+    );
   }
 
   /** An archived key comes back only if the project has room for one more active key. */
@@ -65,13 +72,20 @@ export class KeyService {
   }
 
   /** LIMIT_REACHED when the project already holds the most active keys it may. */
-  private async activeKeyLimit(tx: EntityManager, projectId: string, field: string[]): Promise<UserError | null> {
+  private async activeKeyLimit(
+    tx: EntityManager,
+    projectId: string,
+    field: string[],
+  ): Promise<UserError | null> {
     const active = await tx
       .createQueryBuilder(Key, "key")
       .where("key.projectId = :projectId AND key.archivedAt IS NULL", { projectId })
       .getCount();
     return active >= MAX_ACTIVE_KEYS
-      ? UserErrors.limitReached(field, `A project holds at most ${MAX_ACTIVE_KEYS} active keys: archive one first`)
+      ? UserErrors.limitReached(
+          field,
+          `A project holds at most ${MAX_ACTIVE_KEYS} active keys: archive one first`,
+        )
       : null;
   }
 }

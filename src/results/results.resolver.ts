@@ -8,7 +8,9 @@ import { ABTestResults } from "./results.types";
 @Resolver(() => ABTest)
 export class ResultsResolver {
   @Authorized(Can.read)
-  @FieldResolver(() => ABTestResults, { description: "Users, conversions and statistics per variant, live until the test stops." })
+  @FieldResolver(() => ABTestResults, {
+    description: "Users, conversions and statistics per variant, live until the test stops.",
+  })
   results(@Root() test: Experience, @Ctx() { services }: RequestContext): Promise<ABTestResults> {
     return services.results.resultsOf(test);
   }

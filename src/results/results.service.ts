@@ -35,7 +35,9 @@ export class ResultsService {
       variants: variants.map((variant) => ({
         variant,
         users: counts.get(variant.id)?.users ?? 0,
-        goals: goals.map((goal, goalIndex) => goalResult(goal, arm(control.id, goalIndex), arm(variant.id, goalIndex), variant === control)),
+        goals: goals.map((goal, goalIndex) =>
+          goalResult(goal, arm(control.id, goalIndex), arm(variant.id, goalIndex), variant === control),
+        ),
       })),
       sampleRatioMismatchPValue: sampleRatioMismatchPValue(
         variants.map((variant) => counts.get(variant.id)?.users ?? 0),
@@ -48,8 +50,14 @@ export class ResultsService {
    * Per variant: assigned users and, per goal, those of them with one of the goal's events at or
    * after their assignment and before the stop. One statement, so every number is of one moment.
    */
-  private async countsByVariant(test: Experience, goals: Goal[]): Promise<Map<string, { users: number; conversions: number[] }>> {
-    const parameters: Record<string, unknown> = { testId: test.id, until: test.stoppedAt?.getTime() ?? OPEN_END };
+  private async countsByVariant(
+    test: Experience,
+    goals: Goal[],
+  ): Promise<Map<string, { users: number; conversions: number[] }>> {
+    const parameters: Record<string, unknown> = {
+      testId: test.id,
+      until: test.stoppedAt?.getTime() ?? OPEN_END,
+    };
     const goalColumns = goals.map((goal, index) => {
       parameters[`events${index}`] = goal.events;
       return `SUM(CASE WHEN EXISTS (

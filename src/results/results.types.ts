@@ -7,24 +7,32 @@ export class GoalResult {
   @Field(() => Goal, { description: "The goal." })
   goal!: Goal;
 
-  @Field(() => Int, { description: "Assigned users who performed one of the goal's events after their assignment and before the test stopped." })
+  @Field(() => Int, {
+    description:
+      "Assigned users who performed one of the goal's events after their assignment and before the test stopped.",
+  })
   conversions!: number;
 
   @Field(() => Float, { description: "conversions / users; 0 without users." })
   conversionRate!: number;
 
-  @Field(() => Float, { nullable: true, description: "Relative change of the conversion rate against the control variant; null for the control." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Relative change of the conversion rate against the control variant; null for the control.",
+  })
   uplift!: number | null;
 
   @Field(() => Float, {
     nullable: true,
-    description: "Two-sided p-value (pooled two-proportion z-test) of the difference from the control; null for the control or too little data.",
+    description:
+      "Two-sided p-value (pooled two-proportion z-test) of the difference from the control; null for the control or too little data.",
   })
   pValue!: number | null;
 
   @Field(() => Float, {
     nullable: true,
-    description: "P(this variant's rate > the control's) under Beta(1 + conversions, 1 + non-conversions) posteriors; null for the control.",
+    description:
+      "P(this variant's rate > the control's) under Beta(1 + conversions, 1 + non-conversions) posteriors; null for the control.",
   })
   chanceToBeatControl!: number | null;
 }
@@ -48,7 +56,8 @@ export class ABTestResults {
 
   @Field(() => Float, {
     nullable: true,
-    description: "p-value of a chi-square test of the observed split against the weights; low values flag a broken split. Null while a variant has no users.",
+    description:
+      "p-value of a chi-square test of the observed split against the weights; low values flag a broken split. Null while a variant has no users.",
   })
   sampleRatioMismatchPValue!: number | null;
 }

@@ -136,7 +136,10 @@ function normalApproximation(a1: number, b1: number, a2: number, b2: number): nu
  * weights (percent) ask for. A low value means the split is broken (a sample ratio mismatch). Null
  * when a variant has no users.
  */
-export function sampleRatioMismatchPValue(users: readonly number[], weights: readonly number[]): number | null {
+export function sampleRatioMismatchPValue(
+  users: readonly number[],
+  weights: readonly number[],
+): number | null {
   if (users.length < 2 || users.some((count) => count === 0)) return null;
   const total = users.reduce((sum, count) => sum + count, 0);
   const weightTotal = weights.reduce((sum, weight) => sum + weight, 0);

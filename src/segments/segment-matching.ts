@@ -47,8 +47,13 @@ export type SegmentPredicate = (facts: UserFacts) => boolean;
 const DAY_MS = 86_400_000;
 
 export function compileRule(rule: Rule): SegmentPredicate {
-  const parts: SegmentPredicate[] = [...rule.conditions.map(compileCondition), ...rule.groups.map(compileRule)];
-  return rule.match === Match.ALL ? (facts) => parts.every((part) => part(facts)) : (facts) => parts.some((part) => part(facts));
+  const parts: SegmentPredicate[] = [
+    ...rule.conditions.map(compileCondition),
+    ...rule.groups.map(compileRule),
+  ];
+  return rule.match === Match.ALL
+    ? (facts) => parts.every((part) => part(facts))
+    : (facts) => parts.some((part) => part(facts));
 }
 
 function compileCondition(condition: Condition): SegmentPredicate {
@@ -61,7 +66,10 @@ function compileCondition(condition: Condition): SegmentPredicate {
 
 function compileEventCondition(condition: EventCondition): SegmentPredicate {
   const needed = condition.minCount ?? 1;
-  const filters = condition.where.map((filter) => ({ property: filter.property, test: compileValueTest(filter) }));
+  const filters = condition.where.map((filter) => ({
+    property: filter.property,
+    test: compileValueTest(filter),
+  }));
   const windowMs = condition.withinDays === null ? null : condition.withinDays * DAY_MS;
   /** Whether the user has `needed` matching events; stops counting there. */
   const enough = (facts: UserFacts): boolean => {
@@ -69,7 +77,11 @@ function compileEventCondition(condition: EventCondition): SegmentPredicate {
     let counted = 0;
     for (const event of facts.events(condition.event)) {
       if (event.at < since) break; // newest first: the rest are older still
-      if (filters.every((filter) => filter.test(event.properties.get(filter.property))) && ++counted >= needed) return true;
+      if (
+        filters.every((filter) => filter.test(event.properties.get(filter.property))) &&
+        ++counted >= needed
+      )
+        return true;
     }
     return false;
   };
@@ -143,7 +155,10 @@ function scalarEqualsMatcher(expected: Scalar): ValueTest {
     return (value) => (typeof value === "number" ? value === expected : numericString(value) === expected);
   }
   if (typeof expected === "boolean") {
-    return (value) => (typeof value === "boolean" ? value === expected : typeof value === "string" && value.toLowerCase() === String(expected));
+    return (value) =>
+      typeof value === "boolean"
+        ? value === expected
+        : typeof value === "string" && value.toLowerCase() === String(expected);
   }
   const lower = expected.toLowerCase();
   const instant = isoInstant(expected);

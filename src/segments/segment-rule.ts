@@ -109,7 +109,8 @@ const ORDERED = new Set([
   Operator.LESS_THAN_OR_EQUAL,
 ]);
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /** The instant an ISO-8601 date string names, or null if it is not one. */
 export function isoInstant(value: string): number | null {
@@ -126,7 +127,11 @@ export function comparable(value: unknown): number | null {
 }
 
 function isScalar(value: unknown): value is Scalar {
-  return typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+  return (
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    (typeof value === "number" && Number.isFinite(value))
+  );
 }
 
 /**
@@ -152,7 +157,9 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
       conditions: conditions.flatMap((condition, index): Condition[] => {
         const conditionPath = at(groupPath, "conditions", index);
         if ((condition.event == null) === (condition.property == null)) {
-          errors.push(UserErrors.invalid(conditionPath, "A condition sets exactly one of event and property"));
+          errors.push(
+            UserErrors.invalid(conditionPath, "A condition sets exactly one of event and property"),
+          );
           return [];
         }
         conditionCount++;
@@ -168,26 +175,56 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
     const event = normalizeEventName(draft.event, at(conditionPath, "event"));
     if (!event.ok) errors.push(...event.errors);
     const withinDays = draft.withinDays ?? null;
-    if (withinDays !== null && !(Number.isInteger(withinDays) && withinDays >= 1 && withinDays <= MAX_WITHIN_DAYS)) {
-      errors.push(UserErrors.invalid(at(conditionPath, "withinDays"), `withinDays is a whole number from 1 to ${MAX_WITHIN_DAYS}`));
+    if (
+      withinDays !== null &&
+      !(Number.isInteger(withinDays) && withinDays >= 1 && withinDays <= MAX_WITHIN_DAYS)
+    ) {
+      errors.push(
+        UserErrors.invalid(
+          at(conditionPath, "withinDays"),
+          `withinDays is a whole number from 1 to ${MAX_WITHIN_DAYS}`,
+        ),
+      );
     }
     const minCount = draft.minCount ?? null;
     if (minCount !== null && !(Number.isInteger(minCount) && minCount >= 1 && minCount <= MAX_EVENTS_READ)) {
-      errors.push(UserErrors.invalid(at(conditionPath, "minCount"), `minCount is a whole number from 1 to ${MAX_EVENTS_READ}`));
+      errors.push(
+        UserErrors.invalid(
+          at(conditionPath, "minCount"),
+          `minCount is a whole number from 1 to ${MAX_EVENTS_READ}`,
+        ),
+      );
     }
     const where = (draft.where ?? []).map((filter, index) => {
       conditionCount++;
       return parsePropertyCondition(filter, at(conditionPath, "where", index));
     });
-    return { type: "event", occurrence: draft.occurrence, event: event.ok ? event.value : draft.event, withinDays, minCount, where };
+    return {
+      type: "event",
+      occurrence: draft.occurrence,
+      event: event.ok ? event.value : draft.event,
+      withinDays,
+      minCount,
+      where,
+    };
   };
 
-  const parsePropertyCondition = (draft: PropertyConditionDraft, conditionPath: string[]): PropertyCondition => {
+  const parsePropertyCondition = (
+    draft: PropertyConditionDraft,
+    conditionPath: string[],
+  ): PropertyCondition => {
     const property = draft.property.trim();
     if (property === "" || characterCount(property) > MAX_PROPERTY_NAME_LENGTH) {
-      errors.push(UserErrors.invalid(at(conditionPath, "property"), `A property name is 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`));
+      errors.push(
+        UserErrors.invalid(
+          at(conditionPath, "property"),
+          `A property name is 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`,
+        ),
+      );
     } else if (textProblem(property)) {
-      errors.push(UserErrors.invalid(at(conditionPath, "property"), `A property name ${textProblem(property)}`));
+      errors.push(
+        UserErrors.invalid(at(conditionPath, "property"), `A property name ${textProblem(property)}`),
+      );
     }
     const values = draft.values ?? [];
     errors.push(...operandErrors(draft.operator, values, at(conditionPath, "values")));
@@ -197,7 +234,10 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
   const rule = parseGroup(draft, path, 1);
   if (conditionCount > MAX_RULE_CONDITIONS) {
     errors.push(
-      UserErrors.invalid(path, `A rule has at most ${MAX_RULE_CONDITIONS} conditions in all (event filters included); this one has ${conditionCount}`),
+      UserErrors.invalid(
+        path,
+        `A rule has at most ${MAX_RULE_CONDITIONS} conditions in all (event filters included); this one has ${conditionCount}`,
+      ),
     );
   }
   return errors.length ? fail(...errors) : ok(rule);
@@ -205,30 +245,39 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
 
 /** What values each operator takes; anything else is INVALID at the path of the bad value. */
 function operandErrors(operator: Operator, values: unknown[], path: string[]): UserError[] {
-  const count = (expected: string) => UserErrors.invalid(path, `${operator} takes ${expected}; got ${values.length}`);
+  const count = (expected: string) =>
+    UserErrors.invalid(path, `${operator} takes ${expected}; got ${values.length}`);
   if (NO_VALUE.has(operator)) return values.length === 0 ? [] : [count("no values")];
   if (ONE_SCALAR.has(operator)) {
     if (values.length !== 1) return [count("exactly one value")];
-    return isScalar(values[0]) ? [] : [UserErrors.invalid(at(path, 0), `${operator} takes a string, a number or a boolean`)];
+    return isScalar(values[0])
+      ? []
+      : [UserErrors.invalid(at(path, 0), `${operator} takes a string, a number or a boolean`)];
   }
   if (ONE_OR_MORE.has(operator)) {
     if (values.length === 0 || values.length > MAX_IN_VALUES) return [count(`1 to ${MAX_IN_VALUES} values`)];
     return values.flatMap((value, index) =>
-      isScalar(value) ? [] : [UserErrors.invalid(at(path, index), `${operator} values are strings, numbers or booleans`)],
+      isScalar(value)
+        ? []
+        : [UserErrors.invalid(at(path, index), `${operator} values are strings, numbers or booleans`)],
     );
   }
   if (ORDERED.has(operator)) {
     if (values.length !== 1) return [count("exactly one value")];
-    return comparable(values[0]) === null ? [UserErrors.invalid(at(path, 0), `${operator} takes a number or an ISO-8601 date`)] : [];
+    return comparable(values[0]) === null
+      ? [UserErrors.invalid(at(path, 0), `${operator} takes a number or an ISO-8601 date`)]
+      : [];
   }
   // BETWEEN: low then high, both numbers or both dates, inclusive.
   if (values.length !== 2) return [count("two values, low then high")];
   const bounds = values.map(comparable);
   const badBound = bounds.findIndex((bound) => bound === null);
-  if (badBound >= 0) return [UserErrors.invalid(at(path, badBound), "BETWEEN takes two numbers or two ISO-8601 dates")];
+  if (badBound >= 0)
+    return [UserErrors.invalid(at(path, badBound), "BETWEEN takes two numbers or two ISO-8601 dates")];
   if (typeof values[0] !== typeof values[1]) {
     return [UserErrors.invalid(at(path, 1), "BETWEEN takes two numbers or two dates, not one of each")];
   }
-  if (bounds[0]! > bounds[1]!) return [UserErrors.invalid(at(path, 1), "BETWEEN takes the low value first, then the high")];
+  if (bounds[0]! > bounds[1]!)
+    return [UserErrors.invalid(at(path, 1), "BETWEEN takes the low value first, then the high")];
   return [];
 }

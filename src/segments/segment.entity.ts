@@ -5,7 +5,9 @@ import { SetupItemEntity } from "../setup/setup-item.entity";
 import type { Rule } from "./segment-rule";
 import { SegmentRule } from "./segment.types";
 
-@ObjectType({ description: "The users an experience targets: a rule over their properties and the events they performed." })
+@ObjectType({
+  description: "The users an experience targets: a rule over their properties and the events they performed.",
+})
 @Entity("segment")
 @Index("IDX_segment_name", ["projectId", "nameKey"], { unique: true })
 export class Segment extends SetupItemEntity {
@@ -19,5 +21,15 @@ export class Segment extends SetupItemEntity {
 
 export function segmentView(segment: Segment): object {
   const { id, name, description, rule, clonedFromId, archivedAt, createdAt, updatedAt } = segment;
-  return { id, name, description, rule, clonedFromId, archived: archivedAt !== null, archivedAt, createdAt, updatedAt };
+  return {
+    id,
+    name,
+    description,
+    rule,
+    clonedFromId,
+    archived: archivedAt !== null,
+    archivedAt,
+    createdAt,
+    updatedAt,
+  };
 }

@@ -16,7 +16,9 @@ import { Describe } from "../graphql/descriptions";
 @InputType({ description: "Which segments to list." })
 export class SegmentFilter extends ArchivedFilter {}
 
-@InputType({ description: "A test on a user property, or (inside an event condition's where) on an event property." })
+@InputType({
+  description: "A test on a user property, or (inside an event condition's where) on an event property.",
+})
 export class PropertyConditionInput implements PropertyConditionDraft {
   @Field({ description: "Name of the user (or event) property, e.g. city." })
   property!: string;
@@ -24,11 +26,17 @@ export class PropertyConditionInput implements PropertyConditionDraft {
   @Field(() => Operator, { description: "How to compare; it decides how many values to give." })
   operator!: Operator;
 
-  @Field(() => [GraphQLJSON], { defaultValue: [], description: "How many depends on the operator (see Operator)." })
+  @Field(() => [GraphQLJSON], {
+    defaultValue: [],
+    description: "How many depends on the operator (see Operator).",
+  })
   values!: unknown[];
 }
 
-@InputType({ description: "Users who did (or did not) perform an event, optionally within a window, at least minCount times." })
+@InputType({
+  description:
+    "Users who did (or did not) perform an event, optionally within a window, at least minCount times.",
+})
 export class EventConditionInput implements EventConditionDraft {
   @Field(() => Occurrence, { description: "DID or DID_NOT." })
   occurrence!: Occurrence;
@@ -36,22 +44,34 @@ export class EventConditionInput implements EventConditionDraft {
   @Field({ description: "The event's name, 1 to 128 characters." })
   event!: string;
 
-  @Field(() => Int, { nullable: true, description: "Only events of the last 1 to 3650 days count; null: ever." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Only events of the last 1 to 3650 days count; null: ever.",
+  })
   withinDays?: number | null;
 
   @Field(() => Int, { nullable: true, description: "At least this many (1 or more); null: 1." })
   minCount?: number | null;
 
-  @Field(() => [PropertyConditionInput], { defaultValue: [], description: "Filters on the event's properties." })
+  @Field(() => [PropertyConditionInput], {
+    defaultValue: [],
+    description: "Filters on the event's properties.",
+  })
   where!: PropertyConditionInput[];
 }
 
 @InputType({ description: "Exactly one of event / property is set." })
 export class SegmentConditionInput {
-  @Field(() => EventConditionInput, { nullable: true, description: "A condition on the events the user performed." })
+  @Field(() => EventConditionInput, {
+    nullable: true,
+    description: "A condition on the events the user performed.",
+  })
   event?: EventConditionInput | null;
 
-  @Field(() => PropertyConditionInput, { nullable: true, description: "A condition on a property of the user." })
+  @Field(() => PropertyConditionInput, {
+    nullable: true,
+    description: "A condition on a property of the user.",
+  })
   property?: PropertyConditionInput | null;
 }
 
@@ -63,7 +83,10 @@ export class SegmentRuleInput implements RuleDraft {
   @Field(() => [SegmentConditionInput], { defaultValue: [], description: "Conditions at this level." })
   conditions!: SegmentConditionInput[];
 
-  @Field(() => [SegmentRuleInput], { defaultValue: [], description: "Nested rules, combined with the conditions by match." })
+  @Field(() => [SegmentRuleInput], {
+    defaultValue: [],
+    description: "Nested rules, combined with the conditions by match.",
+  })
   groups!: SegmentRuleInput[];
 }
 
@@ -96,7 +119,10 @@ export class UpdateSegmentInput {
 
 @ObjectType({ description: "What a mutation of a segment answers." })
 export class SegmentPayload {
-  @Field(() => Segment, { nullable: true, description: "The segment after the change; null when it was not done." })
+  @Field(() => Segment, {
+    nullable: true,
+    description: "The segment after the change; null when it was not done.",
+  })
   segment!: Segment | null;
 
   @Field(() => [UserError], { description: Describe.userErrors })

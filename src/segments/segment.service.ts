@@ -33,7 +33,12 @@ export class SegmentService {
     audit: AuditService,
     private readonly usages: UsageService,
   ) {
-    this.items = new SetupItems(db, audit, { entity: Segment, what: "segment", entityType: "Segment", view: segmentView });
+    this.items = new SetupItems(db, audit, {
+      entity: Segment,
+      what: "segment",
+      entityType: "Segment",
+      view: segmentView,
+    });
   }
 
   list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Segment>> {
@@ -73,26 +78,40 @@ export class SegmentService {
       } else {
         name = await this.freeCopyName(tx, caller.projectId, original.name);
       }
-      const fields = { ...name, description: original.description, rule: structuredClone(original.rule), clonedFromId: original.id };
+      const fields = {
+        ...name,
+        description: original.description,
+        rule: structuredClone(original.rule),
+        clonedFromId: original.id,
+      };
       return ok(await this.items.insert(tx, caller, fields, "clone"));
     });
   }
 
   archive(caller: Caller, id: string): Promise<Result<Segment>> {
-    return this.items.archive(caller, id, (tx, segment) => this.usages.liveUsagesOf(tx, caller.projectId, "segment", segment.id));
+    return this.items.archive(caller, id, (tx, segment) =>
+      this.usages.liveUsagesOf(tx, caller.projectId, "segment", segment.id),
+    );
   }
 
   unarchive(caller: Caller, id: string): Promise<Result<Segment>> {
     return this.items.unarchive(caller, id);
   }
 
-  private async freeCopyName(tx: EntityManager, projectId: string, originalName: string): Promise<NormalizedName> {
+  private async freeCopyName(
+    tx: EntityManager,
+    projectId: string,
+    originalName: string,
+  ): Promise<NormalizedName> {
     for (let copy = 1; ; copy++) {
       const suffix = copy === 1 ? " (copy)" : ` (copy ${copy})`;
       // Keep the whole name within the limit by shortening the original part, never the suffix.
-      const base = Array.from(originalName).slice(0, MAX_NAME_LENGTH - suffix.length).join("");
+      const base = Array.from(originalName)
+        .slice(0, MAX_NAME_LENGTH - suffix.length)
+        .join("");
       const candidate = normalizeName(base + suffix, ["name"]);
-      if (candidate.ok && !(await this.items.nameTaken(tx, projectId, candidate.value, ["name"]))) return candidate.value;
+      if (candidate.ok && !(await this.items.nameTaken(tx, projectId, candidate.value, ["name"])))
+        return candidate.value;
     }
   }
 }

@@ -13,7 +13,10 @@ import {
 registerEnumType(Match, {
   name: "Match",
   description: "How a rule combines its conditions and groups.",
-  valuesConfig: { ALL: { description: "Every condition and group holds." }, ANY: { description: "At least one holds." } },
+  valuesConfig: {
+    ALL: { description: "Every condition and group holds." },
+    ANY: { description: "At least one holds." },
+  },
 });
 registerEnumType(Occurrence, {
   name: "Occurrence",
@@ -46,7 +49,9 @@ registerEnumType(Operator, {
   },
 });
 
-@ObjectType({ description: "A test on a user property (demographics, geography, device, ...) or an event property." })
+@ObjectType({
+  description: "A test on a user property (demographics, geography, device, ...) or an event property.",
+})
 export class PropertyCondition implements DomainPropertyCondition {
   type!: "property";
 
@@ -61,7 +66,8 @@ export class PropertyCondition implements DomainPropertyCondition {
 }
 
 @ObjectType({
-  description: "Users who did (or did not) perform an event, optionally within the last N days, at least minCount times.",
+  description:
+    "Users who did (or did not) perform an event, optionally within the last N days, at least minCount times.",
 })
 export class EventCondition implements DomainEventCondition {
   type!: "event";

@@ -10,7 +10,8 @@ export class Settings {
   projectId!: string;
 
   @Field({
-    description: "New A/B tests default to mutually exclusive while this is on; tests created earlier keep their own flag.",
+    description:
+      "New A/B tests default to mutually exclusive while this is on; tests created earlier keep their own flag.",
   })
   @Column({ name: "mutually_exclusive_ab_tests", type: "boolean" })
   mutuallyExclusiveABTests!: boolean;

@@ -11,7 +11,10 @@ export class UpdateSettingsInput {
 
 @ObjectType({ description: "What a mutation of a settings answers." })
 export class SettingsPayload {
-  @Field(() => Settings, { nullable: true, description: "The settings after the change; null when it was not done." })
+  @Field(() => Settings, {
+    nullable: true,
+    description: "The settings after the change; null when it was not done.",
+  })
   settings!: Settings | null;
 
   @Field(() => [UserError], { description: Describe.userErrors })

@@ -14,8 +14,13 @@ export class SettingsResolver {
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => SettingsPayload, { description: "Changes the project's settings; existing A/B tests keep their exclusivity." })
-  async updateSettings(@Arg("input", { description: "What to change." }) input: UpdateSettingsInput, @Ctx() { services, caller }: RequestContext) {
+  @Mutation(() => SettingsPayload, {
+    description: "Changes the project's settings; existing A/B tests keep their exclusivity.",
+  })
+  async updateSettings(
+    @Arg("input", { description: "What to change." }) input: UpdateSettingsInput,
+    @Ctx() { services, caller }: RequestContext,
+  ) {
     return payload("settings", await services.settings.update(caller, input));
   }
 }

@@ -30,7 +30,8 @@ export class SettingsService {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const settings = await this.get(caller, tx);
       const before = settingsView(settings);
-      if (input.mutuallyExclusiveABTests != null) settings.mutuallyExclusiveABTests = input.mutuallyExclusiveABTests;
+      if (input.mutuallyExclusiveABTests != null)
+        settings.mutuallyExclusiveABTests = input.mutuallyExclusiveABTests;
       settings.updatedAt = new Date();
       await tx.save(Settings, settings);
       await this.audit.record(tx, caller, {

@@ -13,6 +13,9 @@ export class ArchivedFilter {
   })
   archived?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: "Case-insensitive substring of the name or description." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Case-insensitive substring of the name or description.",
+  })
   search?: string | null;
 }

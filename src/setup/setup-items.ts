@@ -8,7 +8,13 @@ import { changeProject } from "../db/unit-of-work";
 import { isId, newId } from "../shared/ids";
 import { InvalidArgument } from "../shared/invalid-argument";
 import { textProblem } from "../shared/text";
-import { nameKeyOf, normalizeDescription, normalizeName, searchTextOf, type NormalizedName } from "../shared/names";
+import {
+  nameKeyOf,
+  normalizeDescription,
+  normalizeName,
+  searchTextOf,
+  type NormalizedName,
+} from "../shared/names";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
 import { UserErrors, type FieldPath, type Usage, type UserError } from "../shared/user-error";
 
@@ -64,7 +70,8 @@ export function nameHolder<T extends { id: string }>(
   nameKey: string,
 ): Promise<T | null> {
   const query = manager.createQueryBuilder(entity, "holder").where("holder.nameKey = :nameKey", { nameKey });
-  for (const [column, value] of Object.entries(scope)) query.andWhere(`holder.${column} = :${column}`, { [column]: value });
+  for (const [column, value] of Object.entries(scope))
+    query.andWhere(`holder.${column} = :${column}`, { [column]: value });
   return query.getOne();
 }
 
@@ -98,7 +105,9 @@ export class SetupItems<T extends SetupItem> {
     private readonly audit: AuditService,
     readonly kind: SetupKind<T>,
   ) {
-    this.current = new VersionedCache((projectId) => this.inProject(this.db.reader, projectId).orderBy("item.id").getMany());
+    this.current = new VersionedCache((projectId) =>
+      this.inProject(this.db.reader, projectId).orderBy("item.id").getMany(),
+    );
   }
 
   /** Active items by default; the search is a case-insensitive substring of name or description. */
@@ -150,7 +159,13 @@ export class SetupItems<T extends SetupItem> {
   }
 
   /** The item, if it exists and may be edited: NOT_FOUND, or ARCHIVED while archived. */
-  async editable(tx: EntityManager, projectId: string, id: string, field: FieldPath, action: string): Promise<Result<T>> {
+  async editable(
+    tx: EntityManager,
+    projectId: string,
+    id: string,
+    field: FieldPath,
+    action: string,
+  ): Promise<Result<T>> {
     const item = await this.find(tx, projectId, id);
     if (!item) return fail(UserErrors.notFound(field, this.kind.what));
     if (item.archivedAt !== null) return fail(UserErrors.archived(field, this.kind.what, action));
@@ -161,15 +176,24 @@ export class SetupItems<T extends SetupItem> {
    * Creates an item from its name, description and the kind's own fields (already validated by the
    * service, errors included), so a client hears about every bad field at once.
    */
-  create(caller: Caller, input: NamedInput & { name: string }, own: Result<Partial<T>>, options: CreateOptions = {}): Promise<Result<T>> {
+  create(
+    caller: Caller,
+    input: NamedInput & { name: string },
+    own: Result<Partial<T>>,
+    options: CreateOptions = {},
+  ): Promise<Result<T>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const name = (options.normalizeName ?? normalizeName)(input.name, ["input", "name"]);
       const description = normalizeDescription(input.description, ["input", "description"]);
       const errors = errorsOf(name, description, own);
       if (!name.ok || !description.ok || !own.ok || errors.length) return fail(...errors);
-      const refused = (await this.nameTaken(tx, caller.projectId, name.value, ["input", "name"])) ?? (await options.check?.(tx));
+      const refused =
+        (await this.nameTaken(tx, caller.projectId, name.value, ["input", "name"])) ??
+        (await options.check?.(tx));
       if (refused) return fail(refused);
-      return ok(await this.insert(tx, caller, { ...name.value, description: description.value, ...own.value }));
+      return ok(
+        await this.insert(tx, caller, { ...name.value, description: description.value, ...own.value }),
+      );
     });
   }
 
@@ -188,7 +212,8 @@ export class SetupItems<T extends SetupItem> {
       const item = found.value;
       const before = this.kind.view(item);
       const name = input.name != null ? normalizeName(input.name, ["input", "name"]) : null;
-      const description = input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
+      const description =
+        input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
       const own = await ownChanges(tx, item);
       const errors = errorsOf(name, description, own);
       if (errors.length || !own.ok) return fail(...errors);
@@ -242,7 +267,8 @@ export class SetupItems<T extends SetupItem> {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const item = await this.find(tx, caller.projectId, id);
       if (!item) return fail(UserErrors.notFound(["id"], this.kind.what));
-      if (item.archivedAt !== null) return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is already archived`));
+      if (item.archivedAt !== null)
+        return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is already archived`));
       const usages = await liveUsages(tx, item);
       if (usages.length > 0) return fail(UserErrors.inUse(["id"], this.kind.what, usages));
       const before = this.kind.view(item);
@@ -260,7 +286,8 @@ export class SetupItems<T extends SetupItem> {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const item = await this.find(tx, caller.projectId, id);
       if (!item) return fail(UserErrors.notFound(["id"], this.kind.what));
-      if (item.archivedAt === null) return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is not archived`));
+      if (item.archivedAt === null)
+        return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is not archived`));
       const refused = await mayReturn(tx, item);
       if (refused) return fail(refused);
       const before = this.kind.view(item);
@@ -270,10 +297,18 @@ export class SetupItems<T extends SetupItem> {
   }
 
   private inProject(manager: EntityManager, projectId: string) {
-    return manager.createQueryBuilder(this.kind.entity, "item").where("item.projectId = :projectId", { projectId });
+    return manager
+      .createQueryBuilder(this.kind.entity, "item")
+      .where("item.projectId = :projectId", { projectId });
   }
 
-  private record(tx: EntityManager, caller: Caller, verb: string, before: object | null, item: T): Promise<void> {
+  private record(
+    tx: EntityManager,
+    caller: Caller,
+    verb: string,
+    before: object | null,
+    item: T,
+  ): Promise<void> {
     return this.audit.record(tx, caller, {
       action: `${verb}${this.kind.entityType}`,
       entityType: this.kind.entityType,

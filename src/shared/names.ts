@@ -28,7 +28,11 @@ export function characterCount(text: string): number {
 }
 
 /** Names are trimmed; empty after trimming, too long, or not valid text (shared/text.ts) is INVALID. */
-export function normalizeName(raw: string, field: FieldPath, maxLength = MAX_NAME_LENGTH): Result<NormalizedName> {
+export function normalizeName(
+  raw: string,
+  field: FieldPath,
+  maxLength = MAX_NAME_LENGTH,
+): Result<NormalizedName> {
   const name = raw.trim();
   if (name === "") return fail(UserErrors.invalid(field, "Name must not be empty"));
   if (characterCount(name) > maxLength) {
@@ -40,11 +44,16 @@ export function normalizeName(raw: string, field: FieldPath, maxLength = MAX_NAM
 }
 
 /** A description is optional: blank clears it. */
-export function normalizeDescription(raw: string | null | undefined, field: FieldPath): Result<string | null> {
+export function normalizeDescription(
+  raw: string | null | undefined,
+  field: FieldPath,
+): Result<string | null> {
   const description = raw?.trim() ?? "";
   if (description === "") return ok(null);
   if (characterCount(description) > MAX_DESCRIPTION_LENGTH) {
-    return fail(UserErrors.invalid(field, `Description must be at most ${MAX_DESCRIPTION_LENGTH} characters`));
+    return fail(
+      UserErrors.invalid(field, `Description must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
+    );
   }
   const problem = textProblem(description);
   if (problem) return fail(UserErrors.invalid(field, `Description ${problem}`));

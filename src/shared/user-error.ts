@@ -65,7 +65,8 @@ export const UserErrors = {
       usages,
     ),
 
-  notFound: (field: FieldPath, what: string) => userError(ErrorCode.NOT_FOUND, field, `No ${what} with this id`),
+  notFound: (field: FieldPath, what: string) =>
+    userError(ErrorCode.NOT_FOUND, field, `No ${what} with this id`),
 
   archived: (field: FieldPath, what: string, action: string) =>
     userError(ErrorCode.ARCHIVED, field, `This ${what} is archived: unarchive it before you ${action}`),

@@ -10,7 +10,8 @@ export const MAX_USER_ID_LENGTH = 256;
  * users), but they are 1 to 256 characters (code points), not blank, and valid text.
  */
 export function userIdProblem(userId: string): string | null {
-  if (userId.trim() === "" || characterCount(userId) > MAX_USER_ID_LENGTH) return `is 1 to ${MAX_USER_ID_LENGTH} characters, not blank`;
+  if (userId.trim() === "" || characterCount(userId) > MAX_USER_ID_LENGTH)
+    return `is 1 to ${MAX_USER_ID_LENGTH} characters, not blank`;
   return textProblem(userId);
 }
 

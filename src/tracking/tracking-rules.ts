@@ -32,8 +32,10 @@ export interface ValidEvent {
 /** Properties sent with an event or to identify: a JSON object of finite values, at most `maxBytes`. */
 export function propertiesError(properties: unknown, field: string[], maxBytes: number): UserError | null {
   if (!isJsonObject(properties)) return UserErrors.invalid(field, "Properties are a JSON object");
-  if (!isFiniteJson(properties)) return UserErrors.invalid(field, "Property values must be JSON: numbers must be finite");
-  if (jsonBytes(properties) > maxBytes) return UserErrors.invalid(field, `Properties are at most ${maxBytes / 1024} KiB serialized`);
+  if (!isFiniteJson(properties))
+    return UserErrors.invalid(field, "Property values must be JSON: numbers must be finite");
+  if (jsonBytes(properties) > maxBytes)
+    return UserErrors.invalid(field, `Properties are at most ${maxBytes / 1024} KiB serialized`);
   return null;
 }
 
@@ -45,14 +47,29 @@ export function checkEvent(draft: EventDraft, index: number, now: number): Resul
   const userError = userIdError(draft.userId, at(path, "userId"));
   if (userError) errors.push(userError);
   const clientId = draft.id ?? null;
-  if (clientId !== null && (clientId.trim() === "" || characterCount(clientId) > MAX_CLIENT_EVENT_ID_LENGTH || textProblem(clientId))) {
-    errors.push(UserErrors.invalid(at(path, "id"), `An event id is 1 to ${MAX_CLIENT_EVENT_ID_LENGTH} characters of valid text, without NUL`));
+  if (
+    clientId !== null &&
+    (clientId.trim() === "" || characterCount(clientId) > MAX_CLIENT_EVENT_ID_LENGTH || textProblem(clientId))
+  ) {
+    errors.push(
+      UserErrors.invalid(
+        at(path, "id"),
+        `An event id is 1 to ${MAX_CLIENT_EVENT_ID_LENGTH} characters of valid text, without NUL`,
+      ),
+    );
   }
   const properties = draft.properties ?? {};
   const propertyError = propertiesError(properties, at(path, "properties"), MAX_EVENT_PROPERTIES_BYTES);
   if (propertyError) errors.push(propertyError);
   const when = draft.timestamp?.getTime() ?? now;
-  if (when > now + MAX_FUTURE_MS) errors.push(UserErrors.invalid(at(path, "timestamp"), "A timestamp is at most 24 hours in the future"));
+  if (when > now + MAX_FUTURE_MS)
+    errors.push(UserErrors.invalid(at(path, "timestamp"), "A timestamp is at most 24 hours in the future"));
   if (errors.length || !name.ok) return fail(...errors);
-  return ok({ clientId, userId: draft.userId, name: name.value, properties: properties as Record<string, unknown>, at: when });
+  return ok({
+    clientId,
+    userId: draft.userId,
+    name: name.value,
+    properties: properties as Record<string, unknown>,
+    at: when,
+  });
 }

@@ -39,7 +39,15 @@ export class TrackingService {
    */
   async trackEvents(caller: Caller, drafts: EventDraft[]): Promise<Tracked> {
     if (drafts.length === 0 || drafts.length > MAX_EVENTS_PER_CALL) {
-      return { accepted: 0, userErrors: [UserErrors.invalid(["events"], `Send 1 to ${MAX_EVENTS_PER_CALL} events per call; got ${drafts.length}`)] };
+      return {
+        accepted: 0,
+        userErrors: [
+          UserErrors.invalid(
+            ["events"],
+            `Send 1 to ${MAX_EVENTS_PER_CALL} events per call; got ${drafts.length}`,
+          ),
+        ],
+      };
     }
     const now = Date.now();
     const valid: ValidEvent[] = [];
@@ -56,7 +64,8 @@ export class TrackingService {
   /** Merges properties into the user's profile; a property set to null is removed. */
   async identify(caller: Caller, userId: string, properties: unknown): Promise<Result<number>> {
     const problem =
-      userIdError(userId, ["userId"]) ?? propertiesError(properties, ["properties"], MAX_EVENT_PROPERTIES_BYTES);
+      userIdError(userId, ["userId"]) ??
+      propertiesError(properties, ["properties"], MAX_EVENT_PROPERTIES_BYTES);
     if (problem) return fail(problem);
     const { projectId } = caller;
     return commitIfOk(this.db, async (tx) => {
@@ -80,14 +89,23 @@ export class TrackingService {
       }
       const stored = JSON.stringify(Object.fromEntries(merged));
       if (Buffer.byteLength(stored) > MAX_PROFILE_BYTES) {
-        return fail(UserErrors.invalid(["properties"], `A profile holds at most ${MAX_PROFILE_BYTES / 1024} KiB of properties`));
+        return fail(
+          UserErrors.invalid(
+            ["properties"],
+            `A profile holds at most ${MAX_PROFILE_BYTES / 1024} KiB of properties`,
+          ),
+        );
       }
-      await sql(tx, "UPDATE profile SET properties = :properties, updated_at = :now WHERE project_id = :projectId AND user_id = :userId", {
-        properties: stored,
-        now,
-        projectId,
-        userId,
-      });
+      await sql(
+        tx,
+        "UPDATE profile SET properties = :properties, updated_at = :now WHERE project_id = :projectId AND user_id = :userId",
+        {
+          properties: stored,
+          now,
+          projectId,
+          userId,
+        },
+      );
       return ok(1);
     });
   }
@@ -118,4 +136,3 @@ export class TrackingService {
     });
   }
 }
-

@@ -57,13 +57,22 @@ export class UsageService {
   }
 
   /** For reads: every experience referencing each id, archived ones included (flagged). */
-  async usagesFor(caller: Caller, referenced: Referenced, ids: readonly string[]): Promise<Map<string, Usage[]>> {
+  async usagesFor(
+    caller: Caller,
+    referenced: Referenced,
+    ids: readonly string[],
+  ): Promise<Map<string, Usage[]>> {
     const all = (await this.current.get(caller.projectId, caller.configVersion))[referenced];
     return new Map(ids.map((id) => [id, all.get(id) ?? []]));
   }
 
   /** Inside a mutation: every experience referencing each id, archived ones included (flagged). */
-  async usagesOf(manager: EntityManager, projectId: string, referenced: Referenced, ids: readonly string[]): Promise<Map<string, Usage[]>> {
+  async usagesOf(
+    manager: EntityManager,
+    projectId: string,
+    referenced: Referenced,
+    ids: readonly string[],
+  ): Promise<Map<string, Usage[]>> {
     const usages = new Map<string, Usage[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return usages;
     for (const [id, found] of await this.query(manager, projectId, referenced, ids)) usages.set(id, found);
@@ -76,22 +85,41 @@ export class UsageService {
     referenced: Referenced,
     ids: readonly string[] | null,
   ): Promise<Map<string, Usage[]>> {
-    const rows = await sql<UsageRow>(manager, usageQuery(referenced, ids !== null), { projectId, ids: ids ? [...new Set(ids)] : [] });
+    const rows = await sql<UsageRow>(manager, usageQuery(referenced, ids !== null), {
+      projectId,
+      ids: ids ? [...new Set(ids)] : [],
+    });
     const usages = new Map<string, Usage[]>();
     for (const row of rows) {
       const list = usages.get(row.referenced_id) ?? [];
-      list.push({ kind: row.kind, id: row.id, name: row.name, status: row.status, archived: row.archived_at !== null });
+      list.push({
+        kind: row.kind,
+        id: row.id,
+        name: row.name,
+        status: row.status,
+        archived: row.archived_at !== null,
+      });
       usages.set(row.referenced_id, list);
     }
     return usages;
   }
 
-  async usagesOfOne(manager: EntityManager, projectId: string, referenced: Referenced, id: string): Promise<Usage[]> {
+  async usagesOfOne(
+    manager: EntityManager,
+    projectId: string,
+    referenced: Referenced,
+    id: string,
+  ): Promise<Usage[]> {
     return (await this.usagesOf(manager, projectId, referenced, [id])).get(id) ?? [];
   }
 
   /** The unarchived experiences referencing `id`: while there are any, it cannot be archived. */
-  async liveUsagesOf(manager: EntityManager, projectId: string, referenced: Referenced, id: string): Promise<Usage[]> {
+  async liveUsagesOf(
+    manager: EntityManager,
+    projectId: string,
+    referenced: Referenced,
+    id: string,
+  ): Promise<Usage[]> {
     return (await this.usagesOfOne(manager, projectId, referenced, id)).filter((usage) => !usage.archived);
   }
 }

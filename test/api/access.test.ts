@@ -26,12 +26,18 @@ describe("tokens", () => {
     for (const role of Object.values(Role)) {
       const token = await app.tokenFor(role);
       const { viewer } = await app.query(ViewerDocument, {}, token);
-      expect(viewer).toMatchObject({ role, tokenName: `${role.toLowerCase()}-token`, project: { name: "Default project" } });
+      expect(viewer).toMatchObject({
+        role,
+        tokenName: `${role.toLowerCase()}-token`,
+        project: { name: "Default project" },
+      });
     }
   });
 
   test("a new token's secret is returned once and stored only as its SHA-256 hash", async () => {
-    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "ci", role: "EDITOR" } });
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "ci", role: "EDITOR" },
+    });
     expect(createApiToken.secret).toMatch(/^px_[A-Za-z0-9_-]{43}$/);
     const stored = await app.services.db.reader.findOneByOrFail(ApiToken, { id: createApiToken.token!.id });
     expect(stored.secretHash).toBe(createHash("sha256").update(createApiToken.secret!).digest("hex"));
@@ -42,13 +48,19 @@ describe("tokens", () => {
   });
 
   test("a token name is trimmed and must not be empty", async () => {
-    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "  ", role: "SDK" } });
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "  ", role: "SDK" },
+    });
     expect(createApiToken).toMatchObject({ token: null, secret: null });
-    expect(createApiToken.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "name"] })]);
+    expect(createApiToken.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "name"] }),
+    ]);
   });
 
   test("a revoked token is refused from the next request on", async () => {
-    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "leaked", role: "VIEWER" } });
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "leaked", role: "VIEWER" },
+    });
     await app.query(ViewerDocument, {}, createApiToken.secret!);
     const { revokeApiToken } = await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id });
     expect(revokeApiToken.token?.revoked).toBe(true);
@@ -58,12 +70,17 @@ describe("tokens", () => {
   });
 
   test("revoking twice is INVALID_STATE; an unknown token is NOT_FOUND", async () => {
-    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "temp", role: "SDK" } });
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "temp", role: "SDK" },
+    });
     await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id });
-    expect((await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id })).revokeApiToken.userErrors[0].code).toBe(
-      "INVALID_STATE",
+    expect(
+      (await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id })).revokeApiToken.userErrors[0]
+        .code,
+    ).toBe("INVALID_STATE");
+    expect((await app.query(RevokeApiTokenDocument, { id: "nope" })).revokeApiToken.userErrors[0].code).toBe(
+      "NOT_FOUND",
     );
-    expect((await app.query(RevokeApiTokenDocument, { id: "nope" })).revokeApiToken.userErrors[0].code).toBe("NOT_FOUND");
   });
 
   test("the project's last active ADMIN token cannot be revoked (INVALID_STATE)", async () => {
@@ -75,8 +92,12 @@ describe("tokens", () => {
   });
 
   test("a token's last use is recorded, but not written again on every request", async () => {
-    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "last-use", role: "VIEWER" } });
-    const lastUsed = async () => (await app.query(ApiTokensDocument)).apiTokens.find((t) => t.id === createApiToken.token!.id)!.lastUsedAt;
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "last-use", role: "VIEWER" },
+    });
+    const lastUsed = async () =>
+      (await app.query(ApiTokensDocument)).apiTokens.find((t) => t.id === createApiToken.token!.id)!
+        .lastUsedAt;
     // The write happens off the request's path: wait until no write of this process is pending.
     const settled = async () => {
       while (app.services.db.pendingWrites > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -91,9 +112,13 @@ describe("tokens", () => {
   });
 
   test("token changes are audited with the acting token's name, without secrets", async () => {
-    const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name: "audited-token", role: "SDK" } });
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "audited-token", role: "SDK" },
+    });
     const { auditLog } = await app.query(AuditLogDocument, { entityId: createApiToken.token!.id });
-    expect(auditLog.nodes).toEqual([expect.objectContaining({ action: "createApiToken", actor: "bootstrap", entityType: "ApiToken" })]);
+    expect(auditLog.nodes).toEqual([
+      expect.objectContaining({ action: "createApiToken", actor: "bootstrap", entityType: "ApiToken" }),
+    ]);
     expect(JSON.stringify(auditLog)).not.toMatch(/px_|secret/i);
   });
 });
@@ -117,15 +142,23 @@ describe("roles", () => {
     test.each(ROLE_MATRIX.map((row) => [row.field, row] as const))("%s", async (_field, row) => {
       const response = await app.execute(row.document, {}, token);
       const forbidden = response.errors?.some((error) => error.extensions?.code === "FORBIDDEN") ?? false;
-      expect({ field: row.field, forbidden }).toEqual({ field: row.field, forbidden: !row.roles.includes(role) });
-      if (forbidden) expect((response.data as Record<string, unknown> | null)?.[row.field] ?? null).toBeNull();
+      expect({ field: row.field, forbidden }).toEqual({
+        field: row.field,
+        forbidden: !row.roles.includes(role),
+      });
+      if (forbidden)
+        expect((response.data as Record<string, unknown> | null)?.[row.field] ?? null).toBeNull();
     });
   });
 
   test("a FORBIDDEN mutation changes nothing", async () => {
     const viewer = await app.tokenFor(Role.VIEWER);
     const before = (await app.query(ListKeysDocument, { first: 1 })).keys.totalCount;
-    const response = await app.execute(CreateKeyDocument, { input: { name: "sneaky", type: "BOOLEAN", defaultValue: true } }, viewer);
+    const response = await app.execute(
+      CreateKeyDocument,
+      { input: { name: "sneaky", type: "BOOLEAN", defaultValue: true } },
+      viewer,
+    );
     expect(response.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
     expect((await app.query(ListKeysDocument, { first: 1 })).keys.totalCount).toBe(before);
   });
@@ -137,8 +170,14 @@ describe("projects", () => {
     expect(createProject.project?.name).toBe("Mobile app");
     const secret = createProject.adminSecret!;
     const { viewer } = await app.query(ViewerDocument, {}, secret);
-    expect(viewer).toMatchObject({ role: "ADMIN", tokenName: "admin", project: { id: createProject.project!.id } });
-    expect((await app.query(ListKeysDocument, { filter: { archived: null } }, secret)).keys.totalCount).toBe(0);
+    expect(viewer).toMatchObject({
+      role: "ADMIN",
+      tokenName: "admin",
+      project: { id: createProject.project!.id },
+    });
+    expect((await app.query(ListKeysDocument, { filter: { archived: null } }, secret)).keys.totalCount).toBe(
+      0,
+    );
   });
 
   test("a project name must not be empty", async () => {

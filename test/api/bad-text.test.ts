@@ -27,54 +27,187 @@ const BAD = [
 let n = 0;
 /** A mutation whose one text field gets `text`, the path it must be refused at, and where the payload is. */
 const mutations: [string, (text: string) => [string, Record<string, unknown>], string[]][] = [
-  ["createKey name", (t) => ["mutation ($v: CreateKeyInput!) { r: createKey(input: $v) { userErrors { field code } } }", { v: { name: t, type: "STRING", defaultValue: "x" } }], ["input", "name"]],
-  ["createKey description", (t) => ["mutation ($v: CreateKeyInput!) { r: createKey(input: $v) { userErrors { field code } } }", { v: { name: `k${++n}`, type: "STRING", defaultValue: "x", description: t } }], ["input", "description"]],
-  ["updateKey description", (t) => ["mutation ($v: UpdateKeyInput!) { r: updateKey(input: $v) { userErrors { field code } } }", { v: { id: ids.key, description: t } }], ["input", "description"]],
-  ["createSegment name", (t) => ["mutation ($v: CreateSegmentInput!) { r: createSegment(input: $v) { userErrors { field code } } }", { v: { name: t, rule: { match: "ALL", conditions: [{ property: { property: "city", operator: "EXISTS" } }] } } }], ["input", "name"]],
+  [
+    "createKey name",
+    (t) => [
+      "mutation ($v: CreateKeyInput!) { r: createKey(input: $v) { userErrors { field code } } }",
+      { v: { name: t, type: "STRING", defaultValue: "x" } },
+    ],
+    ["input", "name"],
+  ],
+  [
+    "createKey description",
+    (t) => [
+      "mutation ($v: CreateKeyInput!) { r: createKey(input: $v) { userErrors { field code } } }",
+      { v: { name: `k${++n}`, type: "STRING", defaultValue: "x", description: t } },
+    ],
+    ["input", "description"],
+  ],
+  [
+    "updateKey description",
+    (t) => [
+      "mutation ($v: UpdateKeyInput!) { r: updateKey(input: $v) { userErrors { field code } } }",
+      { v: { id: ids.key, description: t } },
+    ],
+    ["input", "description"],
+  ],
+  [
+    "createSegment name",
+    (t) => [
+      "mutation ($v: CreateSegmentInput!) { r: createSegment(input: $v) { userErrors { field code } } }",
+      {
+        v: {
+          name: t,
+          rule: { match: "ALL", conditions: [{ property: { property: "city", operator: "EXISTS" } }] },
+        },
+      },
+    ],
+    ["input", "name"],
+  ],
   [
     "a segment condition's property",
-    (t) => ["mutation ($v: CreateSegmentInput!) { r: createSegment(input: $v) { userErrors { field code } } }", { v: { name: `s${++n}`, rule: { match: "ALL", conditions: [{ property: { property: t, operator: "EXISTS" } }] } } }],
+    (t) => [
+      "mutation ($v: CreateSegmentInput!) { r: createSegment(input: $v) { userErrors { field code } } }",
+      {
+        v: {
+          name: `s${++n}`,
+          rule: { match: "ALL", conditions: [{ property: { property: t, operator: "EXISTS" } }] },
+        },
+      },
+    ],
     ["input", "rule", "conditions", "0", "property", "property"],
   ],
   [
     "a segment condition's event",
-    (t) => ["mutation ($v: CreateSegmentInput!) { r: createSegment(input: $v) { userErrors { field code } } }", { v: { name: `s${++n}`, rule: { match: "ALL", conditions: [{ event: { occurrence: "DID", event: t } }] } } }],
+    (t) => [
+      "mutation ($v: CreateSegmentInput!) { r: createSegment(input: $v) { userErrors { field code } } }",
+      {
+        v: {
+          name: `s${++n}`,
+          rule: { match: "ALL", conditions: [{ event: { occurrence: "DID", event: t } }] },
+        },
+      },
+    ],
     ["input", "rule", "conditions", "0", "event", "event"],
   ],
-  ["cloneSegment name", (t) => ["mutation ($id: ID!, $v: String) { r: cloneSegment(id: $id, name: $v) { userErrors { field code } } }", { id: ids.segment, v: t }], ["name"]],
-  ["createGoal events", (t) => ["mutation ($v: CreateGoalInput!) { r: createGoal(input: $v) { userErrors { field code } } }", { v: { name: `g${++n}`, events: [t] } }], ["input", "events", "0"]],
-  ["createProductConfig name", (t) => ["mutation ($v: CreateProductConfigInput!) { r: createProductConfig(input: $v) { userErrors { field code } } }", { v: { name: t, values: [{ keyId: ids.key, value: "y" }] } }], ["input", "name"]],
-  ["createFeatureFlag description", (t) => ["mutation ($v: CreateFeatureFlagInput!) { r: createFeatureFlag(input: $v) { userErrors { field code } } }", { v: { name: `f${++n}`, keyId: ids.key, value: "y", description: t } }], ["input", "description"]],
+  [
+    "cloneSegment name",
+    (t) => [
+      "mutation ($id: ID!, $v: String) { r: cloneSegment(id: $id, name: $v) { userErrors { field code } } }",
+      { id: ids.segment, v: t },
+    ],
+    ["name"],
+  ],
+  [
+    "createGoal events",
+    (t) => [
+      "mutation ($v: CreateGoalInput!) { r: createGoal(input: $v) { userErrors { field code } } }",
+      { v: { name: `g${++n}`, events: [t] } },
+    ],
+    ["input", "events", "0"],
+  ],
+  [
+    "createProductConfig name",
+    (t) => [
+      "mutation ($v: CreateProductConfigInput!) { r: createProductConfig(input: $v) { userErrors { field code } } }",
+      { v: { name: t, values: [{ keyId: ids.key, value: "y" }] } },
+    ],
+    ["input", "name"],
+  ],
+  [
+    "createFeatureFlag description",
+    (t) => [
+      "mutation ($v: CreateFeatureFlagInput!) { r: createFeatureFlag(input: $v) { userErrors { field code } } }",
+      { v: { name: `f${++n}`, keyId: ids.key, value: "y", description: t } },
+    ],
+    ["input", "description"],
+  ],
   [
     "an A/B test's variant name",
     (t) => [
       "mutation ($v: CreateABTestInput!) { r: createABTest(input: $v) { userErrors { field code } } }",
-      { v: { name: `t${++n}`, goalIds: [ids.goal], primaryGoalId: ids.goal, variants: [{ name: "control", weight: 50, isControl: true }, { name: t, weight: 50 }] } },
+      {
+        v: {
+          name: `t${++n}`,
+          goalIds: [ids.goal],
+          primaryGoalId: ids.goal,
+          variants: [
+            { name: "control", weight: 50, isControl: true },
+            { name: t, weight: 50 },
+          ],
+        },
+      },
     ],
     ["input", "variants", "1", "name"],
   ],
-  ["createApiToken name", (t) => ["mutation ($v: CreateApiTokenInput!) { r: createApiToken(input: $v) { userErrors { field code } } }", { v: { name: t, role: "SDK" } }], ["input", "name"]],
-  ["createProject name", (t) => ["mutation ($v: String!) { r: createProject(name: $v) { userErrors { field code } } }", { v: t }], ["name"]],
-  ["identify userId", (t) => ["mutation ($v: String!) { r: identify(userId: $v, properties: { a: 1 }) { userErrors { field code } } }", { v: t }], ["userId"]],
+  [
+    "createApiToken name",
+    (t) => [
+      "mutation ($v: CreateApiTokenInput!) { r: createApiToken(input: $v) { userErrors { field code } } }",
+      { v: { name: t, role: "SDK" } },
+    ],
+    ["input", "name"],
+  ],
+  [
+    "createProject name",
+    (t) => ["mutation ($v: String!) { r: createProject(name: $v) { userErrors { field code } } }", { v: t }],
+    ["name"],
+  ],
+  [
+    "identify userId",
+    (t) => [
+      "mutation ($v: String!) { r: identify(userId: $v, properties: { a: 1 }) { userErrors { field code } } }",
+      { v: t },
+    ],
+    ["userId"],
+  ],
 ];
 
 describe.each(BAD)("%s", (_what, text) => {
-  test.each(mutations)("in %s is INVALID at the field, and nothing is written", async (_where, build, field) => {
-    const auditBefore = (await app.query<{ auditLog: { totalCount: number } }, object>("{ auditLog { totalCount } }", {}, token)).auditLog.totalCount;
-    const [document, variables] = build(text);
-    const response = await app.execute<{ r: { userErrors: { field: string[]; code: string }[] } }, object>(document, variables, token);
-    expect(response.errors).toBeUndefined();
-    expect(response.data!.r.userErrors).toContainEqual({ field, code: "INVALID" });
-    expect((await app.query<{ auditLog: { totalCount: number } }, object>("{ auditLog { totalCount } }", {}, token)).auditLog.totalCount).toBe(auditBefore);
-  });
+  test.each(mutations)(
+    "in %s is INVALID at the field, and nothing is written",
+    async (_where, build, field) => {
+      const auditBefore = (
+        await app.query<{ auditLog: { totalCount: number } }, object>(
+          "{ auditLog { totalCount } }",
+          {},
+          token,
+        )
+      ).auditLog.totalCount;
+      const [document, variables] = build(text);
+      const response = await app.execute<{ r: { userErrors: { field: string[]; code: string }[] } }, object>(
+        document,
+        variables,
+        token,
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.r.userErrors).toContainEqual({ field, code: "INVALID" });
+      expect(
+        (
+          await app.query<{ auditLog: { totalCount: number } }, object>(
+            "{ auditLog { totalCount } }",
+            {},
+            token,
+          )
+        ).auditLog.totalCount,
+      ).toBe(auditBefore);
+    },
+  );
 
   test("in one event of a 1,000-event batch refuses that event only: the other 999 are stored", async () => {
     const user = `batch-${++n}`;
-    const events = Array.from({ length: 1000 }, (_, i) => ({ userId: user, name: "Batch", id: `${user}-${i}` }));
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      userId: user,
+      name: "Batch",
+      id: `${user}-${i}`,
+    }));
     events[500] = { ...events[500], name: text };
     events[700] = { ...events[700], userId: text };
     events[900] = { ...events[900], id: text };
-    const { trackEvents } = await app.query<{ trackEvents: { accepted: number; userErrors: { field: string[]; code: string }[] } }, object>(
+    const { trackEvents } = await app.query<
+      { trackEvents: { accepted: number; userErrors: { field: string[]; code: string }[] } },
+      object
+    >(
       "mutation ($e: [EventInput!]!) { trackEvents(events: $e) { accepted userErrors { field code } } }",
       { e: events },
       token,
@@ -86,7 +219,9 @@ describe.each(BAD)("%s", (_what, text) => {
     ]);
     expect(trackEvents.accepted).toBe(997);
     const stored = await app.database.query<{ n: number | string }>(
-      app.database.config.engine === "postgres" ? "SELECT COUNT(*) AS n FROM event WHERE user_id = $1" : "SELECT COUNT(*) AS n FROM event WHERE user_id = ?",
+      app.database.config.engine === "postgres"
+        ? "SELECT COUNT(*) AS n FROM event WHERE user_id = $1"
+        : "SELECT COUNT(*) AS n FROM event WHERE user_id = ?",
       [user],
     );
     expect(Number(stored[0].n)).toBe(997);
@@ -99,17 +234,28 @@ describe.each(BAD)("%s", (_what, text) => {
     ["experiences", "{ experiences(filter: { search: $s }) { totalCount } }"],
   ])("in a search of %s is BAD_USER_INPUT naming filter.search", async (_list, selection) => {
     const response = await app.execute(`query ($s: String) ${selection}`, { s: text }, token);
-    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", argument: "filter.search" } })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", argument: "filter.search" } }),
+    ]);
   });
 
   test("in an evaluated user's id is BAD_USER_INPUT naming user.id", async () => {
-    const response = await app.execute("query ($id: String!) { evaluate(user: { id: $id }) { segmentIds } }", { id: text }, token);
-    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", argument: "user.id" } })]);
+    const response = await app.execute(
+      "query ($id: String!) { evaluate(user: { id: $id }) { segmentIds } }",
+      { id: text },
+      token,
+    );
+    expect(response.errors).toEqual([
+      expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", argument: "user.id" } }),
+    ]);
   });
 });
 
 test("written inline as a GraphQL escape, a NUL is refused the same way", async () => {
-  const { createKey } = await app.query<{ createKey: { userErrors: { field: string[]; code: string }[] } }, object>(
+  const { createKey } = await app.query<
+    { createKey: { userErrors: { field: string[]; code: string }[] } },
+    object
+  >(
     'mutation { createKey(input: { name: "inline\\u0000nul", type: BOOLEAN, defaultValue: true }) { userErrors { field code } } }',
     {},
     token,
@@ -121,9 +267,17 @@ describe("lengths are sized for the worst case", () => {
   test("a 200-character name of İ (which lower-cases to 400 code points) is stored, and clashes with its own spelling", async () => {
     const name = "İ".repeat(200);
     const create = () =>
-      app.query<{ createSegment: { segment: { name: string } | null; userErrors: { code: string }[] } }, object>(
+      app.query<
+        { createSegment: { segment: { name: string } | null; userErrors: { code: string }[] } },
+        object
+      >(
         "mutation ($v: CreateSegmentInput!) { createSegment(input: $v) { segment { name } userErrors { code } } }",
-        { v: { name, rule: { match: "ALL", conditions: [{ property: { property: "city", operator: "EXISTS" } }] } } },
+        {
+          v: {
+            name,
+            rule: { match: "ALL", conditions: [{ property: { property: "city", operator: "EXISTS" } }] },
+          },
+        },
         token,
       );
     expect((await create()).createSegment).toEqual({ segment: { name }, userErrors: [] });
@@ -134,9 +288,13 @@ describe("lengths are sized for the worst case", () => {
     const longest = "😀".repeat(256);
     const tooLong = "😀".repeat(257);
     const run = async (userId: string) => {
-      const evaluated = await app.execute("query ($id: String!) { evaluate(user: { id: $id }) { segmentIds } }", { id: userId }, token);
+      const evaluated = await app.execute(
+        "query ($id: String!) { evaluate(user: { id: $id }) { segmentIds } }",
+        { id: userId },
+        token,
+      );
       const tracked = await app.query<{ trackEvents: { accepted: number } }, object>(
-        "mutation ($u: String!) { trackEvents(events: [{ userId: $u, name: \"Long\" }]) { accepted } }",
+        'mutation ($u: String!) { trackEvents(events: [{ userId: $u, name: "Long" }]) { accepted } }',
         { u: userId },
         token,
       );
@@ -145,7 +303,11 @@ describe("lengths are sized for the worst case", () => {
         { u: userId },
         token,
       );
-      return [evaluated.errors === undefined, tracked.trackEvents.accepted === 1, identified.identify.accepted === 1];
+      return [
+        evaluated.errors === undefined,
+        tracked.trackEvents.accepted === 1,
+        identified.identify.accepted === 1,
+      ];
     };
     expect(await run(longest)).toEqual([true, true, true]);
     expect(await run(tooLong)).toEqual([false, false, false]);

@@ -47,15 +47,28 @@ afterAll(async () => {
 
 test("the client module compiles with browser types only, strict", () => {
   const root = path.join(__dirname, "..", "..");
-  execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(root, "client", "tsconfig.json")], {
-    stdio: "pipe",
-  });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      path.join(root, "client", "tsconfig.json"),
+    ],
+    {
+      stdio: "pipe",
+    },
+  );
 });
 
 test("a dashboard's day, typed end to end: keys, a cloned segment, a goal, settings, a flag, a test and its results", async () => {
-  const { createKey } = await api.request(CreateKeyDocument, { input: { name: "dark_mode", type: "NUMBER", defaultValue: 3 } });
+  const { createKey } = await api.request(CreateKeyDocument, {
+    input: { name: "dark_mode", type: "NUMBER", defaultValue: 3 },
+  });
   const darkMode = createKey.key!;
-  expect((await api.request(UpdateKeyDocument, { input: { id: darkMode.id, defaultValue: 4 } })).updateKey.key?.defaultValue).toBe(4);
+  expect(
+    (await api.request(UpdateKeyDocument, { input: { id: darkMode.id, defaultValue: 4 } })).updateKey.key
+      ?.defaultValue,
+  ).toBe(4);
 
   const nyc = (
     await api.request(CreateSegmentDocument, {
@@ -71,7 +84,8 @@ test("a dashboard's day, typed end to end: keys, a cloned segment, a goal, setti
       },
     })
   ).createSegment.segment!;
-  const miami = (await api.request(CloneSegmentDocument, { id: nyc.id, name: "iPhone users in Miami" })).cloneSegment.segment!;
+  const miami = (await api.request(CloneSegmentDocument, { id: nyc.id, name: "iPhone users in Miami" }))
+    .cloneSegment.segment!;
   await api.request(UpdateSegmentDocument, {
     input: {
       id: miami.id,
@@ -84,12 +98,22 @@ test("a dashboard's day, typed end to end: keys, a cloned segment, a goal, setti
       },
     },
   });
-  const purchase = (await api.request(CreateGoalDocument, { input: { name: "Purchase", events: ["Charged"] } })).createGoal.goal!;
-  expect((await api.request(UpdateSettingsDocument, { input: { mutuallyExclusiveABTests: true } })).updateSettings.settings?.mutuallyExclusiveABTests).toBe(true);
+  const purchase = (
+    await api.request(CreateGoalDocument, { input: { name: "Purchase", events: ["Charged"] } })
+  ).createGoal.goal!;
+  expect(
+    (await api.request(UpdateSettingsDocument, { input: { mutuallyExclusiveABTests: true } })).updateSettings
+      .settings?.mutuallyExclusiveABTests,
+  ).toBe(true);
 
-  const { createKey: checkout } = await api.request(CreateKeyDocument, { input: { name: "new_checkout", type: "BOOLEAN", defaultValue: false } });
-  const flag = (await api.request(CreateFeatureFlagDocument, { input: { name: "New checkout", keyId: checkout.key!.id, value: true, rolloutPercentage: 10 } }))
-    .createFeatureFlag.experience!;
+  const { createKey: checkout } = await api.request(CreateKeyDocument, {
+    input: { name: "new_checkout", type: "BOOLEAN", defaultValue: false },
+  });
+  const flag = (
+    await api.request(CreateFeatureFlagDocument, {
+      input: { name: "New checkout", keyId: checkout.key!.id, value: true, rolloutPercentage: 10 },
+    })
+  ).createFeatureFlag.experience!;
   await api.request(StartExperienceDocument, { id: flag.id });
   await api.request(UpdateFeatureFlagDocument, { input: { id: flag.id, rolloutPercentage: 50 } });
 
@@ -110,21 +134,35 @@ test("a dashboard's day, typed end to end: keys, a cloned segment, a goal, setti
   expect(test).toMatchObject({ __typename: "ABTest", mutuallyExclusive: true });
   await api.request(StartExperienceDocument, { id: test.id });
 
-  const { evaluate } = await api.request(EvaluateDocument, { user: { id: "amy", properties: { device: "iPhone", city: "Miami" } } });
+  const { evaluate } = await api.request(EvaluateDocument, {
+    user: { id: "amy", properties: { device: "iPhone", city: "Miami" } },
+  });
   expect(evaluate.segmentIds).toEqual([miami.id]);
   expect(evaluate.assignments).toHaveLength(1);
 
   const results = (await api.request(AbTestResultsDocument, { id: test.id })).experience;
-  expect(results?.__typename === "ABTest" && results.results.variants.reduce((sum, v) => sum + v.users, 0)).toBe(1);
-  expect((await api.request(ListExperiencesDocument, { filter: { status: "RUNNING" } })).experiences.totalCount).toBe(2);
+  expect(
+    results?.__typename === "ABTest" && results.results.variants.reduce((sum, v) => sum + v.users, 0),
+  ).toBe(1);
+  expect(
+    (await api.request(ListExperiencesDocument, { filter: { status: "RUNNING" } })).experiences.totalCount,
+  ).toBe(2);
 
   const { archiveKey } = await api.request(ArchiveKeyDocument, { id: darkMode.id });
-  expect(archiveKey.userErrors.map((e) => [e.code, e.usages.map((u) => u.name)])).toEqual([["IN_USE", ["Dark mode in Miami"]]]);
-  expect((await api.request(ListKeysDocument, { first: 10 })).keys.nodes.map((k) => k.name)).toEqual(["dark_mode", "new_checkout"]);
+  expect(archiveKey.userErrors.map((e) => [e.code, e.usages.map((u) => u.name)])).toEqual([
+    ["IN_USE", ["Dark mode in Miami"]],
+  ]);
+  expect((await api.request(ListKeysDocument, { first: 10 })).keys.nodes.map((k) => k.name)).toEqual([
+    "dark_mode",
+    "new_checkout",
+  ]);
 });
 
 test("top-level errors reject with a GraphQLRequestError carrying the code", async () => {
   const stranger = createClient({ url: `${server.url}/graphql`, token: "px_nope" });
-  await expect(stranger.request(ListKeysDocument, {})).rejects.toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+  await expect(stranger.request(ListKeysDocument, {})).rejects.toMatchObject({
+    status: 401,
+    code: "UNAUTHENTICATED",
+  });
   await expect(api.request(ListKeysDocument, { first: 500 })).rejects.toBeInstanceOf(GraphQLRequestError);
 });

@@ -17,7 +17,11 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function graphql(server: ServerProcess, query: string, variables: unknown): Promise<{ data?: Record<string, any> }> {
+async function graphql(
+  server: ServerProcess,
+  query: string,
+  variables: unknown,
+): Promise<{ data?: Record<string, any> }> {
   const response = await fetch(`${server.url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
@@ -39,12 +43,18 @@ test("every write acknowledged before kill -9 is there after a restart, with its
     try {
       if (i % 3 === 0) {
         const id = `crash-event-${i}`;
-        const { data } = await graphql(first, "mutation ($e: [EventInput!]!) { trackEvents(events: $e) { accepted } }", {
-          e: [{ id, userId: "crash-user", name: "Charged" }],
-        });
+        const { data } = await graphql(
+          first,
+          "mutation ($e: [EventInput!]!) { trackEvents(events: $e) { accepted } }",
+          {
+            e: [{ id, userId: "crash-user", name: "Charged" }],
+          },
+        );
         if (data?.trackEvents.accepted === 1) trackedIds.push(id);
       } else {
-        const { data } = await graphql(first, CREATE, { input: { name: `crash_key_${i}`, type: "NUMBER", defaultValue: i } });
+        const { data } = await graphql(first, CREATE, {
+          input: { name: `crash_key_${i}`, type: "NUMBER", defaultValue: i },
+        });
         if (data?.createKey.key) acknowledged.push(data.createKey.key);
       }
     } catch {
@@ -66,7 +76,11 @@ test("every write acknowledged before kill -9 is there after a restart, with its
   const { data } = await graphql(second, "{ keys(first: 100) { totalCount } }", {});
   expect(data?.keys.totalCount).toBeGreaterThanOrEqual(acknowledged.length);
   for (const key of acknowledged) {
-    const found = await graphql(second, "query ($id: ID) { key(id: $id) { name } auditLog(entityId: $id) { nodes { action } } }", { id: key.id });
+    const found = await graphql(
+      second,
+      "query ($id: ID) { key(id: $id) { name } auditLog(entityId: $id) { nodes { action } } }",
+      { id: key.id },
+    );
     expect(found.data).toEqual({ key: { name: key.name }, auditLog: { nodes: [{ action: "createKey" }] } });
   }
   const stored = await database.query<{ client_id: string }>("SELECT client_id FROM event");

@@ -37,8 +37,17 @@ function blocksOf(file: string): Block[] {
   while ((match = fence.exec(text))) {
     const [whole, language, body] = match;
     if (language === "graphql") {
-      blocks.push({ where: `${file} #${blocks.length + 1} (line ${text.slice(0, match.index).split("\n").length})`, source: body, variables: null });
-    } else if (language === "json" && blocks.length && text.slice(previousEnd, match.index).trim() === "" && blocks[blocks.length - 1].variables === null) {
+      blocks.push({
+        where: `${file} #${blocks.length + 1} (line ${text.slice(0, match.index).split("\n").length})`,
+        source: body,
+        variables: null,
+      });
+    } else if (
+      language === "json" &&
+      blocks.length &&
+      text.slice(previousEnd, match.index).trim() === "" &&
+      blocks[blocks.length - 1].variables === null
+    ) {
       blocks[blocks.length - 1].variables = body;
     }
     previousEnd = match.index + whole.length;
@@ -71,7 +80,10 @@ describe.each(files)("%s, run in order", (file) => {
   let server: RunningServer;
   beforeAll(async () => {
     database = await freshDatabase();
-    server = await startServer(loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }), pino({ level: "silent" }));
+    server = await startServer(
+      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
+      pino({ level: "silent" }),
+    );
   });
   afterAll(async () => {
     await server.close();
@@ -84,68 +96,99 @@ describe.each(files)("%s, run in order", (file) => {
       headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
       body: JSON.stringify({ query, variables, operationName }),
     });
-    return (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] };
+    return (await response.json()) as {
+      data?: Record<string, unknown>;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
   }
 
   /** The id of the object of that kind and name, created by an earlier block. */
   async function idOf(kind: string, name: string): Promise<string> {
     const one = (nodes: { id: string; name: string }[]) => {
       const found = nodes.filter((node) => node.name === name);
-      if (!found.length) throw new Error(`${file}: no ${kind} named "${name}" exists at this point of the walk`);
+      if (!found.length)
+        throw new Error(`${file}: no ${kind} named "${name}" exists at this point of the walk`);
       return found[found.length - 1].id;
     };
     const list = async (query: string, variables: object) => {
       const { data, errors } = await graphql(query, variables);
       if (errors) throw new Error(JSON.stringify(errors));
-      return one((Object.values(data!)[0] as { nodes: { id: string; name: string }[] }).nodes ?? (Object.values(data!)[0] as never));
+      return one(
+        (Object.values(data!)[0] as { nodes: { id: string; name: string }[] }).nodes ??
+          (Object.values(data!)[0] as never),
+      );
     };
     const search = { search: name, archived: null };
     switch (KINDS[kind]) {
       case "key":
-        return list("query ($f: KeyFilter) { keys(filter: $f, first: 100) { nodes { id name } } }", { f: search });
+        return list("query ($f: KeyFilter) { keys(filter: $f, first: 100) { nodes { id name } } }", {
+          f: search,
+        });
       case "segment":
-        return list("query ($f: SegmentFilter) { segments(filter: $f, first: 100) { nodes { id name } } }", { f: search });
+        return list("query ($f: SegmentFilter) { segments(filter: $f, first: 100) { nodes { id name } } }", {
+          f: search,
+        });
       case "goal":
-        return list("query ($f: GoalFilter) { goals(filter: $f, first: 100) { nodes { id name } } }", { f: search });
+        return list("query ($f: GoalFilter) { goals(filter: $f, first: 100) { nodes { id name } } }", {
+          f: search,
+        });
       case "token":
         return list("{ apiTokens { id name } }", {});
       default:
-        return list("query ($f: ExperienceFilter) { experiences(filter: $f, first: 100) { nodes { id name } } }", { f: { ...search, kind: KINDS[kind] } });
+        return list(
+          "query ($f: ExperienceFilter) { experiences(filter: $f, first: 100) { nodes { id name } } }",
+          { f: { ...search, kind: KINDS[kind] } },
+        );
     }
   }
 
   async function resolve(text: string): Promise<string> {
     let resolved = text;
-    for (const [placeholder, kind, name] of text.matchAll(PLACEHOLDER)) resolved = resolved.split(placeholder).join(await idOf(kind, name));
+    for (const [placeholder, kind, name] of text.matchAll(PLACEHOLDER))
+      resolved = resolved.split(placeholder).join(await idOf(kind, name));
     return resolved;
   }
 
-  test.each(blocksOf(file).map((block) => [block.where, block] as const))("%s runs as written", async (_where, block) => {
-    const schema = await buildAppSchema();
-    const document: DocumentNode = parse(block.source);
-    expect(validate(schema, document).map((error) => error.message)).toEqual([]);
-    const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-    if (operations.length > 1) expect(operations.filter((operation) => !operation.name)).toEqual([]);
-    const expectedCode = /# → ([A-Z_]+)/.exec(block.source)?.[1] ?? null;
-    const codesSeen: string[] = [];
-    const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => sourceOf(block, fragment));
-    for (const operation of operations) {
-      // Each operation's ids are looked up just before it runs: an earlier one may have made them.
-      const variables = block.variables === null ? {} : JSON.parse(await resolve(block.variables));
-      const text = [sourceOf(block, operation), ...fragments].join("\n");
-      const answer = await graphql(await resolve(text), variables, operation.name?.value);
-      const userErrors = collectUserErrors(answer.data);
-      codesSeen.push(...(answer.errors ?? []).map((error) => error.extensions?.code ?? "?"), ...userErrors.map((error) => error.code));
-      if (expectedCode === null) {
-        expect({ operation: print(operation).split("\n")[0], errors: answer.errors ?? [], userErrors }).toEqual({
-          operation: print(operation).split("\n")[0],
-          errors: [],
-          userErrors: [],
-        });
+  test.each(blocksOf(file).map((block) => [block.where, block] as const))(
+    "%s runs as written",
+    async (_where, block) => {
+      const schema = await buildAppSchema();
+      const document: DocumentNode = parse(block.source);
+      expect(validate(schema, document).map((error) => error.message)).toEqual([]);
+      const operations = document.definitions.filter(
+        (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+      );
+      if (operations.length > 1) expect(operations.filter((operation) => !operation.name)).toEqual([]);
+      const expectedCode = /# → ([A-Z_]+)/.exec(block.source)?.[1] ?? null;
+      const codesSeen: string[] = [];
+      const fragments = document.definitions
+        .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+        .map((fragment) => sourceOf(block, fragment));
+      for (const operation of operations) {
+        // Each operation's ids are looked up just before it runs: an earlier one may have made them.
+        const variables = block.variables === null ? {} : JSON.parse(await resolve(block.variables));
+        const text = [sourceOf(block, operation), ...fragments].join("\n");
+        const answer = await graphql(await resolve(text), variables, operation.name?.value);
+        const userErrors = collectUserErrors(answer.data);
+        codesSeen.push(
+          ...(answer.errors ?? []).map((error) => error.extensions?.code ?? "?"),
+          ...userErrors.map((error) => error.code),
+        );
+        if (expectedCode === null) {
+          expect({
+            operation: print(operation).split("\n")[0],
+            errors: answer.errors ?? [],
+            userErrors,
+          }).toEqual({
+            operation: print(operation).split("\n")[0],
+            errors: [],
+            userErrors: [],
+          });
+        }
       }
-    }
-    if (expectedCode !== null) expect(codesSeen).toContain(expectedCode);
-  });
+      if (expectedCode !== null) expect(codesSeen).toContain(expectedCode);
+    },
+  );
 });
 
 /** A definition's text as the block has it (comments and all). */
@@ -158,6 +201,8 @@ function collectUserErrors(value: unknown): { code: string; message: string }[] 
   if (Array.isArray(value)) return value.flatMap(collectUserErrors);
   if (value === null || typeof value !== "object") return [];
   return Object.entries(value).flatMap(([name, inner]) =>
-    name === "userErrors" && Array.isArray(inner) ? (inner as { code: string; message: string }[]) : collectUserErrors(inner),
+    name === "userErrors" && Array.isArray(inner)
+      ? (inner as { code: string; message: string }[])
+      : collectUserErrors(inner),
   );
 }

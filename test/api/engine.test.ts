@@ -9,7 +9,9 @@ test(`the test server runs on ${testEngine()}, the engine this pass was asked fo
   const app = await startTestApp();
   try {
     expect(app.services.db.engine).toBe(testEngine());
-    const [{ version }] = await app.services.db.reader.query(testEngine() === "postgres" ? "SELECT version() AS version" : "SELECT sqlite_version() AS version");
+    const [{ version }] = await app.services.db.reader.query(
+      testEngine() === "postgres" ? "SELECT version() AS version" : "SELECT sqlite_version() AS version",
+    );
     expect(String(version)).toMatch(testEngine() === "postgres" ? /^PostgreSQL \d+/ : /^3\.\d+/);
   } finally {
     await app.close();

@@ -17,7 +17,10 @@ beforeAll(async () => {
     DATABASE_URL: databaseUrl(database.config),
     BOOTSTRAP_ADMIN_TOKEN: SECRET,
   });
-  server = await startServer(config, pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) }));
+  server = await startServer(
+    config,
+    pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) }),
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -38,7 +41,12 @@ test("an SQL failure reaches the client as 'Internal server error' and an id, an
   const { text } = await ask("{ goals { totalCount } }");
   const body = JSON.parse(text);
   expect(body.errors).toEqual([
-    { message: "Internal server error", path: ["goals"], locations: expect.any(Array), extensions: { code: "INTERNAL_SERVER_ERROR", errorId: expect.any(String) } },
+    {
+      message: "Internal server error",
+      path: ["goals"],
+      locations: expect.any(Array),
+      extensions: { code: "INTERNAL_SERVER_ERROR", errorId: expect.any(String) },
+    },
   ]);
   expect(text).not.toMatch(/goal"|relation|SQLITE|QueryFailed|select|stack|\.ts:/i);
 
@@ -48,7 +56,9 @@ test("an SQL failure reaches the client as 'Internal server error' and an id, an
 });
 
 test("the rest of the API keeps working", async () => {
-  expect(JSON.parse((await ask("{ viewer { role } }")).text)).toEqual({ data: { viewer: { role: "ADMIN" } } });
+  expect(JSON.parse((await ask("{ viewer { role } }")).text)).toEqual({
+    data: { viewer: { role: "ADMIN" } },
+  });
 });
 
 test("client errors in production carry their message and code but no stack trace", async () => {

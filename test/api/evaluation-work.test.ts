@@ -23,7 +23,11 @@ afterAll(() => app.close());
 
 async function send(events: EventInput[]) {
   for (let i = 0; i < events.length; i += 1000) {
-    const { trackEvents } = await app.query(TrackEventsDocument, { events: events.slice(i, i + 1000) }, token);
+    const { trackEvents } = await app.query(
+      TrackEventsDocument,
+      { events: events.slice(i, i + 1000) },
+      token,
+    );
     expect(trackEvents.userErrors).toEqual([]);
   }
 }
@@ -32,7 +36,10 @@ async function send(events: EventInput[]) {
 async function rowsRead(work: () => Promise<unknown>): Promise<number> {
   const original = EntityManager.prototype.query;
   let rows = 0;
-  const spy = jest.spyOn(EntityManager.prototype, "query").mockImplementation(async function (this: EntityManager, ...args: Parameters<typeof original>) {
+  const spy = jest.spyOn(EntityManager.prototype, "query").mockImplementation(async function (
+    this: EntityManager,
+    ...args: Parameters<typeof original>
+  ) {
     const result = await original.apply(this, args);
     if (Array.isArray(result)) rows += result.length;
     return result;
@@ -47,17 +54,40 @@ async function rowsRead(work: () => Promise<unknown>): Promise<number> {
 
 test(`a user with 30,000 events costs an evaluation at most ${MAX_EVENTS_READ} event rows, and is judged right`, async () => {
   const segments = {
-    ever: await make.segment({ match: "ALL", conditions: [{ event: { occurrence: "DID", event: "Charged" } }] }),
-    thriceThisWeek: await make.segment({ match: "ALL", conditions: [{ event: { occurrence: "DID", event: "Charged", minCount: 3, withinDays: 7 } }] }),
+    ever: await make.segment({
+      match: "ALL",
+      conditions: [{ event: { occurrence: "DID", event: "Charged" } }],
+    }),
+    thriceThisWeek: await make.segment({
+      match: "ALL",
+      conditions: [{ event: { occurrence: "DID", event: "Charged", minCount: 3, withinDays: 7 } }],
+    }),
     bigSpender: await make.segment({
       match: "ALL",
-      conditions: [{ event: { occurrence: "DID", event: "Charged", withinDays: 30, where: [{ property: "amount", operator: "GREATER_THAN", values: [50] }] } }],
+      conditions: [
+        {
+          event: {
+            occurrence: "DID",
+            event: "Charged",
+            withinDays: 30,
+            where: [{ property: "amount", operator: "GREATER_THAN", values: [50] }],
+          },
+        },
+      ],
     }),
-    idle: await make.segment({ match: "ALL", conditions: [{ event: { occurrence: "DID_NOT", event: "App Launched", withinDays: 14 } }] }),
+    idle: await make.segment({
+      match: "ALL",
+      conditions: [{ event: { occurrence: "DID_NOT", event: "App Launched", withinDays: 14 } }],
+    }),
   };
   const now = Date.now();
   const spread = (userId: string, count: number): EventInput[] =>
-    Array.from({ length: count }, (_, i) => ({ userId, name: "Charged", properties: { amount: Math.floor(i / 20) % 2 ? 80 : 20 }, timestamp: new Date(now - ((i % 20) + 0.5) * DAY).toISOString() }));
+    Array.from({ length: count }, (_, i) => ({
+      userId,
+      name: "Charged",
+      properties: { amount: Math.floor(i / 20) % 2 ? 80 : 20 },
+      timestamp: new Date(now - ((i % 20) + 0.5) * DAY).toISOString(),
+    }));
   await send(spread("light", 6));
   await send(spread("heavy", 30_000));
 
@@ -67,30 +97,72 @@ test(`a user with 30,000 events costs an evaluation at most ${MAX_EVENTS_READ} e
   // The heavy user's reads are capped by the documented bound, not by their 30,000 events.
   expect(heavy).toBeLessThanOrEqual(MAX_EVENTS_READ + 5);
   expect(heavy - light).toBeLessThanOrEqual(MAX_EVENTS_READ);
-  const all = new Set(Object.values(segments).filter((id) => id !== segments.idle).concat(segments.idle));
+  const all = new Set(
+    Object.values(segments)
+      .filter((id) => id !== segments.idle)
+      .concat(segments.idle),
+  );
   expect(new Set((await evaluate("heavy")).evaluate.segmentIds)).toEqual(all);
 });
 
 test(`a condition with property filters looks at the user's ${MAX_EVENTS_READ} most recent events of the name`, async () => {
   const filtered = await make.segment({
     match: "ALL",
-    conditions: [{ event: { occurrence: "DID", event: "Bought", where: [{ property: "amount", operator: "GREATER_THAN", values: [50] }] } }],
+    conditions: [
+      {
+        event: {
+          occurrence: "DID",
+          event: "Bought",
+          where: [{ property: "amount", operator: "GREATER_THAN", values: [50] }],
+        },
+      },
+    ],
   });
   const now = Date.now();
   // One big purchase long ago, then MAX_EVENTS_READ small ones: the big one is past the window read.
-  const events: EventInput[] = [{ userId: "veteran", name: "Bought", properties: { amount: 500 }, timestamp: new Date(now - 300 * DAY).toISOString() }];
-  for (let i = 0; i < MAX_EVENTS_READ; i++) events.push({ userId: "veteran", name: "Bought", properties: { amount: 5 }, timestamp: new Date(now - i * 60_000).toISOString() });
+  const events: EventInput[] = [
+    {
+      userId: "veteran",
+      name: "Bought",
+      properties: { amount: 500 },
+      timestamp: new Date(now - 300 * DAY).toISOString(),
+    },
+  ];
+  for (let i = 0; i < MAX_EVENTS_READ; i++)
+    events.push({
+      userId: "veteran",
+      name: "Bought",
+      properties: { amount: 5 },
+      timestamp: new Date(now - i * 60_000).toISOString(),
+    });
   await send(events);
-  expect((await app.query(EvaluateDocument, { user: { id: "veteran" } }, token)).evaluate.segmentIds).not.toContain(filtered);
+  expect(
+    (await app.query(EvaluateDocument, { user: { id: "veteran" } }, token)).evaluate.segmentIds,
+  ).not.toContain(filtered);
   await send([{ userId: "veteran", name: "Bought", properties: { amount: 60 } }]);
-  expect((await app.query(EvaluateDocument, { user: { id: "veteran" } }, token)).evaluate.segmentIds).toContain(filtered);
+  expect(
+    (await app.query(EvaluateDocument, { user: { id: "veteran" } }, token)).evaluate.segmentIds,
+  ).toContain(filtered);
 });
 
 test(`minCount above ${MAX_EVENTS_READ} is INVALID: no condition can ask evaluation to read more`, async () => {
-  const { createSegment } = await app.query<{ createSegment: { userErrors: { field: string[]; code: string }[] } }, object>(
+  const { createSegment } = await app.query<
+    { createSegment: { userErrors: { field: string[]; code: string }[] } },
+    object
+  >(
     "mutation ($v: CreateSegmentInput!) { createSegment(input: $v) { userErrors { field code } } }",
-    { v: { name: "greedy", rule: { match: "ALL", conditions: [{ event: { occurrence: "DID", event: "X", minCount: MAX_EVENTS_READ + 1 } }] } } },
+    {
+      v: {
+        name: "greedy",
+        rule: {
+          match: "ALL",
+          conditions: [{ event: { occurrence: "DID", event: "X", minCount: MAX_EVENTS_READ + 1 } }],
+        },
+      },
+    },
     token,
   );
-  expect(createSegment.userErrors).toEqual([{ field: ["input", "rule", "conditions", "0", "event", "minCount"], code: "INVALID" }]);
+  expect(createSegment.userErrors).toEqual([
+    { field: ["input", "rule", "conditions", "0", "event", "minCount"], code: "INVALID" },
+  ]);
 });

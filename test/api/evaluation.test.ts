@@ -23,8 +23,10 @@ let make: ReturnType<typeof fixtures>;
 async function freshProject() {
   const token = await app.newProject();
   make = fixtures(app, token);
-  const evaluate = async (user: UserContextInput) => (await app.query(EvaluateDocument, { user }, token)).evaluate;
-  const valueOf = async (user: UserContextInput, key: string) => (await evaluate(user)).values.find((v) => v.key === key)!;
+  const evaluate = async (user: UserContextInput) =>
+    (await app.query(EvaluateDocument, { user }, token)).evaluate;
+  const valueOf = async (user: UserContextInput, key: string) =>
+    (await evaluate(user)).values.find((v) => v.key === key)!;
   return { token, evaluate, valueOf };
 }
 
@@ -33,7 +35,10 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const NYC = { match: "ALL" as const, conditions: [{ property: { property: "city", operator: "EQUALS" as const, values: ["New York"] } }] };
+const NYC = {
+  match: "ALL" as const,
+  conditions: [{ property: { property: "city", operator: "EQUALS" as const, values: ["New York"] } }],
+};
 
 describe("values", () => {
   test("every active key gets its default, in name order; archived keys are not served", async () => {
@@ -57,7 +62,12 @@ describe("values", () => {
     const config = await make.productConfig({ values: [{ keyId, value: 4 }] });
     expect((await valueOf({ id: "u" }, "dark_mode")).source).toBe("DEFAULT");
     await make.start(config.id);
-    expect(await valueOf({ id: "u" }, "dark_mode")).toEqual({ key: "dark_mode", value: 4, source: "PRODUCT_CONFIG", experienceId: config.id });
+    expect(await valueOf({ id: "u" }, "dark_mode")).toEqual({
+      key: "dark_mode",
+      value: 4,
+      source: "PRODUCT_CONFIG",
+      experienceId: config.id,
+    });
     await app.query(PauseExperienceDocument, { id: config.id }, token);
     expect((await valueOf({ id: "u" }, "dark_mode")).value).toBe(3);
     await make.start(config.id);
@@ -70,9 +80,19 @@ describe("values", () => {
     const keyId = await make.key("STRING", "default", "theme");
     const nyc = await make.segment(NYC);
     // Created first, started last: start order, not creation order, breaks the tie.
-    const createdFirst = await make.productConfig({ values: [{ keyId, value: "created first" }], priority: 1 });
-    const startedFirst = await make.productConfig({ values: [{ keyId, value: "started first" }], priority: 1 });
-    const nycOnly = await make.productConfig({ segmentId: nyc, values: [{ keyId, value: "nyc" }], priority: 5 });
+    const createdFirst = await make.productConfig({
+      values: [{ keyId, value: "created first" }],
+      priority: 1,
+    });
+    const startedFirst = await make.productConfig({
+      values: [{ keyId, value: "started first" }],
+      priority: 1,
+    });
+    const nycOnly = await make.productConfig({
+      segmentId: nyc,
+      values: [{ keyId, value: "nyc" }],
+      priority: 5,
+    });
     for (const config of [startedFirst, createdFirst, nycOnly]) await make.start(config.id);
     expect((await valueOf({ id: "u", properties: { city: "new york" } }, "theme")).value).toBe("nyc");
     expect((await valueOf({ id: "u", properties: { city: "Miami" } }, "theme")).value).toBe("started first");
@@ -85,18 +105,31 @@ describe("values", () => {
     const keyId = await make.key("BOOLEAN", false, "new_checkout");
     const config = await make.productConfig({ values: [{ keyId, value: false }], priority: 100 });
     await make.start(config.id);
-    const flag = await make.featureFlag({ keyId, value: true, rolloutPercentage: 50, segmentId: await make.segment(NYC) });
+    const flag = await make.featureFlag({
+      keyId,
+      value: true,
+      rolloutPercentage: 50,
+      segmentId: await make.segment(NYC),
+    });
     await make.start(flag.id);
-    const inside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => referenceInRollout(flag.id, u, 50))!;
-    const outside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => !referenceInRollout(flag.id, u, 50))!;
+    const inside = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) =>
+      referenceInRollout(flag.id, u, 50),
+    )!;
+    const outside = Array.from({ length: 200 }, (_, i) => `u${i}`).find(
+      (u) => !referenceInRollout(flag.id, u, 50),
+    )!;
     expect(await valueOf({ id: inside, properties: { city: "New York" } }, "new_checkout")).toEqual({
       key: "new_checkout",
       value: true,
       source: "FEATURE_FLAG",
       experienceId: flag.id,
     });
-    expect((await valueOf({ id: outside, properties: { city: "New York" } }, "new_checkout")).source).toBe("PRODUCT_CONFIG");
-    expect((await valueOf({ id: inside, properties: { city: "Paris" } }, "new_checkout")).source).toBe("PRODUCT_CONFIG");
+    expect((await valueOf({ id: outside, properties: { city: "New York" } }, "new_checkout")).source).toBe(
+      "PRODUCT_CONFIG",
+    );
+    expect((await valueOf({ id: inside, properties: { city: "Paris" } }, "new_checkout")).source).toBe(
+      "PRODUCT_CONFIG",
+    );
   });
 
   test("a rollout serves exactly the users the documented hash puts inside it, and widening from 20% to 50% keeps every user who was in", async () => {
@@ -151,7 +184,9 @@ describe("A/B tests", () => {
       // Out of the segment now, the user keeps the variant.
       expect((await evaluate({ id, properties: { city: "Paris" } })).assignments).toEqual(first.assignments);
     }
-    expect((await valueOf({ id: "visitor", properties: { city: "Paris" } }, "button")).source).toBe("DEFAULT");
+    expect((await valueOf({ id: "visitor", properties: { city: "Paris" } }, "button")).source).toBe(
+      "DEFAULT",
+    );
   });
 
   test("a variant's value beats flags and configs; a key it does not set falls through to them", async () => {
@@ -170,8 +205,15 @@ describe("A/B tests", () => {
     for (const id of [flag.id, config.id, test.id]) await make.start(id);
     const { values, assignments } = await evaluate({ id: "someone" });
     expect(values.find((v) => v.key === "color")).toMatchObject({ source: "AB_TEST", experienceId: test.id });
-    expect(values.find((v) => v.key === "color")?.value).toBe(assignments[0].variant === "bold" ? "black" : "blue");
-    expect(values.find((v) => v.key === "size")).toEqual({ key: "size", value: 12, source: "PRODUCT_CONFIG", experienceId: config.id });
+    expect(values.find((v) => v.key === "color")?.value).toBe(
+      assignments[0].variant === "bold" ? "black" : "blue",
+    );
+    expect(values.find((v) => v.key === "size")).toEqual({
+      key: "size",
+      value: 12,
+      source: "PRODUCT_CONFIG",
+      experienceId: config.id,
+    });
   });
 
   test("when two tests set a key, the earliest started one wins", async () => {
@@ -207,7 +249,9 @@ describe("A/B tests", () => {
     const users = Array.from({ length: 300 }, (_, i) => `t${i}`);
     const entered = new Set<string>();
     for (const id of users.slice(0, 200)) if ((await evaluate({ id })).assignments.length) entered.add(id);
-    expect(entered).toEqual(new Set(users.slice(0, 200).filter((id) => referenceVariant(test.id, id, 30, [50, 50]) !== null)));
+    expect(entered).toEqual(
+      new Set(users.slice(0, 200).filter((id) => referenceVariant(test.id, id, 30, [50, 50]) !== null)),
+    );
 
     await app.query(PauseExperienceDocument, { id: test.id }, token);
     for (const id of users) {
@@ -221,8 +265,16 @@ describe("A/B tests", () => {
 describe("mutually exclusive tests", () => {
   async function exclusivePair(traffic: [number, number]) {
     const goalId = await make.goal();
-    const a = await make.abTest({ goalIds: [goalId], mutuallyExclusive: true, trafficPercentage: traffic[0] });
-    const b = await make.abTest({ goalIds: [goalId], mutuallyExclusive: true, trafficPercentage: traffic[1] });
+    const a = await make.abTest({
+      goalIds: [goalId],
+      mutuallyExclusive: true,
+      trafficPercentage: traffic[0],
+    });
+    const b = await make.abTest({
+      goalIds: [goalId],
+      mutuallyExclusive: true,
+      trafficPercentage: traffic[1],
+    });
     await make.start(a.id);
     await make.start(b.id);
     return { a, b };
@@ -247,7 +299,8 @@ describe("mutually exclusive tests", () => {
     for (let i = 0; i < 2000; i++) {
       const user = `ex-${i}`;
       const candidates = [{ id: a.id, trafficPercentage: 100 }];
-      if (referenceVariant(b.id, user, 50, [50, 50]) !== null) candidates.push({ id: b.id, trafficPercentage: 50 });
+      if (referenceVariant(b.id, user, 50, [50, 50]) !== null)
+        candidates.push({ id: b.id, trafficPercentage: 50 });
       expected[referenceExclusivePick(user, candidates)!]++;
     }
     expect(counts).toEqual({ ...expected, none: 0 });
@@ -259,7 +312,8 @@ describe("mutually exclusive tests", () => {
     const { token, evaluate } = await freshProject();
     const { a, b } = await exclusivePair([100, 100]);
     const placed = new Map<string, string>();
-    for (let i = 0; i < 60; i++) placed.set(`m${i}`, (await evaluate({ id: `m${i}` })).assignments[0].abTestId);
+    for (let i = 0; i < 60; i++)
+      placed.set(`m${i}`, (await evaluate({ id: `m${i}` })).assignments[0].abTestId);
     await app.query(StopExperienceDocument, { id: a.id }, token);
     for (const [id, test] of placed) {
       const after = (await evaluate({ id })).assignments.map((x) => x.abTestId);
@@ -274,7 +328,9 @@ describe("mutually exclusive tests", () => {
     await exclusivePair([100, 100]);
     for (let round = 0; round < 5; round++) {
       const answers = await Promise.all(
-        Array.from({ length: 15 }, () => app.query(EvaluateDocument, { user: { id: `burst-${round}` } }, token)),
+        Array.from({ length: 15 }, () =>
+          app.query(EvaluateDocument, { user: { id: `burst-${round}` } }, token),
+        ),
       );
       const assignments = answers.map((answer) => JSON.stringify(answer.evaluate.assignments));
       expect(new Set(assignments).size).toBe(1);
@@ -290,7 +346,9 @@ describe("mutually exclusive tests", () => {
       Number(
         (
           await app.services.db.reader.query(
-            app.services.db.engine === "postgres" ? `SELECT COUNT(*) AS n FROM ${table} WHERE experience_id = $1` : `SELECT COUNT(*) AS n FROM ${table} WHERE experience_id = ?`,
+            app.services.db.engine === "postgres"
+              ? `SELECT COUNT(*) AS n FROM ${table} WHERE experience_id = $1`
+              : `SELECT COUNT(*) AS n FROM ${table} WHERE experience_id = ?`,
             [test.id],
           )
         )[0].n,
@@ -299,8 +357,12 @@ describe("mutually exclusive tests", () => {
     // before the stop committed, so they too ask to place their users into the test. (On PostgreSQL
     // each waiting transaction holds one of the pool's 10 connections: 3 on each side fit.)
     const perSide = app.services.db.engine === "postgres" ? 3 : 150;
-    const gate = await closeWriteGate({ database: app.database, db: app.services.db }, { experience: test.id });
-    const evaluate = (i: number) => () => app.query(EvaluateDocument, { user: { id: `stop-race-${i}` } }, token);
+    const gate = await closeWriteGate(
+      { database: app.database, db: app.services.db },
+      { experience: test.id },
+    );
+    const evaluate = (i: number) => () =>
+      app.query(EvaluateDocument, { user: { id: `stop-race-${i}` } }, token);
     const answers = [];
     for (let i = 0; i < perSide; i++) answers.push((await gate.send(evaluate(i))).answer);
     const stop = (await gate.send(() => app.query(StopExperienceDocument, { id: test.id }, token))).answer;
@@ -337,7 +399,11 @@ describe("segment membership", () => {
   test("uses the stored profile, overlaid by the request's properties (null removes one)", async () => {
     const { token, evaluate } = await freshProject();
     const nyc = await make.segment(NYC);
-    await app.query(IdentifyDocument, { userId: "amy", properties: { city: "New York", plan: "pro" } }, token);
+    await app.query(
+      IdentifyDocument,
+      { userId: "amy", properties: { city: "New York", plan: "pro" } },
+      token,
+    );
     expect((await evaluate({ id: "amy" })).segmentIds).toEqual([nyc]);
     expect((await evaluate({ id: "amy", properties: { city: "Boston" } })).segmentIds).toEqual([]);
     expect((await evaluate({ id: "amy", properties: { city: null } })).segmentIds).toEqual([]);
@@ -346,10 +412,22 @@ describe("segment membership", () => {
 
   test("property names are data: __proto__, constructor and toString are properties like any other", async () => {
     const { token, evaluate } = await freshProject();
-    const paris = await make.segment({ match: "ALL", conditions: [{ property: { property: "city", operator: "EQUALS", values: ["Paris"] } }] });
-    const hasConstructor = await make.segment({ match: "ALL", conditions: [{ property: { property: "constructor", operator: "EXISTS" } }] });
-    const protoIsX = await make.segment({ match: "ALL", conditions: [{ property: { property: "__proto__", operator: "EQUALS", values: ["x"] } }] });
-    const noToString = await make.segment({ match: "ALL", conditions: [{ property: { property: "toString", operator: "NOT_EXISTS" } }] });
+    const paris = await make.segment({
+      match: "ALL",
+      conditions: [{ property: { property: "city", operator: "EQUALS", values: ["Paris"] } }],
+    });
+    const hasConstructor = await make.segment({
+      match: "ALL",
+      conditions: [{ property: { property: "constructor", operator: "EXISTS" } }],
+    });
+    const protoIsX = await make.segment({
+      match: "ALL",
+      conditions: [{ property: { property: "__proto__", operator: "EQUALS", values: ["x"] } }],
+    });
+    const noToString = await make.segment({
+      match: "ALL",
+      conditions: [{ property: { property: "toString", operator: "NOT_EXISTS" } }],
+    });
     // A user with no properties lacks every one of them.
     expect(new Set((await evaluate({ id: "plain" })).segmentIds)).toEqual(new Set([noToString]));
     // Sent through identify (stored) and through evaluate (overlaid): "__proto__" is a property, not a prototype.
@@ -358,9 +436,13 @@ describe("segment membership", () => {
     expect((await evaluate({ id: "proto-user" })).segmentIds).toEqual([noToString]);
     expect((await evaluate({ id: "other-user", properties: proto })).segmentIds).toEqual([noToString]);
     const asX = JSON.parse('{"__proto__": "x", "constructor": "y"}');
-    expect(new Set((await evaluate({ id: "other-user", properties: asX })).segmentIds)).toEqual(new Set([protoIsX, hasConstructor, noToString]));
+    expect(new Set((await evaluate({ id: "other-user", properties: asX })).segmentIds)).toEqual(
+      new Set([protoIsX, hasConstructor, noToString]),
+    );
     await app.query(IdentifyDocument, { userId: "proto-user", properties: asX }, token);
-    expect(new Set((await evaluate({ id: "proto-user" })).segmentIds)).toEqual(new Set([protoIsX, hasConstructor, noToString]));
+    expect(new Set((await evaluate({ id: "proto-user" })).segmentIds)).toEqual(
+      new Set([protoIsX, hasConstructor, noToString]),
+    );
     expect((await evaluate({ id: "proto-user" })).segmentIds).not.toContain(paris);
     const stored = await app.services.db.reader.findOneByOrFail(Profile, { userId: "proto-user" });
     expect(Object.keys(stored.properties).sort()).toEqual(["__proto__", "constructor"]);
@@ -370,9 +452,22 @@ describe("segment membership", () => {
     const { token, evaluate } = await freshProject();
     const buyers = await make.segment({
       match: "ALL",
-      conditions: [{ event: { occurrence: "DID", event: "Charged", minCount: 2, withinDays: 7, where: [{ property: "amount", operator: "GREATER_THAN", values: [10] }] } }],
+      conditions: [
+        {
+          event: {
+            occurrence: "DID",
+            event: "Charged",
+            minCount: 2,
+            withinDays: 7,
+            where: [{ property: "amount", operator: "GREATER_THAN", values: [10] }],
+          },
+        },
+      ],
     });
-    const neverOpened = await make.segment({ match: "ALL", conditions: [{ event: { occurrence: "DID_NOT", event: "App Launched" } }] });
+    const neverOpened = await make.segment({
+      match: "ALL",
+      conditions: [{ event: { occurrence: "DID_NOT", event: "App Launched" } }],
+    });
     const day = 86_400_000;
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
     await app.query(
@@ -391,7 +486,11 @@ describe("segment membership", () => {
     );
     expect((await evaluate({ id: "cy" })).segmentIds).toEqual([neverOpened]);
     expect((await evaluate({ id: "di" })).segmentIds).toEqual([buyers]);
-    await app.query(TrackEventsDocument, { events: [{ userId: "cy", name: "Charged", properties: { amount: 11 } }] }, token);
+    await app.query(
+      TrackEventsDocument,
+      { events: [{ userId: "cy", name: "Charged", properties: { amount: 11 } }] },
+      token,
+    );
     expect((await evaluate({ id: "cy" })).segmentIds).toEqual([buyers, neverOpened]);
   });
 });
@@ -405,7 +504,10 @@ describe("bad requests", () => {
   ])("%j is BAD_USER_INPUT naming the field", async (user, field) => {
     const { token } = await freshProject();
     const response = await app.execute(EvaluateDocument, { user }, token);
-    expect(response.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringContaining(field) });
+    expect(response.errors?.[0]).toMatchObject({
+      extensions: { code: "BAD_USER_INPUT" },
+      message: expect.stringContaining(field),
+    });
   });
 });
 
@@ -420,7 +522,8 @@ describe("across restarts", () => {
     const test = await make.abTest({ goalIds: [await make.goal()], trafficPercentage: 60 });
     await make.start(flag.id);
     await make.start(test.id);
-    const answer = async (server: TestApp, id: string) => (await server.query(EvaluateDocument, { user: { id } }, token)).evaluate;
+    const answer = async (server: TestApp, id: string) =>
+      (await server.query(EvaluateDocument, { user: { id } }, token)).evaluate;
     const users = Array.from({ length: 150 }, (_, i) => `restart-${i}`);
     const before = [];
     for (const id of users) before.push(await answer(first, id));
@@ -432,7 +535,9 @@ describe("across restarts", () => {
       for (const id of users) after.push(await answer(second, id));
       expect(after).toEqual(before);
       // A fresh server computes the same buckets for users it never saw before.
-      expect((await answer(second, "newcomer")).values[0].value).toBe(referenceInRollout(flag.id, "newcomer", 40) ? 2 : 1);
+      expect((await answer(second, "newcomer")).values[0].value).toBe(
+        referenceInRollout(flag.id, "newcomer", 40) ? 2 : 1,
+      );
     } finally {
       await second.close();
       await database.drop();

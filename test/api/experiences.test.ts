@@ -36,13 +36,17 @@ async function experienceById(id: string) {
 }
 
 /** Any of the four life-cycle mutations; answers its payload. */
-type LifecycleDocument = TypedDocumentNode<Record<string, { userErrors: { code: string }[] }>, { id: string }>;
+type LifecycleDocument = TypedDocumentNode<
+  Record<string, { userErrors: { code: string }[] }>,
+  { id: string }
+>;
 async function move(document: unknown, id: string) {
   return Object.values(await app.query(document as LifecycleDocument, { id }))[0];
 }
 
 async function experienceCount() {
-  return (await app.query(ListExperiencesDocument, { filter: { archived: null }, first: 1 })).experiences.totalCount;
+  return (await app.query(ListExperiencesDocument, { filter: { archived: null }, first: 1 })).experiences
+    .totalCount;
 }
 
 describe("product configs", () => {
@@ -51,7 +55,14 @@ describe("product configs", () => {
     const banner = await make.key("STRING", "hello");
     const segmentId = await make.segment();
     const { createProductConfig } = await app.query(CreateProductConfigDocument, {
-      input: { name: "Dark mode for NYC", segmentId, values: [{ keyId: darkMode, value: 4 }, { keyId: banner, value: "hi NYC" }] },
+      input: {
+        name: "Dark mode for NYC",
+        segmentId,
+        values: [
+          { keyId: darkMode, value: 4 },
+          { keyId: banner, value: "hi NYC" },
+        ],
+      },
     });
     expect(createProductConfig.userErrors).toEqual([]);
     const config = createProductConfig.experience!;
@@ -71,8 +82,18 @@ describe("product configs", () => {
   });
 
   test.each([
-    ["a value of the wrong type", async () => [{ keyId: await make.key("NUMBER", 1), value: "4" }], "INVALID", ["input", "values", "0", "value"]],
-    ["an unknown key", async () => [{ keyId: UNKNOWN, value: 1 }], "NOT_FOUND", ["input", "values", "0", "keyId"]],
+    [
+      "a value of the wrong type",
+      async () => [{ keyId: await make.key("NUMBER", 1), value: "4" }],
+      "INVALID",
+      ["input", "values", "0", "value"],
+    ],
+    [
+      "an unknown key",
+      async () => [{ keyId: UNKNOWN, value: 1 }],
+      "NOT_FOUND",
+      ["input", "values", "0", "keyId"],
+    ],
     [
       "an archived key",
       async () => {
@@ -87,7 +108,10 @@ describe("product configs", () => {
       "the same key twice",
       async () => {
         const keyId = await make.key();
-        return [{ keyId, value: true }, { keyId, value: false }];
+        return [
+          { keyId, value: true },
+          { keyId, value: false },
+        ];
       },
       "INVALID",
       ["input", "values", "1", "keyId"],
@@ -95,7 +119,9 @@ describe("product configs", () => {
     ["no values at all", async () => [], "INVALID", ["input", "values"]],
   ])("%s is refused and nothing is created", async (_what, values, code, field) => {
     const before = await experienceCount();
-    const { createProductConfig } = await app.query(CreateProductConfigDocument, { input: { name: unique("bad"), values: await values() } });
+    const { createProductConfig } = await app.query(CreateProductConfigDocument, {
+      input: { name: unique("bad"), values: await values() },
+    });
     expect(createProductConfig.experience).toBeNull();
     expect(createProductConfig.userErrors).toEqual([expect.objectContaining({ code, field })]);
     expect(await experienceCount()).toBe(before);
@@ -103,23 +129,37 @@ describe("product configs", () => {
 
   test("an unknown segment is NOT_FOUND and an archived one ARCHIVED", async () => {
     const values = [{ keyId: await make.key(), value: true }];
-    const unknown = await app.query(CreateProductConfigDocument, { input: { name: unique("c"), segmentId: UNKNOWN, values } });
-    expect(unknown.createProductConfig.userErrors).toEqual([expect.objectContaining({ code: "NOT_FOUND", field: ["input", "segmentId"] })]);
+    const unknown = await app.query(CreateProductConfigDocument, {
+      input: { name: unique("c"), segmentId: UNKNOWN, values },
+    });
+    expect(unknown.createProductConfig.userErrors).toEqual([
+      expect.objectContaining({ code: "NOT_FOUND", field: ["input", "segmentId"] }),
+    ]);
     const segmentId = await make.segment();
     await app.query(ArchiveSegmentDocument, { id: segmentId });
-    const archived = await app.query(CreateProductConfigDocument, { input: { name: unique("c"), segmentId, values } });
-    expect(archived.createProductConfig.userErrors).toEqual([expect.objectContaining({ code: "ARCHIVED", field: ["input", "segmentId"] })]);
+    const archived = await app.query(CreateProductConfigDocument, {
+      input: { name: unique("c"), segmentId, values },
+    });
+    expect(archived.createProductConfig.userErrors).toEqual([
+      expect.objectContaining({ code: "ARCHIVED", field: ["input", "segmentId"] }),
+    ]);
   });
 
   test("values change only in DRAFT; name, description, segment and priority change while running", async () => {
     const keyId = await make.key("NUMBER", 1);
     const config = await make.productConfig({ values: [{ keyId, value: 2 }] });
-    const drafted = await app.query(UpdateProductConfigDocument, { input: { id: config.id, values: [{ keyId, value: 3 }] } });
+    const drafted = await app.query(UpdateProductConfigDocument, {
+      input: { id: config.id, values: [{ keyId, value: 3 }] },
+    });
     expect(drafted.updateProductConfig.experience).toMatchObject({ values: [{ value: 3 }] });
 
     const running = await make.start(config.id);
-    const refused = await app.query(UpdateProductConfigDocument, { input: { id: config.id, values: [{ keyId, value: 4 }], name: "renamed" } });
-    expect(refused.updateProductConfig.userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE", field: ["input", "values"] })]);
+    const refused = await app.query(UpdateProductConfigDocument, {
+      input: { id: config.id, values: [{ keyId, value: 4 }], name: "renamed" },
+    });
+    expect(refused.updateProductConfig.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_STATE", field: ["input", "values"] }),
+    ]);
     expect(await experienceById(config.id)).toEqual(running);
 
     const segmentId = await make.segment();
@@ -138,8 +178,13 @@ describe("product configs", () => {
 
   test("an empty segment id targets all users again; null keeps the segment", async () => {
     const segmentId = await make.segment();
-    const config = await make.productConfig({ segmentId, values: [{ keyId: await make.key(), value: true }] });
-    const kept = await app.query(UpdateProductConfigDocument, { input: { id: config.id, name: unique("kept") } });
+    const config = await make.productConfig({
+      segmentId,
+      values: [{ keyId: await make.key(), value: true }],
+    });
+    const kept = await app.query(UpdateProductConfigDocument, {
+      input: { id: config.id, name: unique("kept") },
+    });
     expect(kept.updateProductConfig.experience?.segment).toEqual({ id: segmentId, name: expect.any(String) });
     const cleared = await app.query(UpdateProductConfigDocument, { input: { id: config.id, segmentId: "" } });
     expect(cleared.updateProductConfig.experience?.segment).toBeNull();
@@ -149,7 +194,9 @@ describe("product configs", () => {
 describe("feature flags", () => {
   test("a feature flag serves one typed value of one key to 100% unless told otherwise", async () => {
     const keyId = await make.key("BOOLEAN", false);
-    const { createFeatureFlag } = await app.query(CreateFeatureFlagDocument, { input: { name: "New checkout", keyId, value: true } });
+    const { createFeatureFlag } = await app.query(CreateFeatureFlagDocument, {
+      input: { name: "New checkout", keyId, value: true },
+    });
     expect(createFeatureFlag.experience).toMatchObject({
       __typename: "FeatureFlag",
       kind: "FEATURE_FLAG",
@@ -168,7 +215,9 @@ describe("feature flags", () => {
     ["an unknown key", { keyId: UNKNOWN }, "NOT_FOUND", ["input", "keyId"]],
   ])("%s is refused", async (_what, override, code, field) => {
     const keyId = await make.key("BOOLEAN", false);
-    const { createFeatureFlag } = await app.query(CreateFeatureFlagDocument, { input: { name: unique("f"), keyId, value: true, ...override } });
+    const { createFeatureFlag } = await app.query(CreateFeatureFlagDocument, {
+      input: { name: unique("f"), keyId, value: true, ...override },
+    });
     expect(createFeatureFlag.userErrors).toEqual([expect.objectContaining({ code, field })]);
   });
 
@@ -176,17 +225,25 @@ describe("feature flags", () => {
     const keyId = await make.key("STRING", "off");
     const flag = await make.featureFlag({ keyId, value: "on", rolloutPercentage: 20 });
     await make.start(flag.id);
-    const widened = await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, rolloutPercentage: 50 } });
+    const widened = await app.query(UpdateFeatureFlagDocument, {
+      input: { id: flag.id, rolloutPercentage: 50 },
+    });
     expect(widened.updateFeatureFlag.experience).toMatchObject({ rolloutPercentage: 50, status: "RUNNING" });
     await app.query(PauseExperienceDocument, { id: flag.id });
     const changed = await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, value: "on-v2" } });
     expect(changed.updateFeatureFlag.experience).toMatchObject({ value: "on-v2", status: "PAUSED" });
     const badType = await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, value: 3 } });
-    expect(badType.updateFeatureFlag.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "value"] })]);
+    expect(badType.updateFeatureFlag.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "value"] }),
+    ]);
 
     const stopped = (await app.query(StopExperienceDocument, { id: flag.id })).stopExperience.experience!;
-    const refused = await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, rolloutPercentage: 100 } });
-    expect(refused.updateFeatureFlag.userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE" })]);
+    const refused = await app.query(UpdateFeatureFlagDocument, {
+      input: { id: flag.id, rolloutPercentage: 100 },
+    });
+    expect(refused.updateFeatureFlag.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_STATE" }),
+    ]);
     expect(await experienceById(flag.id)).toEqual(stopped);
   });
 
@@ -196,20 +253,30 @@ describe("feature flags", () => {
     const second = await make.featureFlag({ keyId, value: true, rolloutPercentage: 10 });
     await make.start(first.id);
     const blocked = await app.query(StartExperienceDocument, { id: second.id });
-    expect(blocked.startExperience.userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE", field: ["id"] })]);
+    expect(blocked.startExperience.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_STATE", field: ["id"] }),
+    ]);
     expect((await experienceById(second.id))?.status).toBe("DRAFT");
 
     await app.query(PauseExperienceDocument, { id: first.id });
-    expect((await app.query(StartExperienceDocument, { id: second.id })).startExperience.userErrors[0]?.code).toBe("INVALID_STATE");
+    expect(
+      (await app.query(StartExperienceDocument, { id: second.id })).startExperience.userErrors[0]?.code,
+    ).toBe("INVALID_STATE");
 
     await app.query(StopExperienceDocument, { id: first.id });
-    expect((await app.query(StartExperienceDocument, { id: second.id })).startExperience.experience?.status).toBe("RUNNING");
+    expect(
+      (await app.query(StartExperienceDocument, { id: second.id })).startExperience.experience?.status,
+    ).toBe("RUNNING");
   });
 
   test("updating a flag through another kind's mutation is NOT_FOUND", async () => {
     const flag = await make.featureFlag({ keyId: await make.key(), value: true });
-    const { updateProductConfig } = await app.query(UpdateProductConfigDocument, { input: { id: flag.id, name: "x" } });
-    expect(updateProductConfig.userErrors).toEqual([expect.objectContaining({ code: "NOT_FOUND", field: ["input", "id"] })]);
+    const { updateProductConfig } = await app.query(UpdateProductConfigDocument, {
+      input: { id: flag.id, name: "x" },
+    });
+    expect(updateProductConfig.userErrors).toEqual([
+      expect.objectContaining({ code: "NOT_FOUND", field: ["input", "id"] }),
+    ]);
   });
 });
 
@@ -263,71 +330,146 @@ describe("A/B tests", () => {
     });
   });
 
-  const refusedInputs: [string, (input: CreateAbTestInput) => Partial<CreateAbTestInput>, string[], "INVALID" | "NOT_FOUND"][] = [
-    ["one variant", () => ({ variants: [{ name: "only", weight: 100, isControl: true }] }), ["input", "variants"], "INVALID"],
+  const refusedInputs: [
+    string,
+    (input: CreateAbTestInput) => Partial<CreateAbTestInput>,
+    string[],
+    "INVALID" | "NOT_FOUND",
+  ][] = [
+    [
+      "one variant",
+      () => ({ variants: [{ name: "only", weight: 100, isControl: true }] }),
+      ["input", "variants"],
+      "INVALID",
+    ],
     [
       "eleven variants",
-      () => ({ variants: Array.from({ length: 11 }, (_, i) => ({ name: `v${i}`, weight: 100 / 11, isControl: i === 0 })) }),
+      () => ({
+        variants: Array.from({ length: 11 }, (_, i) => ({
+          name: `v${i}`,
+          weight: 100 / 11,
+          isControl: i === 0,
+        })),
+      }),
       ["input", "variants"],
       "INVALID",
     ],
     [
       "two variants of the same name (ignoring case)",
-      () => ({ variants: [{ name: "A", weight: 50, isControl: true }, { name: "a", weight: 50 }] }),
+      () => ({
+        variants: [
+          { name: "A", weight: 50, isControl: true },
+          { name: "a", weight: 50 },
+        ],
+      }),
       ["input", "variants", "1", "name"],
       "INVALID",
     ],
-    ["no control", () => ({ variants: [{ name: "a", weight: 50 }, { name: "b", weight: 50 }] }), ["input", "variants"], "INVALID"],
+    [
+      "no control",
+      () => ({
+        variants: [
+          { name: "a", weight: 50 },
+          { name: "b", weight: 50 },
+        ],
+      }),
+      ["input", "variants"],
+      "INVALID",
+    ],
     [
       "two controls",
-      () => ({ variants: [{ name: "a", weight: 50, isControl: true }, { name: "b", weight: 50, isControl: true }] }),
+      () => ({
+        variants: [
+          { name: "a", weight: 50, isControl: true },
+          { name: "b", weight: 50, isControl: true },
+        ],
+      }),
       ["input", "variants"],
       "INVALID",
     ],
     [
       "a weight of 0",
-      () => ({ variants: [{ name: "a", weight: 0, isControl: true }, { name: "b", weight: 100 }] }),
+      () => ({
+        variants: [
+          { name: "a", weight: 0, isControl: true },
+          { name: "b", weight: 100 },
+        ],
+      }),
       ["input", "variants", "0", "weight"],
       "INVALID",
     ],
     [
       "weights summing to 99",
-      () => ({ variants: [{ name: "a", weight: 49, isControl: true }, { name: "b", weight: 50 }] }),
+      () => ({
+        variants: [
+          { name: "a", weight: 49, isControl: true },
+          { name: "b", weight: 50 },
+        ],
+      }),
       ["input", "variants"],
       "INVALID",
     ],
     ["traffic of 0", () => ({ trafficPercentage: 0 }), ["input", "trafficPercentage"], "INVALID"],
     ["traffic over 100", () => ({ trafficPercentage: 101 }), ["input", "trafficPercentage"], "INVALID"],
     ["no goals", () => ({ goalIds: [] }), ["input", "goalIds"], "INVALID"],
-    ["a primary goal not among the goals", (input) => ({ goalIds: input.goalIds, primaryGoalId: UNKNOWN }), ["input", "primaryGoalId"], "INVALID"],
-    ["an unknown goal", () => ({ goalIds: [UNKNOWN], primaryGoalId: UNKNOWN }), ["input", "goalIds", "0"], "NOT_FOUND"],
+    [
+      "a primary goal not among the goals",
+      (input) => ({ goalIds: input.goalIds, primaryGoalId: UNKNOWN }),
+      ["input", "primaryGoalId"],
+      "INVALID",
+    ],
+    [
+      "an unknown goal",
+      () => ({ goalIds: [UNKNOWN], primaryGoalId: UNKNOWN }),
+      ["input", "goalIds", "0"],
+      "NOT_FOUND",
+    ],
   ];
-  test.each(refusedInputs.map(([what, override, field, code]) => [what, code, override, field] as const))("%s is %s at the field at fault, and nothing is created", async (_what, code, override, field) => {
-    const before = await experienceCount();
-    const input = await abInput();
-    const { createABTest } = await app.query(CreateAbTestDocument, { input: { ...input, ...override(input) } });
-    expect(createABTest.experience).toBeNull();
-    expect(createABTest.userErrors).toContainEqual(expect.objectContaining({ field, code }));
-    expect(await experienceCount()).toBe(before);
-  });
+  test.each(refusedInputs.map(([what, override, field, code]) => [what, code, override, field] as const))(
+    "%s is %s at the field at fault, and nothing is created",
+    async (_what, code, override, field) => {
+      const before = await experienceCount();
+      const input = await abInput();
+      const { createABTest } = await app.query(CreateAbTestDocument, {
+        input: { ...input, ...override(input) },
+      });
+      expect(createABTest.experience).toBeNull();
+      expect(createABTest.userErrors).toContainEqual(expect.objectContaining({ field, code }));
+      expect(await experienceCount()).toBe(before);
+    },
+  );
 
   test("eleven goals are too many", async () => {
     const goalIds = [];
     for (let i = 0; i < 11; i++) goalIds.push(await make.goal());
-    const { createABTest } = await app.query(CreateAbTestDocument, { input: await abInput({ goalIds, primaryGoalId: goalIds[0] }) });
-    expect(createABTest.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "goalIds"] })]);
+    const { createABTest } = await app.query(CreateAbTestDocument, {
+      input: await abInput({ goalIds, primaryGoalId: goalIds[0] }),
+    });
+    expect(createABTest.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "goalIds"] }),
+    ]);
   });
 
   test("mutuallyExclusive comes from the settings at creation, stays for life, and an explicit value wins", async () => {
     await app.query(UpdateSettingsDocument, { input: { mutuallyExclusiveABTests: true } });
-    const fromSettings = (await app.query(CreateAbTestDocument, { input: await abInput() })).createABTest.experience!;
-    const explicit = (await app.query(CreateAbTestDocument, { input: await abInput({ mutuallyExclusive: false }) })).createABTest.experience!;
+    const fromSettings = (await app.query(CreateAbTestDocument, { input: await abInput() })).createABTest
+      .experience!;
+    const explicit = (
+      await app.query(CreateAbTestDocument, { input: await abInput({ mutuallyExclusive: false }) })
+    ).createABTest.experience!;
     await app.query(UpdateSettingsDocument, { input: { mutuallyExclusiveABTests: false } });
-    const later = (await app.query(CreateAbTestDocument, { input: await abInput() })).createABTest.experience!;
+    const later = (await app.query(CreateAbTestDocument, { input: await abInput() })).createABTest
+      .experience!;
 
-    expect((await experienceById(fromSettings.id)) as { mutuallyExclusive: boolean }).toMatchObject({ mutuallyExclusive: true });
-    expect((await experienceById(explicit.id)) as { mutuallyExclusive: boolean }).toMatchObject({ mutuallyExclusive: false });
-    expect((await experienceById(later.id)) as { mutuallyExclusive: boolean }).toMatchObject({ mutuallyExclusive: false });
+    expect((await experienceById(fromSettings.id)) as { mutuallyExclusive: boolean }).toMatchObject({
+      mutuallyExclusive: true,
+    });
+    expect((await experienceById(explicit.id)) as { mutuallyExclusive: boolean }).toMatchObject({
+      mutuallyExclusive: false,
+    });
+    expect((await experienceById(later.id)) as { mutuallyExclusive: boolean }).toMatchObject({
+      mutuallyExclusive: false,
+    });
   });
 
   test("traffic, variants and goals change only in DRAFT; the name changes while running", async () => {
@@ -342,15 +484,24 @@ describe("A/B tests", () => {
         ],
       },
     });
-    expect(drafted.updateABTest.experience).toMatchObject({ trafficPercentage: 25, variants: [{ name: "base" }, { name: "bold" }] });
+    expect(drafted.updateABTest.experience).toMatchObject({
+      trafficPercentage: 25,
+      variants: [{ name: "base" }, { name: "bold" }],
+    });
 
     const running = await make.start(test.id);
-    for (const change of [{ trafficPercentage: 50 }, { goalIds: [await make.goal()] }, { variants: [{ name: "x", weight: 100, isControl: true }] }]) {
+    for (const change of [
+      { trafficPercentage: 50 },
+      { goalIds: [await make.goal()] },
+      { variants: [{ name: "x", weight: 100, isControl: true }] },
+    ]) {
       const { updateABTest } = await app.query(UpdateAbTestDocument, { input: { id: test.id, ...change } });
       expect(updateABTest.userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE" })]);
     }
     expect(await experienceById(test.id)).toEqual(running);
-    const renamed = await app.query(UpdateAbTestDocument, { input: { id: test.id, name: unique("renamed live") } });
+    const renamed = await app.query(UpdateAbTestDocument, {
+      input: { id: test.id, name: unique("renamed live") },
+    });
     expect(renamed.updateABTest.userErrors).toEqual([]);
   });
 
@@ -359,9 +510,16 @@ describe("A/B tests", () => {
     const test = (await app.query(CreateAbTestDocument, { input })).createABTest.experience!;
     const other = await make.goal();
     const orphaned = await app.query(UpdateAbTestDocument, { input: { id: test.id, goalIds: [other] } });
-    expect(orphaned.updateABTest.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "primaryGoalId"] })]);
-    const replaced = await app.query(UpdateAbTestDocument, { input: { id: test.id, goalIds: [other, input.goalIds[0]], primaryGoalId: other } });
-    expect(replaced.updateABTest.experience).toMatchObject({ goals: [{ id: other }, { id: input.goalIds[0] }], primaryGoal: { id: other } });
+    expect(orphaned.updateABTest.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "primaryGoalId"] }),
+    ]);
+    const replaced = await app.query(UpdateAbTestDocument, {
+      input: { id: test.id, goalIds: [other, input.goalIds[0]], primaryGoalId: other },
+    });
+    expect(replaced.updateABTest.experience).toMatchObject({
+      goals: [{ id: other }, { id: input.goalIds[0] }],
+      primaryGoal: { id: other },
+    });
   });
 });
 
@@ -369,9 +527,15 @@ describe("experience names", () => {
   test("names are unique per kind ignoring case; different kinds may share a name", async () => {
     const keyId = await make.key();
     await make.productConfig({ name: "Holiday promo", values: [{ keyId, value: true }] });
-    const clash = await app.query(CreateProductConfigDocument, { input: { name: "HOLIDAY PROMO", values: [{ keyId, value: true }] } });
-    expect(clash.createProductConfig.userErrors).toEqual([expect.objectContaining({ code: "NAME_TAKEN", field: ["input", "name"] })]);
-    const flag = await app.query(CreateFeatureFlagDocument, { input: { name: "Holiday promo", keyId, value: true } });
+    const clash = await app.query(CreateProductConfigDocument, {
+      input: { name: "HOLIDAY PROMO", values: [{ keyId, value: true }] },
+    });
+    expect(clash.createProductConfig.userErrors).toEqual([
+      expect.objectContaining({ code: "NAME_TAKEN", field: ["input", "name"] }),
+    ]);
+    const flag = await app.query(CreateFeatureFlagDocument, {
+      input: { name: "Holiday promo", keyId, value: true },
+    });
     expect(flag.createFeatureFlag.userErrors).toEqual([]);
   });
 });
@@ -379,13 +543,18 @@ describe("experience names", () => {
 describe("the life cycle", () => {
   test("DRAFT → RUNNING → PAUSED → RUNNING → STOPPED, with startedAt kept from the first start", async () => {
     const test = await make.abTest({ goalIds: [await make.goal()] });
-    const started = (await app.query(StartExperienceDocument, { id: test.id })).startExperience.experience as { status: string; startedAt: string };
+    const started = (await app.query(StartExperienceDocument, { id: test.id })).startExperience
+      .experience as { status: string; startedAt: string };
     expect(started.status).toBe("RUNNING");
     const paused = (await app.query(PauseExperienceDocument, { id: test.id })).pauseExperience.experience!;
     expect(paused.status).toBe("PAUSED");
-    const resumed = (await app.query(StartExperienceDocument, { id: test.id })).startExperience.experience as { status: string; startedAt: string };
+    const resumed = (await app.query(StartExperienceDocument, { id: test.id })).startExperience
+      .experience as { status: string; startedAt: string };
     expect(resumed).toMatchObject({ status: "RUNNING", startedAt: started.startedAt });
-    const stopped = (await app.query(StopExperienceDocument, { id: test.id })).stopExperience.experience as { status: string; stoppedAt: string };
+    const stopped = (await app.query(StopExperienceDocument, { id: test.id })).stopExperience.experience as {
+      status: string;
+      stoppedAt: string;
+    };
     expect(stopped.status).toBe("STOPPED");
     expect(stopped.stoppedAt).toEqual(expect.any(String));
   });
@@ -401,34 +570,53 @@ describe("the life cycle", () => {
     ["archive a paused experience", ["start", "pause"], ArchiveExperienceDocument],
   ] as const)("trying to %s is INVALID_STATE and nothing changes", async (_what, steps, document) => {
     const config = await make.productConfig({ values: [{ keyId: await make.key(), value: true }] });
-    const moves = { start: StartExperienceDocument, pause: PauseExperienceDocument, stop: StopExperienceDocument };
+    const moves = {
+      start: StartExperienceDocument,
+      pause: PauseExperienceDocument,
+      stop: StopExperienceDocument,
+    };
     for (const step of steps) await move(moves[step], config.id);
     const before = await experienceById(config.id);
-    expect((await move(document, config.id)).userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE" })]);
+    expect((await move(document, config.id)).userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_STATE" }),
+    ]);
     expect(await experienceById(config.id)).toEqual(before);
   });
 
   test("drafts and stopped experiences can be archived; archived ones are read-only", async () => {
     const keyId = await make.key();
     const draft = await make.productConfig({ values: [{ keyId, value: true }] });
-    const archived = (await app.query(ArchiveExperienceDocument, { id: draft.id })).archiveExperience.experience!;
+    const archived = (await app.query(ArchiveExperienceDocument, { id: draft.id })).archiveExperience
+      .experience!;
     expect(archived.archived).toBe(true);
 
-    expect((await app.query(StartExperienceDocument, { id: draft.id })).startExperience.userErrors[0].code).toBe("ARCHIVED");
-    expect((await app.query(UpdateProductConfigDocument, { input: { id: draft.id, name: "x" } })).updateProductConfig.userErrors[0].code).toBe(
-      "ARCHIVED",
-    );
-    expect((await app.query(ArchiveExperienceDocument, { id: draft.id })).archiveExperience.userErrors[0].code).toBe("INVALID_STATE");
+    expect(
+      (await app.query(StartExperienceDocument, { id: draft.id })).startExperience.userErrors[0].code,
+    ).toBe("ARCHIVED");
+    expect(
+      (await app.query(UpdateProductConfigDocument, { input: { id: draft.id, name: "x" } }))
+        .updateProductConfig.userErrors[0].code,
+    ).toBe("ARCHIVED");
+    expect(
+      (await app.query(ArchiveExperienceDocument, { id: draft.id })).archiveExperience.userErrors[0].code,
+    ).toBe("INVALID_STATE");
     expect(await experienceById(draft.id)).toEqual(archived);
 
     const flag = await make.featureFlag({ keyId, value: true });
     await make.start(flag.id);
     await app.query(StopExperienceDocument, { id: flag.id });
-    expect((await app.query(ArchiveExperienceDocument, { id: flag.id })).archiveExperience.experience?.archived).toBe(true);
+    expect(
+      (await app.query(ArchiveExperienceDocument, { id: flag.id })).archiveExperience.experience?.archived,
+    ).toBe(true);
   });
 
   test("unknown experiences are NOT_FOUND for every life-cycle move", async () => {
-    for (const document of [StartExperienceDocument, PauseExperienceDocument, StopExperienceDocument, ArchiveExperienceDocument]) {
+    for (const document of [
+      StartExperienceDocument,
+      PauseExperienceDocument,
+      StopExperienceDocument,
+      ArchiveExperienceDocument,
+    ]) {
       expect((await move(document, UNKNOWN)).userErrors[0].code).toBe("NOT_FOUND");
     }
   });
@@ -437,13 +625,19 @@ describe("the life cycle", () => {
 describe("listing experiences", () => {
   test("the filter narrows by kind, status, archive state and search", async () => {
     const keyId = await make.key();
-    const config = await make.productConfig({ name: "Listing needle config", values: [{ keyId, value: true }] });
+    const config = await make.productConfig({
+      name: "Listing needle config",
+      values: [{ keyId, value: true }],
+    });
     const flag = await make.featureFlag({ name: "Listing needle flag", keyId, value: true });
     await make.start(flag.id);
     const names = async (filter: object) =>
-      (await app.query(ListExperiencesDocument, { filter: { search: "listing needle", ...filter }, first: 100 })).experiences.nodes.map(
-        (e) => e.name,
-      );
+      (
+        await app.query(ListExperiencesDocument, {
+          filter: { search: "listing needle", ...filter },
+          first: 100,
+        })
+      ).experiences.nodes.map((e) => e.name);
     expect(await names({})).toEqual(["Listing needle config", "Listing needle flag"]);
     expect(await names({ kind: "FEATURE_FLAG" })).toEqual(["Listing needle flag"]);
     expect(await names({ status: "DRAFT" })).toEqual(["Listing needle config"]);
@@ -458,7 +652,11 @@ describe("listing experiences", () => {
     await make.start(flag.id);
     await app.query(UpdateFeatureFlagDocument, { input: { id: flag.id, rolloutPercentage: 30 } });
     const { auditLog } = await app.query(AuditLogDocument, { entityId: flag.id });
-    expect(auditLog.nodes.map((event) => event.action)).toEqual(["updateFeatureFlag", "startExperience", "createFeatureFlag"]);
+    expect(auditLog.nodes.map((event) => event.action)).toEqual([
+      "updateFeatureFlag",
+      "startExperience",
+      "createFeatureFlag",
+    ]);
     expect(auditLog.nodes[0]).toMatchObject({
       entityType: "Experience",
       before: { rolloutPercentage: 10, status: "RUNNING" },

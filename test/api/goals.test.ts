@@ -25,9 +25,18 @@ async function goalCount() {
 
 describe("creating goals", () => {
   test("a Purchase goal converts on any of its events; names are trimmed", async () => {
-    const { goal, userErrors } = await createGoal({ name: " Purchase ", description: "Bought anything", events: ["Charged", " Purchase "] });
+    const { goal, userErrors } = await createGoal({
+      name: " Purchase ",
+      description: "Bought anything",
+      events: ["Charged", " Purchase "],
+    });
     expect(userErrors).toEqual([]);
-    expect(goal).toMatchObject({ name: "Purchase", events: ["Charged", "Purchase"], archived: false, usages: [] });
+    expect(goal).toMatchObject({
+      name: "Purchase",
+      events: ["Charged", "Purchase"],
+      archived: false,
+      usages: [],
+    });
     expect((await app.query(GetGoalDocument, { id: goal!.id })).goal).toEqual(goal);
   });
 
@@ -37,13 +46,16 @@ describe("creating goals", () => {
     ["an empty event name", ["ok", "  "], ["input", "events", "1"]],
     ["an event name of 129 characters", ["e".repeat(129)], ["input", "events", "0"]],
     ["the same event twice", ["Open", "Buy", "Open"], ["input", "events", "2"]],
-  ])("a goal with %s is INVALID at the field at fault, and nothing is created", async (_what, events, field) => {
-    const before = await goalCount();
-    const { goal, userErrors } = await createGoal({ name: `bad ${Math.random()}`, events });
-    expect(goal).toBeNull();
-    expect(userErrors).toEqual([expect.objectContaining({ code: "INVALID", field })]);
-    expect(await goalCount()).toBe(before);
-  });
+  ])(
+    "a goal with %s is INVALID at the field at fault, and nothing is created",
+    async (_what, events, field) => {
+      const before = await goalCount();
+      const { goal, userErrors } = await createGoal({ name: `bad ${Math.random()}`, events });
+      expect(goal).toBeNull();
+      expect(userErrors).toEqual([expect.objectContaining({ code: "INVALID", field })]);
+      expect(await goalCount()).toBe(before);
+    },
+  );
 
   test("20 distinct events of up to 128 characters are accepted; event names are case-sensitive", async () => {
     const events = Array.from({ length: 18 }, (_, i) => `event_${i}`).concat(["Signup", "signup"]);
@@ -62,14 +74,24 @@ describe("creating goals", () => {
 describe("editing and archiving goals", () => {
   test("name, description and events can change; null keeps a field", async () => {
     const { goal } = await createGoal({ name: "Signup", description: "First visit", events: ["Signed Up"] });
-    const { updateGoal } = await app.query(UpdateGoalDocument, { input: { id: goal!.id, events: ["Signed Up", "Registered"] } });
-    expect(updateGoal.goal).toMatchObject({ name: "Signup", description: "First visit", events: ["Signed Up", "Registered"] });
+    const { updateGoal } = await app.query(UpdateGoalDocument, {
+      input: { id: goal!.id, events: ["Signed Up", "Registered"] },
+    });
+    expect(updateGoal.goal).toMatchObject({
+      name: "Signup",
+      description: "First visit",
+      events: ["Signed Up", "Registered"],
+    });
   });
 
   test("bad events on update are INVALID and nothing changes", async () => {
     const { goal } = await createGoal({ name: "Steady", events: ["a"] });
-    const { updateGoal } = await app.query(UpdateGoalDocument, { input: { id: goal!.id, name: "Renamed", events: [] } });
-    expect(updateGoal.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "events"] })]);
+    const { updateGoal } = await app.query(UpdateGoalDocument, {
+      input: { id: goal!.id, name: "Renamed", events: [] },
+    });
+    expect(updateGoal.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "events"] }),
+    ]);
     expect((await app.query(GetGoalDocument, { id: goal!.id })).goal).toEqual(goal);
   });
 
@@ -78,7 +100,8 @@ describe("editing and archiving goals", () => {
     const archived = (await app.query(ArchiveGoalDocument, { id: goal!.id })).archiveGoal.goal!;
     expect(archived.archived).toBe(true);
     const active = (await app.query(ListGoalsDocument, { first: 100 })).goals.nodes.map((g) => g.id);
-    const onlyArchived = (await app.query(ListGoalsDocument, { filter: { archived: true }, first: 100 })).goals.nodes;
+    const onlyArchived = (await app.query(ListGoalsDocument, { filter: { archived: true }, first: 100 }))
+      .goals.nodes;
     expect(active).not.toContain(goal!.id);
     expect(onlyArchived.map((g) => g.id)).toContain(goal!.id);
     expect(onlyArchived.every((g) => g.archived)).toBe(true);
@@ -87,13 +110,21 @@ describe("editing and archiving goals", () => {
     expect(updateGoal.userErrors).toEqual([expect.objectContaining({ code: "ARCHIVED" })]);
     expect((await app.query(GetGoalDocument, { id: goal!.id })).goal).toEqual(archived);
 
-    expect((await app.query(ArchiveGoalDocument, { id: goal!.id })).archiveGoal.userErrors[0].code).toBe("INVALID_STATE");
-    expect((await app.query(UnarchiveGoalDocument, { id: goal!.id })).unarchiveGoal.goal?.archived).toBe(false);
-    expect((await app.query(UnarchiveGoalDocument, { id: goal!.id })).unarchiveGoal.userErrors[0].code).toBe("INVALID_STATE");
+    expect((await app.query(ArchiveGoalDocument, { id: goal!.id })).archiveGoal.userErrors[0].code).toBe(
+      "INVALID_STATE",
+    );
+    expect((await app.query(UnarchiveGoalDocument, { id: goal!.id })).unarchiveGoal.goal?.archived).toBe(
+      false,
+    );
+    expect((await app.query(UnarchiveGoalDocument, { id: goal!.id })).unarchiveGoal.userErrors[0].code).toBe(
+      "INVALID_STATE",
+    );
   });
 
   test("search finds goals by name or description", async () => {
-    const found = (await app.query(ListGoalsDocument, { filter: { search: "first VISIT" } })).goals.nodes.map((g) => g.name);
+    const found = (await app.query(ListGoalsDocument, { filter: { search: "first VISIT" } })).goals.nodes.map(
+      (g) => g.name,
+    );
     expect(found).toEqual(["Signup"]);
   });
 });

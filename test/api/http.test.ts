@@ -16,7 +16,11 @@ let server: RunningServer;
 
 beforeAll(async () => {
   database = await freshDatabase();
-  const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP });
+  const config = loadConfig({
+    PORT: "0",
+    DATABASE_URL: databaseUrl(database.config),
+    BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP,
+  });
   server = await startServer(config, pino({ level: "silent" }));
 });
 afterAll(async () => {
@@ -51,7 +55,10 @@ describe("HTTP", () => {
 
   test("GET /healthz answers 503 once the database no longer answers, and the server keeps running", async () => {
     const own = await freshDatabase();
-    const broken = await startServer(loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }), pino({ level: "silent" }));
+    const broken = await startServer(
+      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }),
+      pino({ level: "silent" }),
+    );
     try {
       await broken.services.db.close();
       const response = await fetch(`${broken.url}/healthz`);
@@ -87,7 +94,9 @@ describe("HTTP", () => {
   });
 
   test("a body over 1 MiB is refused with 413, and the server keeps serving", async () => {
-    const response = await post(JSON.stringify({ query: "{ viewer { role } }", variables: { pad: "x".repeat(1024 * 1024) } }));
+    const response = await post(
+      JSON.stringify({ query: "{ viewer { role } }", variables: { pad: "x".repeat(1024 * 1024) } }),
+    );
     expect(response.status).toBe(413);
     expect((await json(response)).errors![0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
     expect((await post(JSON.stringify({ query: "{ viewer { role } }" }))).status).toBe(200);
@@ -108,20 +117,31 @@ describe("HTTP", () => {
 
 describe("the GraphiQL playground", () => {
   test("GET /graphql from a browser serves GraphiQL from this server only, no token needed", async () => {
-    const response = await fetch(`${server.url}/graphql`, { headers: { accept: "text/html,application/xhtml+xml" } });
+    const response = await fetch(`${server.url}/graphql`, {
+      headers: { accept: "text/html,application/xhtml+xml" },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
     const html = await response.text();
     expect(html).toContain('<script src="/graphiql/graphiql.js">');
     expect(html).not.toMatch(/https?:\/\//);
-    for (const asset of ["graphiql.js", "graphiql.css", "editor.worker.js", "json.worker.js", "graphql.worker.js"]) {
+    for (const asset of [
+      "graphiql.js",
+      "graphiql.css",
+      "editor.worker.js",
+      "json.worker.js",
+      "graphql.worker.js",
+    ]) {
       expect((await fetch(`${server.url}/graphiql/${asset}`)).status).toBe(200);
     }
   });
 
   test("no response to a request without a token holds a secret: not the first start's, not the bootstrap one", async () => {
     const own = await freshDatabase();
-    const firstStart = await startServer(loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }), pino({ level: "silent" }));
+    const firstStart = await startServer(
+      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }),
+      pino({ level: "silent" }),
+    );
     try {
       const made = firstStart.bootstrapped!.secret;
       expect(firstStart.bootstrapped!.created).toBe(true);
@@ -130,8 +150,22 @@ describe("the GraphiQL playground", () => {
         ["/graphql", { headers: html }],
         ["/graphql#token=x", { headers: html }],
         ["/graphql", {}],
-        ["/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ viewer { role } }"}' }],
-        ["/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer px_wrong" }, body: '{"query":"{ viewer { role } }"}' }],
+        [
+          "/graphql",
+          {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: '{"query":"{ viewer { role } }"}',
+          },
+        ],
+        [
+          "/graphql",
+          {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: "Bearer px_wrong" },
+            body: '{"query":"{ viewer { role } }"}',
+          },
+        ],
         ["/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }],
         ["/graphql", { method: "OPTIONS" }],
         ["/healthz", {}],
@@ -179,7 +213,9 @@ describe("a server process", () => {
         headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
         body: JSON.stringify({ query: "{ viewer { role project { name } } }" }),
       });
-      expect(await viewer.json()).toEqual({ data: { viewer: { role: "ADMIN", project: { name: "Default project" } } } });
+      expect(await viewer.json()).toEqual({
+        data: { viewer: { role: "ADMIN", project: { name: "Default project" } } },
+      });
       first.child.kill("SIGTERM");
       expect(await first.exited).toEqual({ code: 0, signal: null });
       expect(first.output()).not.toMatch(/"level":50/);
@@ -198,7 +234,10 @@ describe("a server process", () => {
     const fresh = await freshDatabase();
     const secret = "px_operator_chosen_secret_1234";
     try {
-      const started = await startServerProcess({ DATABASE_URL: databaseUrl(fresh.config), BOOTSTRAP_ADMIN_TOKEN: secret });
+      const started = await startServerProcess({
+        DATABASE_URL: databaseUrl(fresh.config),
+        BOOTSTRAP_ADMIN_TOKEN: secret,
+      });
       expect(started.output()).toContain('Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap"');
       expect(started.output()).not.toContain(secret);
       expect(started.output()).not.toMatch(/px_[A-Za-z0-9_-]{43}/);
@@ -209,9 +248,15 @@ describe("a server process", () => {
   });
 
   test.each([
-    [{ DATABASE_URL: "mysql://nope" }, /Configuration error: DATABASE_URL must start with sqlite: or postgres:\/\//],
+    [
+      { DATABASE_URL: "mysql://nope" },
+      /Configuration error: DATABASE_URL must start with sqlite: or postgres:\/\//,
+    ],
     [{ PORT: "abc" }, /Configuration error: PORT must be a whole number from 0 to 65535, got "abc"/],
-    [{ BOOTSTRAP_ADMIN_TOKEN: "short" }, /Configuration error: BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters/],
+    [
+      { BOOTSTRAP_ADMIN_TOKEN: "short" },
+      /Configuration error: BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters/,
+    ],
     [{ LOG_LEVEL: "loud" }, /Configuration error: LOG_LEVEL must be one of/],
   ])("%j stops the start with a message naming the variable, and no stack trace", async (env, message) => {
     const failure = await startServerProcess(env).then(
@@ -227,23 +272,38 @@ describe("a server process", () => {
     const scratch = mkdtempSync(path.join(tmpdir(), "px-npm-start-"));
     const fresh = await freshDatabase();
     try {
-      for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "ormconfig.ts", ".swcrc", "src", "scripts"]) {
+      for (const entry of [
+        "package.json",
+        "tsconfig.json",
+        "tsconfig.build.json",
+        "ormconfig.ts",
+        ".swcrc",
+        "src",
+        "scripts",
+      ]) {
         cpSync(path.join(ROOT, entry), path.join(scratch, entry), { recursive: true });
       }
       symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "node_modules"));
       const npm = spawn("npm", ["start"], {
         cwd: scratch,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? scratch, PORT: "0", DATABASE_URL: databaseUrl(fresh.config), LOG_LEVEL: "info" },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? scratch,
+          PORT: "0",
+          DATABASE_URL: databaseUrl(fresh.config),
+          LOG_LEVEL: "info",
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
-      npm.stdout!.on("data", (chunk) => (output += chunk));
-      npm.stderr!.on("data", (chunk) => (output += chunk));
+      npm.stdout.on("data", (chunk) => (output += chunk));
+      npm.stderr.on("data", (chunk) => (output += chunk));
       const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
       const deadline = Date.now() + 80_000;
       let url: string | undefined;
       while (!(url = /"url":"(http:[^"]+)".*is listening/.exec(output)?.[1])) {
-        if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`npm start did not listen:\n${output}`);
+        if (Date.now() > deadline || npm.exitCode !== null)
+          throw new Error(`npm start did not listen:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect((await fetch(`${url}/healthz`)).status).toBe(200);

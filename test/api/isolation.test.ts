@@ -27,16 +27,31 @@ const theirs = { keyId: "", segmentId: "", goalId: "", tokenId: "", configId: ""
 beforeAll(async () => {
   app = await startTestApp();
   other = await app.newProject("Their project");
-  theirs.keyId = (await app.query(CreateKeyDocument, { input: { name: "their_key", type: "NUMBER", defaultValue: 1 } }, other)).createKey.key!.id;
+  theirs.keyId = (
+    await app.query(
+      CreateKeyDocument,
+      { input: { name: "their_key", type: "NUMBER", defaultValue: 1 } },
+      other,
+    )
+  ).createKey.key!.id;
   theirs.segmentId = (
     await app.query(
       CreateSegmentDocument,
-      { input: { name: "Their segment", rule: { match: "ALL", conditions: [{ property: { property: "x", operator: "EXISTS" } }] } } },
+      {
+        input: {
+          name: "Their segment",
+          rule: { match: "ALL", conditions: [{ property: { property: "x", operator: "EXISTS" } }] },
+        },
+      },
       other,
     )
   ).createSegment.segment!.id;
-  theirs.goalId = (await app.query(CreateGoalDocument, { input: { name: "Their goal", events: ["e"] } }, other)).createGoal.goal!.id;
-  theirs.tokenId = (await app.query(CreateApiTokenDocument, { input: { name: "theirs", role: "SDK" } }, other)).createApiToken.token!.id;
+  theirs.goalId = (
+    await app.query(CreateGoalDocument, { input: { name: "Their goal", events: ["e"] } }, other)
+  ).createGoal.goal!.id;
+  theirs.tokenId = (
+    await app.query(CreateApiTokenDocument, { input: { name: "theirs", role: "SDK" } }, other)
+  ).createApiToken.token!.id;
   const make = fixtures(app, other);
   theirs.configId = (await make.productConfig({ values: [{ keyId: theirs.keyId, value: 5 }] })).id;
   theirs.flagId = (await make.featureFlag({ keyId: theirs.keyId, value: 6 })).id;
@@ -50,7 +65,8 @@ async function theirState() {
     segments: (await app.query(ListSegmentsDocument, { filter: { archived: null } }, other)).segments.nodes,
     goals: (await app.query(ListGoalsDocument, { filter: { archived: null } }, other)).goals.nodes,
     tokens: (await app.query(ApiTokensDocument, {}, other)).apiTokens,
-    experiences: (await app.query(ListExperiencesDocument, { filter: { archived: null } }, other)).experiences.nodes,
+    experiences: (await app.query(ListExperiencesDocument, { filter: { archived: null } }, other)).experiences
+      .nodes,
   };
 }
 
@@ -63,36 +79,89 @@ const reads: [string, () => string][] = [
 ];
 
 const writes: [string, () => string][] = [
-  ["updateKey", () => `mutation { result: updateKey(input: { id: "${theirs.keyId}", defaultValue: 2 }) { userErrors { code } } }`],
+  [
+    "updateKey",
+    () =>
+      `mutation { result: updateKey(input: { id: "${theirs.keyId}", defaultValue: 2 }) { userErrors { code } } }`,
+  ],
   ["archiveKey", () => `mutation { result: archiveKey(id: "${theirs.keyId}") { userErrors { code } } }`],
   ["unarchiveKey", () => `mutation { result: unarchiveKey(id: "${theirs.keyId}") { userErrors { code } } }`],
-  ["updateSegment", () => `mutation { result: updateSegment(input: { id: "${theirs.segmentId}", name: "Mine" }) { userErrors { code } } }`],
-  ["cloneSegment", () => `mutation { result: cloneSegment(id: "${theirs.segmentId}") { userErrors { code } } }`],
-  ["archiveSegment", () => `mutation { result: archiveSegment(id: "${theirs.segmentId}") { userErrors { code } } }`],
-  ["unarchiveSegment", () => `mutation { result: unarchiveSegment(id: "${theirs.segmentId}") { userErrors { code } } }`],
-  ["updateGoal", () => `mutation { result: updateGoal(input: { id: "${theirs.goalId}", events: ["x"] }) { userErrors { code } } }`],
+  [
+    "updateSegment",
+    () =>
+      `mutation { result: updateSegment(input: { id: "${theirs.segmentId}", name: "Mine" }) { userErrors { code } } }`,
+  ],
+  [
+    "cloneSegment",
+    () => `mutation { result: cloneSegment(id: "${theirs.segmentId}") { userErrors { code } } }`,
+  ],
+  [
+    "archiveSegment",
+    () => `mutation { result: archiveSegment(id: "${theirs.segmentId}") { userErrors { code } } }`,
+  ],
+  [
+    "unarchiveSegment",
+    () => `mutation { result: unarchiveSegment(id: "${theirs.segmentId}") { userErrors { code } } }`,
+  ],
+  [
+    "updateGoal",
+    () =>
+      `mutation { result: updateGoal(input: { id: "${theirs.goalId}", events: ["x"] }) { userErrors { code } } }`,
+  ],
   ["archiveGoal", () => `mutation { result: archiveGoal(id: "${theirs.goalId}") { userErrors { code } } }`],
-  ["unarchiveGoal", () => `mutation { result: unarchiveGoal(id: "${theirs.goalId}") { userErrors { code } } }`],
-  ["revokeApiToken", () => `mutation { result: revokeApiToken(id: "${theirs.tokenId}") { userErrors { code } } }`],
-  ["updateProductConfig", () => `mutation { result: updateProductConfig(input: { id: "${theirs.configId}", name: "Mine" }) { userErrors { code } } }`],
-  ["updateFeatureFlag", () => `mutation { result: updateFeatureFlag(input: { id: "${theirs.flagId}", rolloutPercentage: 1 }) { userErrors { code } } }`],
-  ["updateABTest", () => `mutation { result: updateABTest(input: { id: "${theirs.testId}", trafficPercentage: 1 }) { userErrors { code } } }`],
-  ["startExperience", () => `mutation { result: startExperience(id: "${theirs.flagId}") { userErrors { code } } }`],
-  ["pauseExperience", () => `mutation { result: pauseExperience(id: "${theirs.flagId}") { userErrors { code } } }`],
-  ["stopExperience", () => `mutation { result: stopExperience(id: "${theirs.flagId}") { userErrors { code } } }`],
-  ["archiveExperience", () => `mutation { result: archiveExperience(id: "${theirs.configId}") { userErrors { code } } }`],
+  [
+    "unarchiveGoal",
+    () => `mutation { result: unarchiveGoal(id: "${theirs.goalId}") { userErrors { code } } }`,
+  ],
+  [
+    "revokeApiToken",
+    () => `mutation { result: revokeApiToken(id: "${theirs.tokenId}") { userErrors { code } } }`,
+  ],
+  [
+    "updateProductConfig",
+    () =>
+      `mutation { result: updateProductConfig(input: { id: "${theirs.configId}", name: "Mine" }) { userErrors { code } } }`,
+  ],
+  [
+    "updateFeatureFlag",
+    () =>
+      `mutation { result: updateFeatureFlag(input: { id: "${theirs.flagId}", rolloutPercentage: 1 }) { userErrors { code } } }`,
+  ],
+  [
+    "updateABTest",
+    () =>
+      `mutation { result: updateABTest(input: { id: "${theirs.testId}", trafficPercentage: 1 }) { userErrors { code } } }`,
+  ],
+  [
+    "startExperience",
+    () => `mutation { result: startExperience(id: "${theirs.flagId}") { userErrors { code } } }`,
+  ],
+  [
+    "pauseExperience",
+    () => `mutation { result: pauseExperience(id: "${theirs.flagId}") { userErrors { code } } }`,
+  ],
+  [
+    "stopExperience",
+    () => `mutation { result: stopExperience(id: "${theirs.flagId}") { userErrors { code } } }`,
+  ],
+  [
+    "archiveExperience",
+    () => `mutation { result: archiveExperience(id: "${theirs.configId}") { userErrors { code } } }`,
+  ],
 ];
 
 /** Creating in my project with their ids: their key, segment and goal are unknown here. */
 const references: [string, () => string, string[]][] = [
   [
     "createProductConfig with their key",
-    () => `mutation { result: createProductConfig(input: { name: "x", values: [{ keyId: "${theirs.keyId}", value: 1 }] }) { userErrors { code field } } }`,
+    () =>
+      `mutation { result: createProductConfig(input: { name: "x", values: [{ keyId: "${theirs.keyId}", value: 1 }] }) { userErrors { code field } } }`,
     ["input", "values", "0", "keyId"],
   ],
   [
     "createFeatureFlag with their segment",
-    () => `mutation { result: createFeatureFlag(input: { name: "x", segmentId: "${theirs.segmentId}", keyId: "${theirs.keyId}", value: 1 }) { userErrors { code field } } }`,
+    () =>
+      `mutation { result: createFeatureFlag(input: { name: "x", segmentId: "${theirs.segmentId}", keyId: "${theirs.keyId}", value: 1 }) { userErrors { code field } } }`,
     ["input", "segmentId"],
   ],
   [
@@ -107,15 +176,20 @@ test.each(reads)("%s of another project's object reads as null", async (_name, d
   expect(await app.query(document())).toEqual({ result: null });
 });
 
-test.each(writes)("%s of another project's object is NOT_FOUND and changes nothing", async (_name, document) => {
-  const before = await theirState();
-  expect(await app.query(document())).toEqual({ result: { userErrors: [{ code: "NOT_FOUND" }] } });
-  expect(await theirState()).toEqual(before);
-});
+test.each(writes)(
+  "%s of another project's object is NOT_FOUND and changes nothing",
+  async (_name, document) => {
+    const before = await theirState();
+    expect(await app.query(document())).toEqual({ result: { userErrors: [{ code: "NOT_FOUND" }] } });
+    expect(await theirState()).toEqual(before);
+  },
+);
 
 test.each(references)("%s is NOT_FOUND and changes nothing", async (_name, document, field) => {
   const before = await theirState();
-  const { result } = (await app.query(document())) as { result: { userErrors: { code: string; field: string[] }[] } };
+  const { result } = await app.query<{ result: { userErrors: { code: string; field: string[] }[] } }, object>(
+    document(),
+  );
   expect(result.userErrors).toContainEqual({ code: "NOT_FOUND", field });
   expect(await theirState()).toEqual(before);
 });

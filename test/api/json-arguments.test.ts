@@ -48,11 +48,20 @@ function jsonInputs(schema: GraphQLSchema): string[] {
 function literal(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`;
-  if (typeof value === "object") return `{ ${Object.entries(value as object).map(([k, v]) => `${k}: ${literal(v)}`).join(", ")} }`;
+  if (typeof value === "object")
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${literal(v)}`)
+      .join(", ")} }`;
   return JSON.stringify(value);
 }
 
-const NESTED = { plan: "pro", seats: 3, beta: true, tags: ["a", "b"], limits: { daily: 10, nested: [{ deep: null }] } };
+const NESTED = {
+  plan: "pro",
+  seats: 3,
+  beta: true,
+  tags: ["a", "b"],
+  limits: { daily: 10, nested: [{ deep: null }] },
+};
 
 interface Case {
   /** The operation with `$VALUE` where the JSON goes, and the type to declare when it is a variable. */
@@ -66,21 +75,24 @@ interface Case {
 
 const table: Record<string, Case> = {
   "Mutation.identify(properties)": {
-    document: () => `mutation Run($v: JSON!) { identify(userId: "json-user", properties: $VALUE) { accepted userErrors { message } } }`,
+    document: () =>
+      `mutation Run($v: JSON!) { identify(userId: "json-user", properties: $VALUE) { accepted userErrors { message } } }`,
     type: "JSON!",
     value: { plan: "pro", city: null, tags: ["x"], nested: { a: [1, { b: null }] } },
     read: (data) => data.identify,
     expected: { accepted: 1, userErrors: [] },
   },
   "CreateKeyInput.defaultValue": {
-    document: () => `mutation Run($v: JSON!) { createKey(input: { name: "json_${"$"}{n}", type: JSON, defaultValue: $VALUE }) { key { defaultValue } userErrors { message } } }`,
+    document: () =>
+      `mutation Run($v: JSON!) { createKey(input: { name: "json_${"$"}{n}", type: JSON, defaultValue: $VALUE }) { key { defaultValue } userErrors { message } } }`,
     type: "JSON!",
     value: NESTED,
     read: (data) => data.createKey,
     expected: { key: { defaultValue: NESTED }, userErrors: [] },
   },
   "UpdateKeyInput.defaultValue": {
-    document: (ids) => `mutation Run($v: JSON) { updateKey(input: { id: "${ids.jsonKey}", defaultValue: $VALUE }) { key { defaultValue } userErrors { message } } }`,
+    document: (ids) =>
+      `mutation Run($v: JSON) { updateKey(input: { id: "${ids.jsonKey}", defaultValue: $VALUE }) { key { defaultValue } userErrors { message } } }`,
     type: "JSON",
     value: [NESTED, null, 1],
     read: (data) => data.updateKey,
@@ -103,21 +115,24 @@ const table: Record<string, Case> = {
     expected: { experience: { value: NESTED }, userErrors: [] },
   },
   "UpdateFeatureFlagInput.value": {
-    document: (ids) => `mutation Run($v: JSON) { updateFeatureFlag(input: { id: "${ids.flag}", value: $VALUE }) { experience { ... on FeatureFlag { value } } userErrors { message } } }`,
+    document: (ids) =>
+      `mutation Run($v: JSON) { updateFeatureFlag(input: { id: "${ids.flag}", value: $VALUE }) { experience { ... on FeatureFlag { value } } userErrors { message } } }`,
     type: "JSON",
     value: { updated: [true, { x: null }] },
     read: (data) => data.updateFeatureFlag,
     expected: { experience: { value: { updated: [true, { x: null }] } }, userErrors: [] },
   },
   "UserContextInput.properties": {
-    document: () => `query Run($v: JSON) { evaluate(user: { id: "json-eval", properties: $VALUE }) { segmentIds } }`,
+    document: () =>
+      `query Run($v: JSON) { evaluate(user: { id: "json-eval", properties: $VALUE }) { segmentIds } }`,
     type: "JSON",
     value: { city: "Paris", tags: ["vip"], nested: { a: null } },
     read: (data) => data.evaluate.segmentIds,
     expected: "the Paris segment made for this run",
   },
   "EventInput.properties": {
-    document: () => `mutation Run($v: JSON) { trackEvents(events: [{ userId: "json-user", name: "Json", properties: $VALUE }]) { accepted userErrors { message } } }`,
+    document: () =>
+      `mutation Run($v: JSON) { trackEvents(events: [{ userId: "json-user", name: "Json", properties: $VALUE }]) { accepted userErrors { message } } }`,
     type: "JSON",
     value: { amount: 59.9, items: [{ sku: "a", qty: 2 }], coupon: null },
     read: (data) => data.trackEvents,
@@ -142,13 +157,20 @@ describe.each(Object.entries(table))("%s", (_where, one) => {
   test.each(["inline", "as a variable"] as const)("works %s, with objects, lists and nulls", async (how) => {
     const keyId = await make.key("JSON", { start: true });
     const flag = await make.featureFlag({ keyId, value: { on: true } });
-    const segment = await make.segment({ match: "ALL", conditions: [{ property: { property: "city", operator: "EQUALS", values: ["Paris"] } }] });
+    const segment = await make.segment({
+      match: "ALL",
+      conditions: [{ property: { property: "city", operator: "EQUALS", values: ["Paris"] } }],
+    });
     const ids = { jsonKey: keyId, flag: flag.id };
     const text = one.document(ids).replace(/\$\{n\}/g, String(++run));
-    const document = how === "inline" ? text.replace("$VALUE", literal(one.value)).replace(/\(\$v: [^)]*\) /, " ") : text.replace("$VALUE", "$v");
+    const document =
+      how === "inline"
+        ? text.replace("$VALUE", literal(one.value)).replace(/\(\$v: [^)]*\) /, " ")
+        : text.replace("$VALUE", "$v");
     const response = await app.execute(document, how === "inline" ? {} : { v: one.value }, token);
     expect(response.errors).toBeUndefined();
-    if (one.expected === "the Paris segment made for this run") expect(one.read(response.data)).toContain(segment);
+    if (one.expected === "the Paris segment made for this run")
+      expect(one.read(response.data)).toContain(segment);
     else expect(one.read(response.data)).toEqual(one.expected);
   });
 });

@@ -1,4 +1,9 @@
-import { ArchiveKeyDocument, CreateKeyDocument, ListKeysDocument, UnarchiveKeyDocument } from "../../client/generated/graphql";
+import {
+  ArchiveKeyDocument,
+  CreateKeyDocument,
+  ListKeysDocument,
+  UnarchiveKeyDocument,
+} from "../../client/generated/graphql";
 import { CONCURRENT_WRITES } from "../helpers/database";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
@@ -9,7 +14,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 function createKey(name: string, token: string) {
-  return app.query(CreateKeyDocument, { input: { name, type: "BOOLEAN", defaultValue: false } }, token).then((r) => r.createKey);
+  return app
+    .query(CreateKeyDocument, { input: { name, type: "BOOLEAN", defaultValue: false } }, token)
+    .then((r) => r.createKey);
 }
 
 async function activeKeyCount(token: string): Promise<number> {
@@ -26,7 +33,9 @@ test(`a project holds at most 500 active keys when the last 40 creates are sent 
   expect(created).toHaveLength(10);
   expect(refused).toHaveLength(30);
   for (const result of refused) {
-    expect(result.userErrors).toEqual([expect.objectContaining({ code: "LIMIT_REACHED", field: ["input", "name"] })]);
+    expect(result.userErrors).toEqual([
+      expect.objectContaining({ code: "LIMIT_REACHED", field: ["input", "name"] }),
+    ]);
   }
   expect(await activeKeyCount(project)).toBe(500);
 });
@@ -44,7 +53,9 @@ test("archived keys do not count, and unarchiving into a full project is LIMIT_R
 
   const { nodes } = (await app.query(ListKeysDocument, { first: 1 }, project)).keys;
   await app.query(ArchiveKeyDocument, { id: nodes[0].id }, project);
-  expect((await app.query(UnarchiveKeyDocument, { id: first.key!.id }, project)).unarchiveKey.userErrors).toEqual([]);
+  expect(
+    (await app.query(UnarchiveKeyDocument, { id: first.key!.id }, project)).unarchiveKey.userErrors,
+  ).toEqual([]);
   expect(await activeKeyCount(project)).toBe(500);
 });
 
@@ -52,5 +63,7 @@ test(`of creates of one name in different cases sent at once (${CONCURRENT_WRITE
   const spellings = ["promo", "PROMO", "Promo", "pRomo", "proMO", "PrOmO", "promO", "PROmo"];
   const results = await Promise.all(spellings.map((name) => createKey(name, app.adminToken)));
   expect(results.filter((result) => result.key !== null)).toHaveLength(1);
-  expect(results.flatMap((result) => result.userErrors.map((e) => e.code)).sort()).toEqual(Array(7).fill("NAME_TAKEN"));
+  expect(results.flatMap((result) => result.userErrors.map((e) => e.code)).sort()).toEqual(
+    Array(7).fill("NAME_TAKEN"),
+  );
 });

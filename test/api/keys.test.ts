@@ -41,9 +41,21 @@ async function keyById(id: string) {
 
 describe("creating keys", () => {
   test("the seed's dark_mode key is created as a NUMBER with default 3, active and unused", async () => {
-    const { key, userErrors } = await createKey({ name: "dark_mode", type: "NUMBER", defaultValue: 3, description: "Dark mode switch" });
+    const { key, userErrors } = await createKey({
+      name: "dark_mode",
+      type: "NUMBER",
+      defaultValue: 3,
+      description: "Dark mode switch",
+    });
     expect(userErrors).toEqual([]);
-    expect(key).toMatchObject({ name: "dark_mode", type: "NUMBER", defaultValue: 3, archived: false, archivedAt: null, usages: [] });
+    expect(key).toMatchObject({
+      name: "dark_mode",
+      type: "NUMBER",
+      defaultValue: 3,
+      archived: false,
+      archivedAt: null,
+      usages: [],
+    });
     expect(await keyById(key!.id)).toEqual(key);
   });
 
@@ -79,7 +91,9 @@ describe("creating keys", () => {
     const { key, userErrors } = await createKey({ name: "Dark_Mode", type: "NUMBER", defaultValue: 1 });
     expect(key).toBeNull();
     expect(userErrors).toEqual([expect.objectContaining({ code: "NAME_TAKEN", field: ["input", "name"] })]);
-    expect((await activeKeyNames()).filter((name) => name.toLowerCase() === "dark_mode")).toEqual(["dark_mode"]);
+    expect((await activeKeyNames()).filter((name) => name.toLowerCase() === "dark_mode")).toEqual([
+      "dark_mode",
+    ]);
   });
 
   test("an archived key still holds its name", async () => {
@@ -98,11 +112,20 @@ describe("creating keys", () => {
     ["NUMBER", [3]],
     ["BOOLEAN", "true"],
     ["BOOLEAN", 1],
-  ] as const)("a %s key refuses the default value %j as INVALID at input.defaultValue", async (type, defaultValue) => {
-    const { key, userErrors } = await createKey({ name: `typed_${type}_${Math.random().toString(36).slice(2)}`, type, defaultValue });
-    expect(key).toBeNull();
-    expect(userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] })]);
-  });
+  ] as const)(
+    "a %s key refuses the default value %j as INVALID at input.defaultValue",
+    async (type, defaultValue) => {
+      const { key, userErrors } = await createKey({
+        name: `typed_${type}_${Math.random().toString(36).slice(2)}`,
+        type,
+        defaultValue,
+      });
+      expect(key).toBeNull();
+      expect(userErrors).toEqual([
+        expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] }),
+      ]);
+    },
+  );
 
   test("each type accepts its own kind of value, JSON any JSON value", async () => {
     const cases: CreateKeyInput[] = [
@@ -121,25 +144,45 @@ describe("creating keys", () => {
 
   test("a STRING default of more than 10,000 characters is INVALID; 10,000 is fine", async () => {
     const tooLong = await createKey({ name: "long_text", type: "STRING", defaultValue: "x".repeat(10_001) });
-    expect(tooLong.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] })]);
+    expect(tooLong.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] }),
+    ]);
     const fits = await createKey({ name: "long_text", type: "STRING", defaultValue: "x".repeat(10_000) });
     expect(fits.userErrors).toEqual([]);
   });
 
   test("a JSON default over 64 KiB serialized is INVALID", async () => {
-    const { key, userErrors } = await createKey({ name: "big_json", type: "JSON", defaultValue: { blob: "x".repeat(64 * 1024) } });
+    const { key, userErrors } = await createKey({
+      name: "big_json",
+      type: "JSON",
+      defaultValue: { blob: "x".repeat(64 * 1024) },
+    });
     expect(key).toBeNull();
-    expect(userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] })]);
+    expect(userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] }),
+    ]);
   });
 
   test("a description over 1,000 characters is INVALID", async () => {
-    const { key, userErrors } = await createKey({ name: "described", type: "BOOLEAN", defaultValue: true, description: "d".repeat(1001) });
+    const { key, userErrors } = await createKey({
+      name: "described",
+      type: "BOOLEAN",
+      defaultValue: true,
+      description: "d".repeat(1001),
+    });
     expect(key).toBeNull();
-    expect(userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "description"] })]);
+    expect(userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "description"] }),
+    ]);
   });
 
   test("every bad field is reported at once", async () => {
-    const { userErrors } = await createKey({ name: "9bad", type: "NUMBER", defaultValue: "nope", description: "d".repeat(1001) });
+    const { userErrors } = await createKey({
+      name: "9bad",
+      type: "NUMBER",
+      defaultValue: "nope",
+      description: "d".repeat(1001),
+    });
     expect(userErrors.map((e) => e.field)).toEqual(
       expect.arrayContaining([
         ["input", "name"],
@@ -150,7 +193,9 @@ describe("creating keys", () => {
   });
 
   test("a null default value is refused by GraphQL itself", async () => {
-    const response = await app.execute(CreateKeyDocument, { input: { name: "nullish", type: "JSON", defaultValue: null } });
+    const response = await app.execute(CreateKeyDocument, {
+      input: { name: "nullish", type: "JSON", defaultValue: null },
+    });
     expect(response.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
   });
 });
@@ -158,37 +203,61 @@ describe("creating keys", () => {
 describe("editing keys", () => {
   test("the seed's dark_mode default is edited from 3 to 4, and the description can change", async () => {
     const { key } = await createKey({ name: "dark_mode_edit", type: "NUMBER", defaultValue: 3 });
-    const { updateKey } = await app.query(UpdateKeyDocument, { input: { id: key!.id, defaultValue: 4, description: "4 turns it off" } });
+    const { updateKey } = await app.query(UpdateKeyDocument, {
+      input: { id: key!.id, defaultValue: 4, description: "4 turns it off" },
+    });
     expect(updateKey.userErrors).toEqual([]);
-    expect(updateKey.key).toMatchObject({ name: "dark_mode_edit", type: "NUMBER", defaultValue: 4, description: "4 turns it off" });
+    expect(updateKey.key).toMatchObject({
+      name: "dark_mode_edit",
+      type: "NUMBER",
+      defaultValue: 4,
+      description: "4 turns it off",
+    });
     expect((await keyById(key!.id))?.defaultValue).toBe(4);
   });
 
   test("fields left null keep their value; an empty description clears it", async () => {
-    const { key } = await createKey({ name: "keeps_fields", type: "STRING", defaultValue: "a", description: "kept" });
-    const kept = (await app.query(UpdateKeyDocument, { input: { id: key!.id, defaultValue: "b" } })).updateKey.key;
+    const { key } = await createKey({
+      name: "keeps_fields",
+      type: "STRING",
+      defaultValue: "a",
+      description: "kept",
+    });
+    const kept = (await app.query(UpdateKeyDocument, { input: { id: key!.id, defaultValue: "b" } })).updateKey
+      .key;
     expect(kept).toMatchObject({ defaultValue: "b", description: "kept" });
-    const cleared = (await app.query(UpdateKeyDocument, { input: { id: key!.id, description: "" } })).updateKey.key;
+    const cleared = (await app.query(UpdateKeyDocument, { input: { id: key!.id, description: "" } }))
+      .updateKey.key;
     expect(cleared).toMatchObject({ defaultValue: "b", description: null });
   });
 
   test("a default of the wrong type is INVALID and nothing changes", async () => {
     const { key } = await createKey({ name: "typed_edit", type: "NUMBER", defaultValue: 3 });
-    const { updateKey } = await app.query(UpdateKeyDocument, { input: { id: key!.id, defaultValue: "4", description: "changed" } });
-    expect(updateKey.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] })]);
+    const { updateKey } = await app.query(UpdateKeyDocument, {
+      input: { id: key!.id, defaultValue: "4", description: "changed" },
+    });
+    expect(updateKey.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "defaultValue"] }),
+    ]);
     expect(await keyById(key!.id)).toEqual(key);
   });
 
   test("the name and type cannot change: the input has no such fields", async () => {
     const { key } = await createKey({ name: "fixed_name", type: "NUMBER", defaultValue: 3 });
-    const response = await app.execute(`mutation { updateKey(input: { id: "${key!.id}", name: "other" }) { key { name } } }`);
+    const response = await app.execute(
+      `mutation { updateKey(input: { id: "${key!.id}", name: "other" }) { key { name } } }`,
+    );
     expect(response.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(await keyById(key!.id)).toEqual(key);
   });
 
   test("editing an unknown key is NOT_FOUND", async () => {
-    const { updateKey } = await app.query(UpdateKeyDocument, { input: { id: "01900000-0000-7000-8000-000000000000", defaultValue: 1 } });
-    expect(updateKey.userErrors).toEqual([expect.objectContaining({ code: "NOT_FOUND", field: ["input", "id"] })]);
+    const { updateKey } = await app.query(UpdateKeyDocument, {
+      input: { id: "01900000-0000-7000-8000-000000000000", defaultValue: 1 },
+    });
+    expect(updateKey.userErrors).toEqual([
+      expect.objectContaining({ code: "NOT_FOUND", field: ["input", "id"] }),
+    ]);
   });
 
   test("an archived key is read-only: editing it is ARCHIVED and nothing changes", async () => {
@@ -208,8 +277,12 @@ describe("archiving keys", () => {
     expect(archiveKey.key).toMatchObject({ archived: true, archivedAt: expect.any(String) });
 
     const active = (await app.query(ListKeysDocument, { first: 100 })).keys.nodes.map((k) => k.name);
-    const archived = (await app.query(ListKeysDocument, { filter: { archived: true }, first: 100 })).keys.nodes.map((k) => k.name);
-    const both = (await app.query(ListKeysDocument, { filter: { archived: null }, first: 100 })).keys.nodes.map((k) => k.name);
+    const archived = (
+      await app.query(ListKeysDocument, { filter: { archived: true }, first: 100 })
+    ).keys.nodes.map((k) => k.name);
+    const both = (
+      await app.query(ListKeysDocument, { filter: { archived: null }, first: 100 })
+    ).keys.nodes.map((k) => k.name);
     expect(active).not.toContain("old_banner");
     expect(archived).toContain("old_banner");
     expect(archived).not.toContain("dark_mode");
@@ -217,7 +290,9 @@ describe("archiving keys", () => {
   });
 
   test("a filter without `archived` lists active keys only", async () => {
-    const names = (await app.query(ListKeysDocument, { filter: { search: "old_banner" } })).keys.nodes.map((k) => k.name);
+    const names = (await app.query(ListKeysDocument, { filter: { search: "old_banner" } })).keys.nodes.map(
+      (k) => k.name,
+    );
     expect(names).toEqual([]);
   });
 
@@ -242,7 +317,9 @@ describe("archiving keys", () => {
   test("archiving or unarchiving an unknown key is NOT_FOUND", async () => {
     const id = "01900000-0000-7000-8000-000000000000";
     expect((await app.query(ArchiveKeyDocument, { id })).archiveKey.userErrors[0].code).toBe("NOT_FOUND");
-    expect((await app.query(UnarchiveKeyDocument, { id: "not-an-id" })).unarchiveKey.userErrors[0].code).toBe("NOT_FOUND");
+    expect((await app.query(UnarchiveKeyDocument, { id: "not-an-id" })).unarchiveKey.userErrors[0].code).toBe(
+      "NOT_FOUND",
+    );
   });
 });
 
@@ -255,9 +332,16 @@ describe("finding keys", () => {
   });
 
   test("search matches a case-insensitive substring of the name or the description, wildcards taken literally", async () => {
-    await createKey({ name: "checkout_color", type: "STRING", defaultValue: "red", description: "Colour of the 100% BUY button" });
+    await createKey({
+      name: "checkout_color",
+      type: "STRING",
+      defaultValue: "red",
+      description: "Colour of the 100% BUY button",
+    });
     const search = async (text: string) =>
-      (await app.query(ListKeysDocument, { filter: { search: text }, first: 100 })).keys.nodes.map((k) => k.name);
+      (await app.query(ListKeysDocument, { filter: { search: text }, first: 100 })).keys.nodes.map(
+        (k) => k.name,
+      );
     expect(await search("CHECKOUT")).toEqual(["checkout_color"]);
     expect(await search("buy button")).toEqual(["checkout_color"]);
     expect(await search("100%")).toEqual(["checkout_color"]);
@@ -283,7 +367,10 @@ describe("paging through keys", () => {
 
   test.each([0, 101, -1])("first: %d is refused with BAD_USER_INPUT", async (first) => {
     const response = await app.execute(ListKeysDocument, { first });
-    expect(response.errors?.[0]).toMatchObject({ message: "first must be from 1 to 100", extensions: { code: "BAD_USER_INPUT" } });
+    expect(response.errors?.[0]).toMatchObject({
+      message: "first must be from 1 to 100",
+      extensions: { code: "BAD_USER_INPUT" },
+    });
   });
 
   test("a cursor we did not make is refused with BAD_USER_INPUT", async () => {
@@ -299,7 +386,9 @@ describe("the audit log of keys", () => {
     await app.query(ArchiveKeyDocument, { id: key!.id });
     const { auditLog } = await app.query(AuditLogDocument, { entityId: key!.id });
     expect(auditLog.nodes.map((event) => event.action)).toEqual(["archiveKey", "updateKey", "createKey"]);
-    expect(auditLog.nodes.every((event) => event.actor === "bootstrap" && event.entityType === "Key")).toBe(true);
+    expect(auditLog.nodes.every((event) => event.actor === "bootstrap" && event.entityType === "Key")).toBe(
+      true,
+    );
     const [archived, updated, created] = auditLog.nodes;
     expect(created.before).toBeNull();
     expect(created.after).toMatchObject({ name: "audited", defaultValue: 1 });

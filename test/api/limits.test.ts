@@ -72,8 +72,13 @@ describe("depth", () => {
   });
 
   test("a fragment cannot hide depth", async () => {
-    const fragments = Array.from({ length: 20 }, (_, i) => `fragment F${i} on SegmentRule { match groups { ...F${i + 1} } }`).join("\n");
-    const answer = await ask(`{ segments { nodes { rule { ...F0 } } } }\n${fragments}\nfragment F20 on SegmentRule { match }`);
+    const fragments = Array.from(
+      { length: 20 },
+      (_, i) => `fragment F${i} on SegmentRule { match groups { ...F${i + 1} } }`,
+    ).join("\n");
+    const answer = await ask(
+      `{ segments { nodes { rule { ...F0 } } } }\n${fragments}\nfragment F20 on SegmentRule { match }`,
+    );
     expectRefused(answer, "QUERY_TOO_DEEP", LIMITS.maxDepth);
   });
 });
@@ -83,7 +88,11 @@ describe("cost", () => {
     const page = (alias: string) => `${alias}: keys(first: 100) { nodes { id name usages { id name } } }`;
     const fits = await ask(`{ ${["a", "b", "c"].map(page).join(" ")} }`);
     expect(fits.body.errors).toBeUndefined();
-    expectRefused(await ask(`{ ${"abcdefghij".split("").map(page).join(" ")} }`), "QUERY_TOO_COMPLEX", LIMITS.maxCost);
+    expectRefused(
+      await ask(`{ ${"abcdefghij".split("").map(page).join(" ")} }`),
+      "QUERY_TOO_COMPLEX",
+      LIMITS.maxCost,
+    );
   });
 
   test("the cost follows `first` given as a variable", async () => {
@@ -97,14 +106,18 @@ describe("the checks themselves are cheap", () => {
   /** Fragments that each spread the next twice: expanded, `levels` of them hold 2^levels copies of the leaf. */
   const doubling = (levels: number, leaf: string) =>
     `query Probe${Math.random().toString(36).slice(2)} { ...F0 }\n` +
-    Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join("\n") +
+    Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(
+      "\n",
+    ) +
     `\nfragment F${levels} on Query { ${leaf} }`;
 
   test("the walk measures each fragment once: its work grows with the document, not with the expansion", async () => {
     const schema = await buildAppSchema();
     const visited = (levels: number) => {
       const document = parse(doubling(levels, "__typename"));
-      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+      const operation = document.definitions.find(
+        (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+      )!;
       return measureOperation(schema, fragmentsOf(document), operation, {}).visited;
     };
     // Two spreads per fragment and one leaf: 2 × levels + 2 selections, whatever 2^levels is.
@@ -114,11 +127,15 @@ describe("the checks themselves are cheap", () => {
   test.each([
     ["viewer { role }", "QUERY_TOO_COMPLEX"],
     ["a: __typename", "TOO_MANY_ALIASES"],
-  ])("26 levels of doubling fragments over %s are refused with %s, each time under a new operation name", async (leaf, code) => {
-    for (let i = 0; i < 3; i++) expect((await ask(doubling(26, leaf))).body.errors?.[0].extensions?.code).toBe(code);
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(200);
-  });
+  ])(
+    "26 levels of doubling fragments over %s are refused with %s, each time under a new operation name",
+    async (leaf, code) => {
+      for (let i = 0; i < 3; i++)
+        expect((await ask(doubling(26, leaf))).body.errors?.[0].extensions?.code).toBe(code);
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(200);
+    },
+  );
 
   test("26 levels of doubling fragments over a free field are answered, not stuck", async () => {
     expect((await ask(doubling(26, "__typename"))).body).toEqual({ data: { __typename: "Query" } });
@@ -146,23 +163,48 @@ describe("what runs is what was measured", () => {
   test("@include(if: false) first, then true: the second request is measured with what it runs", async () => {
     expect((await ask(query, { on: false })).body).toEqual({ data: { viewer: { role: "ADMIN" } } });
     expectRefused(await ask(query, { on: true }), "QUERY_TOO_COMPLEX", LIMITS.maxCost);
-    expectRefused(await ask(query.replace(/@include\(if: \$on\)/g, "@skip(if: $on)"), { on: false }), "QUERY_TOO_COMPLEX", LIMITS.maxCost);
+    expectRefused(
+      await ask(query.replace(/@include\(if: \$on\)/g, "@skip(if: $on)"), { on: false }),
+      "QUERY_TOO_COMPLEX",
+      LIMITS.maxCost,
+    );
   });
 
   test.each([
-    ["first: -1000000 written inline", "{ evaluate(user: { id: \"page-probe-1\" }) { segmentIds } a: keys(first: -1000000) { totalCount } }", {}],
-    ["first: 0 in a variable", "query ($n: Int) { evaluate(user: { id: \"page-probe-2\" }) { segmentIds } a: keys(first: $n) { totalCount } }", { n: 0 }],
-    ["first: 101", "{ evaluate(user: { id: \"page-probe-3\" }) { segmentIds } a: auditLog(first: 101) { totalCount } }", {}],
-    ["a cursor we did not make", "{ evaluate(user: { id: \"page-probe-4\" }) { segmentIds } a: keys(after: \"bm9wZQ\") { totalCount } }", {}],
+    [
+      "first: -1000000 written inline",
+      '{ evaluate(user: { id: "page-probe-1" }) { segmentIds } a: keys(first: -1000000) { totalCount } }',
+      {},
+    ],
+    [
+      "first: 0 in a variable",
+      'query ($n: Int) { evaluate(user: { id: "page-probe-2" }) { segmentIds } a: keys(first: $n) { totalCount } }',
+      { n: 0 },
+    ],
+    [
+      "first: 101",
+      '{ evaluate(user: { id: "page-probe-3" }) { segmentIds } a: auditLog(first: 101) { totalCount } }',
+      {},
+    ],
+    [
+      "a cursor we did not make",
+      '{ evaluate(user: { id: "page-probe-4" }) { segmentIds } a: keys(after: "bm9wZQ") { totalCount } }',
+      {},
+    ],
   ])("%s is BAD_USER_INPUT before any field runs", async (_what, document, variables) => {
     const answer = await ask(document, variables);
     expect(answer.status).toBe(400);
     expect(answer.body.data).toBeUndefined();
-    expect(answer.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) })]);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
+    ]);
   });
 
   test("a negative page cannot offset large ones: 28 pages of 100 plus one of -1,000,000 is refused", async () => {
-    const pages = Array.from({ length: 28 }, (_, i) => `p${i}: keys(first: 100) { nodes { id usages { id } } }`).join(" ");
+    const pages = Array.from(
+      { length: 28 },
+      (_, i) => `p${i}: keys(first: 100) { nodes { id usages { id } } }`,
+    ).join(" ");
     const answer = await ask(`{ ${pages} minus: keys(first: -1000000) { nodes { id } } }`);
     expect(answer.status).toBe(400);
     expect(["BAD_USER_INPUT", "QUERY_TOO_COMPLEX"]).toContain(answer.body.errors?.[0].extensions?.code);
@@ -171,20 +213,41 @@ describe("what runs is what was measured", () => {
 
 describe("per-request budgets of SDK calls", () => {
   test(`${LIMITS.maxEvaluations + 1} aliased evaluates are TOO_MANY_EVALUATIONS, and nobody is evaluated`, async () => {
-    const fields = Array.from({ length: LIMITS.maxEvaluations + 1 }, (_, i) => `e${i}: evaluate(user: { id: "budget-${i}" }) { segmentIds }`).join(" ");
+    const fields = Array.from(
+      { length: LIMITS.maxEvaluations + 1 },
+      (_, i) => `e${i}: evaluate(user: { id: "budget-${i}" }) { segmentIds }`,
+    ).join(" ");
     expectRefused(await ask(`{ ${fields} }`), "TOO_MANY_EVALUATIONS", LIMITS.maxEvaluations);
-    const ten = Array.from({ length: LIMITS.maxEvaluations }, (_, i) => `e${i}: evaluate(user: { id: "budget-${i}" }) { segmentIds }`).join(" ");
+    const ten = Array.from(
+      { length: LIMITS.maxEvaluations },
+      (_, i) => `e${i}: evaluate(user: { id: "budget-${i}" }) { segmentIds }`,
+    ).join(" ");
     expect((await ask(`{ ${ten} }`)).body.errors).toBeUndefined();
   });
 
   test("aliased trackEvents reusing one 1,000-event variable are TOO_MANY_EVENTS, and nothing is stored", async () => {
-    const events = Array.from({ length: 1000 }, (_, i) => ({ userId: "budget-user", name: "Budget", id: `budget-${i}` }));
-    const fields = Array.from({ length: 28 }, (_, i) => `t${i}: trackEvents(events: $events) { accepted }`).join(" ");
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      userId: "budget-user",
+      name: "Budget",
+      id: `budget-${i}`,
+    }));
+    const fields = Array.from(
+      { length: 28 },
+      (_, i) => `t${i}: trackEvents(events: $events) { accepted }`,
+    ).join(" ");
     const answer = await ask(`mutation ($events: [EventInput!]!) { ${fields} }`, { events });
     expectRefused(answer, "TOO_MANY_EVENTS", LIMITS.maxEvents);
-    const stored = await database.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM event WHERE name = 'Budget'");
+    const stored = await database.query<{ n: number | string }>(
+      "SELECT COUNT(*) AS n FROM event WHERE name = 'Budget'",
+    );
     expect(Number(stored[0].n)).toBe(0);
-    expect((await ask("mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }", { events })).body).toEqual({
+    expect(
+      (
+        await ask("mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }", {
+          events,
+        })
+      ).body,
+    ).toEqual({
       data: { trackEvents: { accepted: 1000 } },
     });
   });
@@ -192,20 +255,27 @@ describe("per-request budgets of SDK calls", () => {
 
 describe("aliases, lists and nesting", () => {
   test(`${LIMITS.maxAliases + 1} aliases are TOO_MANY_ALIASES`, async () => {
-    const fields = Array.from({ length: LIMITS.maxAliases + 1 }, (_, i) => `v${i}: viewer { role }`).join(" ");
+    const fields = Array.from({ length: LIMITS.maxAliases + 1 }, (_, i) => `v${i}: viewer { role }`).join(
+      " ",
+    );
     expectRefused(await ask(`{ ${fields} }`), "TOO_MANY_ALIASES", LIMITS.maxAliases);
   });
 
   test(`a list of ${LIMITS.maxListItems + 1} items is LIST_TOO_LONG, before any of it is looked at`, async () => {
     const events = Array.from({ length: LIMITS.maxListItems + 1 }, () => ({ userId: "u", name: "e" }));
-    const answer = await ask("mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }", { events });
+    const answer = await ask(
+      "mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }",
+      { events },
+    );
     expectRefused(answer, "LIST_TOO_LONG", LIMITS.maxListItems);
   });
 
   test(`JSON nested ${LIMITS.maxInputDepth + 1} deep in a variable is INPUT_TOO_DEEP`, async () => {
     let value: unknown = 1;
     for (let i = 0; i < LIMITS.maxInputDepth + 1; i++) value = { inner: value };
-    const answer = await ask("mutation ($p: JSON!) { identify(userId: \"u\", properties: $p) { accepted } }", { p: value });
+    const answer = await ask('mutation ($p: JSON!) { identify(userId: "u", properties: $p) { accepted } }', {
+      p: value,
+    });
     expectRefused(answer, "INPUT_TOO_DEEP", LIMITS.maxInputDepth);
   });
 
@@ -218,7 +288,11 @@ describe("aliases, lists and nesting", () => {
 
   test("a list literal in the document counts too", async () => {
     const values = Array.from({ length: LIMITS.maxListItems + 1 }, (_, i) => `"e${i}"`).join(",");
-    expectRefused(await ask(`mutation { createGoal(input: { name: "g", events: [${values}] }) { goal { id } } }`), "LIST_TOO_LONG", LIMITS.maxListItems);
+    expectRefused(
+      await ask(`mutation { createGoal(input: { name: "g", events: [${values}] }) { goal { id } } }`),
+      "LIST_TOO_LONG",
+      LIMITS.maxListItems,
+    );
   });
 });
 
@@ -226,18 +300,26 @@ describe("documents and batches", () => {
   test(`a document of more than ${LIMITS.maxTokens} tokens is refused while parsing`, async () => {
     const answer = await ask(`{ ${"viewer { role } ".repeat(LIMITS.maxTokens / 4)} }`);
     expect(answer.status).toBe(400);
-    expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: "GRAPHQL_PARSE_FAILED" }, message: expect.stringContaining(String(LIMITS.maxTokens)) });
+    expect(answer.body.errors?.[0]).toMatchObject({
+      extensions: { code: "GRAPHQL_PARSE_FAILED" },
+      message: expect.stringContaining(String(LIMITS.maxTokens)),
+    });
   });
 
   test("a batch of operations in one request is refused", async () => {
-    const answer = await send(JSON.stringify([{ query: "{ viewer { role } }" }, { query: "{ viewer { role } }" }]));
+    const answer = await send(
+      JSON.stringify([{ query: "{ viewer { role } }" }, { query: "{ viewer { role } }" }]),
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.errors?.[0].extensions?.code).toBe("BAD_REQUEST");
   });
 
   test("wrong argument types get a clear error naming the value", async () => {
-    const answer = await ask("{ keys(first: \"ten\") { totalCount } }");
+    const answer = await ask('{ keys(first: "ten") { totalCount } }');
     expect(answer.status).toBe(400);
-    expect(answer.body.errors?.[0]).toMatchObject({ extensions: { code: "GRAPHQL_VALIDATION_FAILED" }, message: expect.stringContaining('"ten"') });
+    expect(answer.body.errors?.[0]).toMatchObject({
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      message: expect.stringContaining('"ten"'),
+    });
   });
 });

@@ -40,7 +40,11 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
     await database.drop();
   });
 
-  async function call<TData, TVariables>(server: ServerProcess, document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
+  async function call<TData, TVariables>(
+    server: ServerProcess,
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+  ): Promise<TData> {
     const response = await fetch(`${server.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
@@ -59,9 +63,16 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
   });
 
   test("the 500 active keys limit holds across processes", async () => {
-    for (let i = 0; i < 470; i++) await call(on(i), CreateKeyDocument, { input: { name: `pre_${i}`, type: "BOOLEAN", defaultValue: false } });
+    for (let i = 0; i < 470; i++)
+      await call(on(i), CreateKeyDocument, {
+        input: { name: `pre_${i}`, type: "BOOLEAN", defaultValue: false },
+      });
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => call(on(i), CreateKeyDocument, { input: { name: `race_${i}`, type: "BOOLEAN", defaultValue: false } })),
+      Array.from({ length: 60 }, (_, i) =>
+        call(on(i), CreateKeyDocument, {
+          input: { name: `race_${i}`, type: "BOOLEAN", defaultValue: false },
+        }),
+      ),
     );
     expect(results.filter((r) => r.createKey.key).length).toBe(30);
     expect(results.filter((r) => r.createKey.userErrors[0]?.code === "LIMIT_REACHED").length).toBe(30);
@@ -73,7 +84,9 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
 
   test("names stay unique ignoring case across processes", async () => {
     const spellings = ["Racer", "RACER", "racer", "rAcEr", "RaCeR", "racER"];
-    const results = await Promise.all(spellings.map((name, i) => call(on(i), CreateGoalDocument, { input: { name, events: ["e"] } })));
+    const results = await Promise.all(
+      spellings.map((name, i) => call(on(i), CreateGoalDocument, { input: { name, events: ["e"] } })),
+    );
     expect(results.filter((r) => r.createGoal.goal).length).toBe(1);
   });
 
@@ -83,10 +96,14 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
     // Six requests alternating between the processes, all waiting on the project lock at once, the
     // archive queued at a different place each round: first (it wins) or behind creates (IN_USE).
     for (let round = 0; round < 6; round++) {
-      const { createKey } = await call(servers[0], CreateKeyDocument, { input: { name: `contested_${round}`, type: "NUMBER", defaultValue: 1 } });
+      const { createKey } = await call(servers[0], CreateKeyDocument, {
+        input: { name: `contested_${round}`, type: "NUMBER", defaultValue: 1 },
+      });
       const keyId = createKey.key!.id;
       const gate = await closeWriteGate({ database }, { project: projectId });
-      const creates: Promise<{ createProductConfig: { experience: { name: string } | null; userErrors: { code: string }[] } }>[] = [];
+      const creates: Promise<{
+        createProductConfig: { experience: { name: string } | null; userErrors: { code: string }[] };
+      }>[] = [];
       let archive: ReturnType<typeof archiveOn> | null = null;
       const archiveOn = (i: number) => call(on(i), ArchiveKeyDocument, { id: keyId });
       for (let i = 0; i < 6; i++) {
@@ -108,7 +125,8 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
       if (archived) {
         expect(Number(live)).toBe(0);
         expect(archiveAnswer.userErrors).toEqual([]);
-        for (const result of created) expect(result.createProductConfig.userErrors.map((e) => e.code)).toEqual(["ARCHIVED"]);
+        for (const result of created)
+          expect(result.createProductConfig.userErrors.map((e) => e.code)).toEqual(["ARCHIVED"]);
         outcomes.add("archived");
       } else {
         const createdNames = created.flatMap((result) => result.createProductConfig.experience?.name ?? []);
@@ -123,7 +141,9 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
   });
 
   test("a user evaluated on both processes at once holds at most one exclusive test", async () => {
-    const { createGoal } = await call(servers[0], CreateGoalDocument, { input: { name: "Exclusive goal", events: ["x"] } });
+    const { createGoal } = await call(servers[0], CreateGoalDocument, {
+      input: { name: "Exclusive goal", events: ["x"] },
+    });
     const goalIds = [createGoal.goal!.id];
     const variants = [
       { name: "control", weight: 50, isControl: true },
@@ -136,7 +156,9 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
       await call(servers[1], StartExperienceDocument, { id: createABTest.experience!.id });
     }
     const users = Array.from({ length: 40 }, (_, i) => `both-${i}`);
-    await Promise.all(users.flatMap((id) => [0, 1, 2, 3].map((i) => call(on(i), EvaluateDocument, { user: { id } }))));
+    await Promise.all(
+      users.flatMap((id) => [0, 1, 2, 3].map((i) => call(on(i), EvaluateDocument, { user: { id } }))),
+    );
     const rows = await database.query<{ user_id: string; tests: string }>(
       `SELECT a.user_id, COUNT(*) AS tests FROM assignment a JOIN experience e ON e.id = a.experience_id
         WHERE e.mutually_exclusive GROUP BY a.user_id`,
@@ -146,21 +168,31 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
   });
 
   test("an event id sent to both processes at once is stored once", async () => {
-    const events = Array.from({ length: 50 }, (_, i) => ({ id: `dup-${i}`, userId: `dup-user-${i % 5}`, name: "Charged" }));
+    const events = Array.from({ length: 50 }, (_, i) => ({
+      id: `dup-${i}`,
+      userId: `dup-user-${i % 5}`,
+      name: "Charged",
+    }));
     await Promise.all([0, 1, 2, 3].map((i) => call(on(i), TrackEventsDocument, { events })));
-    const [{ count }] = await database.query<{ count: string }>("SELECT COUNT(*) AS count FROM event WHERE client_id LIKE 'dup-%'");
+    const [{ count }] = await database.query<{ count: string }>(
+      "SELECT COUNT(*) AS count FROM event WHERE client_id LIKE 'dup-%'",
+    );
     expect(Number(count)).toBe(50);
   });
 
   test("a change made through one process is served by the other from its next request", async () => {
-    const { createKey } = await call(servers[0], CreateKeyDocument, { input: { name: "cache_probe", type: "STRING", defaultValue: "old" } });
+    const { createKey } = await call(servers[0], CreateKeyDocument, {
+      input: { name: "cache_probe", type: "STRING", defaultValue: "old" },
+    });
     const { createFeatureFlag } = await call(servers[0], CreateFeatureFlagDocument, {
       input: { name: "Cache probe", keyId: createKey.key!.id, value: "flagged", rolloutPercentage: 0 },
     });
     const flagId = createFeatureFlag.experience!.id;
     await call(servers[0], StartExperienceDocument, { id: flagId });
     const probe = async () =>
-      (await call(servers[1], EvaluateDocument, { user: { id: "probe" } })).evaluate.values.find((v) => v.key === "cache_probe")!.value;
+      (await call(servers[1], EvaluateDocument, { user: { id: "probe" } })).evaluate.values.find(
+        (v) => v.key === "cache_probe",
+      )!.value;
     expect(await probe()).toBe("old"); // server 1 has now cached the ruleset
     await call(servers[0], UpdateFeatureFlagDocument, { input: { id: flagId, rolloutPercentage: 100 } });
     expect(await probe()).toBe("flagged");

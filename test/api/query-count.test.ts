@@ -28,14 +28,27 @@ beforeAll(async () => {
   const goals: string[] = [];
   for (let i = 0; i < 12; i++) goals.push(await make.goal());
   for (let i = 0; i < 12; i++) {
-    await make.productConfig({ segmentId: segments[i], values: [{ keyId: keys[i], value: 1 }, { keyId: keys[i + 20], value: 2 }] });
+    await make.productConfig({
+      segmentId: segments[i],
+      values: [
+        { keyId: keys[i], value: 1 },
+        { keyId: keys[i + 20], value: 2 },
+      ],
+    });
     await make.featureFlag({ segmentId: segments[i], keyId: keys[i + 40], value: 3 });
     await make.abTest({
       segmentId: segments[i],
       goalIds: [goals[i], goals[(i + 1) % 12]],
       variants: [
         { name: "control", weight: 50, isControl: true, values: [{ keyId: keys[i + 60], value: 4 }] },
-        { name: "b", weight: 50, values: [{ keyId: keys[i + 60], value: 5 }, { keyId: keys[i + 80], value: 6 }] },
+        {
+          name: "b",
+          weight: 50,
+          values: [
+            { keyId: keys[i + 60], value: 5 },
+            { keyId: keys[i + 80], value: 6 },
+          ],
+        },
       ],
     });
   }
@@ -56,7 +69,10 @@ async function statements(run: () => Promise<unknown>): Promise<{ cold: number; 
 test("listing 10 or 100 keys with their usages takes the same number of statements", async () => {
   const ten = await statements(() => app.query(ListKeysDocument, { first: 10 }, token));
   const hundred = await statements(() => app.query(ListKeysDocument, { first: 100 }, token));
-  expect((await app.query(ListKeysDocument, { first: 100 }, token)).keys.nodes.filter((k) => k.usages.length).length).toBeGreaterThan(30);
+  expect(
+    (await app.query(ListKeysDocument, { first: 100 }, token)).keys.nodes.filter((k) => k.usages.length)
+      .length,
+  ).toBeGreaterThan(30);
   expect(hundred).toEqual(ten);
   // Cold: the token, the project's keys, its key, segment and goal references. Warm: the token only.
   expect(ten).toEqual({ cold: 5, warm: 1 });

@@ -1,6 +1,16 @@
-import { AbTestResultsDocument, EvaluateDocument, StopExperienceDocument, TrackEventsDocument, type EventInput } from "../../client/generated/graphql";
+import {
+  AbTestResultsDocument,
+  EvaluateDocument,
+  StopExperienceDocument,
+  TrackEventsDocument,
+  type EventInput,
+} from "../../client/generated/graphql";
 import { fixtures } from "../helpers/fixtures";
-import { referenceChanceToBeatControl, referenceSampleRatioMismatch, referenceTwoProportionPValue } from "../helpers/reference-statistics";
+import {
+  referenceChanceToBeatControl,
+  referenceSampleRatioMismatch,
+  referenceTwoProportionPValue,
+} from "../helpers/reference-statistics";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
 let app: TestApp;
@@ -14,7 +24,14 @@ interface ResultsView {
   variants: {
     variant: { name: string; isControl: boolean };
     users: number;
-    goals: { goal: { name: string }; conversions: number; conversionRate: number; uplift: number | null; pValue: number | null; chanceToBeatControl: number | null }[];
+    goals: {
+      goal: { name: string };
+      conversions: number;
+      conversionRate: number;
+      uplift: number | null;
+      pValue: number | null;
+      chanceToBeatControl: number | null;
+    }[];
   }[];
 }
 
@@ -25,7 +42,11 @@ async function resultsOf(id: string, token: string): Promise<ResultsView> {
 
 async function sendInBatches(events: EventInput[], token: string) {
   for (let i = 0; i < events.length; i += 1000) {
-    const { trackEvents } = await app.query(TrackEventsDocument, { events: events.slice(i, i + 1000) }, token);
+    const { trackEvents } = await app.query(
+      TrackEventsDocument,
+      { events: events.slice(i, i + 1000) },
+      token,
+    );
     expect(trackEvents.userErrors).toEqual([]);
   }
 }
@@ -45,7 +66,14 @@ test("results for 2,000 users equal a hand count: only conversions after assignm
   });
   const users = Array.from({ length: 2000 }, (_, i) => `res-${i}`);
   // Events from before the test: they happened before any assignment, so they never count.
-  await sendInBatches(users.map((userId) => ({ userId, name: "Charged", timestamp: new Date(Date.now() - 3600_000).toISOString() })), token);
+  await sendInBatches(
+    users.map((userId) => ({
+      userId,
+      name: "Charged",
+      timestamp: new Date(Date.now() - 3600_000).toISOString(),
+    })),
+    token,
+  );
   await make.start(test.id);
 
   const variantOf = new Map<string, string>();
@@ -59,7 +87,8 @@ test("results for 2,000 users equal a hand count: only conversions after assignm
   const signsUp = (index: number) => index % 7 === 0;
   const afterAssignment: EventInput[] = [];
   users.forEach((userId, index) => {
-    if (converts(userId, index)) afterAssignment.push({ userId, name: index % 2 ? "Charged" : "Purchase Completed" });
+    if (converts(userId, index))
+      afterAssignment.push({ userId, name: index % 2 ? "Charged" : "Purchase Completed" });
     if (converts(userId, index) && index % 3 === 0) afterAssignment.push({ userId, name: "Charged" });
     if (signsUp(index)) afterAssignment.push({ userId, name: "Signed Up" });
   });
@@ -68,7 +97,14 @@ test("results for 2,000 users equal a hand count: only conversions after assignm
   const { stopExperience } = await app.query(StopExperienceDocument, { id: test.id }, token);
   // After the stop: converting now is too late (the stop itself is the first instant that no longer counts).
   const stoppedAt = Date.parse((stopExperience.experience as { stoppedAt: string }).stoppedAt);
-  await sendInBatches(users.map((userId, i) => ({ userId, name: "Signed Up", timestamp: new Date(stoppedAt + (i % 2)).toISOString() })), token);
+  await sendInBatches(
+    users.map((userId, i) => ({
+      userId,
+      name: "Signed Up",
+      timestamp: new Date(stoppedAt + (i % 2)).toISOString(),
+    })),
+    token,
+  );
 
   const hand = new Map<string, { users: number; purchase: number; signup: number }>();
   users.forEach((id, index) => {
@@ -98,12 +134,20 @@ test("results for 2,000 users equal a hand count: only conversions after assignm
       { users: control.users, conversions: control.purchase },
       { users: mine.users, conversions: mine.purchase },
     ] as const;
-    expect(purchaseResult.uplift).toBeCloseTo((mine.purchase / mine.users - control.purchase / control.users) / (control.purchase / control.users), 12);
+    expect(purchaseResult.uplift).toBeCloseTo(
+      (mine.purchase / mine.users - control.purchase / control.users) / (control.purchase / control.users),
+      12,
+    );
     // Against independent routes: a polynomial normal tail (error < 1.5e-7) and numerical integration.
     expect(Math.abs(purchaseResult.pValue! - referenceTwoProportionPValue(...arms))).toBeLessThan(1e-6);
-    expect(Math.abs(purchaseResult.chanceToBeatControl! - referenceChanceToBeatControl(...arms))).toBeLessThan(0.001);
+    expect(
+      Math.abs(purchaseResult.chanceToBeatControl! - referenceChanceToBeatControl(...arms)),
+    ).toBeLessThan(0.001);
   }
-  const srm = referenceSampleRatioMismatch(["control", "b", "c"].map((name) => hand.get(name)!.users), [50, 25, 25]);
+  const srm = referenceSampleRatioMismatch(
+    ["control", "b", "c"].map((name) => hand.get(name)!.users),
+    [50, 25, 25],
+  );
   expect(Math.abs(results.sampleRatioMismatchPValue! - srm)).toBeLessThan(1e-6);
   // The split follows the weights: no sample ratio mismatch here.
   expect(results.sampleRatioMismatchPValue).toBeGreaterThan(0.001);
@@ -118,7 +162,14 @@ test("a test without users has zero counts and null statistics", async () => {
   for (const variant of results.variants) {
     expect(variant.users).toBe(0);
     expect(variant.goals).toEqual([
-      { goal: expect.any(Object), conversions: 0, conversionRate: 0, uplift: null, pValue: null, chanceToBeatControl: null },
+      {
+        goal: expect.any(Object),
+        conversions: 0,
+        conversionRate: 0,
+        uplift: null,
+        pValue: null,
+        chanceToBeatControl: null,
+      },
     ]);
   }
 });

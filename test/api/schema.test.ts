@@ -15,14 +15,15 @@ import { printSortedSchema } from "../../src/graphql/print-schema";
 const ROOT = path.join(__dirname, "..", "..");
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
 
-
 test("schema/schema.graphql is the schema the code emits (run `npm run schema` after changing types)", async () => {
   expect(read("schema/schema.graphql")).toBe(printSortedSchema(await buildAppSchema()));
 });
 
 test("the served schema holds the API contract: findBreakingChanges(contract, served) finds nothing", async () => {
   const contract = buildSchema(read("schema/contract.graphql"));
-  expect(findBreakingChanges(contract, await buildAppSchema()).map((change) => change.description)).toEqual([]);
+  expect(findBreakingChanges(contract, await buildAppSchema()).map((change) => change.description)).toEqual(
+    [],
+  );
 });
 
 test("schema/contract.graphql is the product owner's contract, unchanged", () => {
@@ -45,7 +46,9 @@ test("every type, field, argument and enum value has a description (GraphiQL's d
         }
       }
     }
-    if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+    if (isEnumType(type))
+      for (const value of type.getValues())
+        if (!value.description) missing.push(`${type.name}.${value.name}`);
   }
   expect(missing).toEqual([]);
 });

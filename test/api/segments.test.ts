@@ -35,7 +35,8 @@ async function segmentById(id: string) {
 }
 
 async function segmentCount() {
-  return (await app.query(ListSegmentsDocument, { filter: { archived: null }, first: 1 })).segments.totalCount;
+  return (await app.query(ListSegmentsDocument, { filter: { archived: null }, first: 1 })).segments
+    .totalCount;
 }
 
 describe("the seed's segment: iPhone users in New York, cloned for Miami", () => {
@@ -77,7 +78,10 @@ describe("the seed's segment: iPhone users in New York, cloned for Miami", () =>
     const { segment: original } = await createSegment({ name: "Android in Paris", rule: nycIphoneRule });
     const copy = (await app.query(CloneSegmentDocument, { id: original!.id })).cloneSegment.segment!;
     await app.query(UpdateSegmentDocument, {
-      input: { id: original!.id, rule: { match: "ANY", conditions: [{ property: { property: "os", operator: "EXISTS" } }] } },
+      input: {
+        id: original!.id,
+        rule: { match: "ANY", conditions: [{ property: { property: "os", operator: "EXISTS" } }] },
+      },
     });
     expect((await segmentById(copy.id))?.rule).toEqual(copy.rule);
   });
@@ -85,7 +89,8 @@ describe("the seed's segment: iPhone users in New York, cloned for Miami", () =>
   test("further clones are named '(copy 2)', '(copy 3)', ...", async () => {
     const { segment } = await createSegment({ name: "Loyal users", rule: nycIphoneRule });
     const names = [];
-    for (let i = 0; i < 3; i++) names.push((await app.query(CloneSegmentDocument, { id: segment!.id })).cloneSegment.segment?.name);
+    for (let i = 0; i < 3; i++)
+      names.push((await app.query(CloneSegmentDocument, { id: segment!.id })).cloneSegment.segment?.name);
     expect(names).toEqual(["Loyal users (copy)", "Loyal users (copy 2)", "Loyal users (copy 3)"]);
   });
 
@@ -95,7 +100,9 @@ describe("the seed's segment: iPhone users in New York, cloned for Miami", () =>
     expect(named.cloneSegment.segment?.name).toBe("Big spenders EU");
     const before = await segmentCount();
     const taken = await app.query(CloneSegmentDocument, { id: segment!.id, name: "big SPENDERS eu" });
-    expect(taken.cloneSegment.userErrors).toEqual([expect.objectContaining({ code: "NAME_TAKEN", field: ["name"] })]);
+    expect(taken.cloneSegment.userErrors).toEqual([
+      expect.objectContaining({ code: "NAME_TAKEN", field: ["name"] }),
+    ]);
     expect(await segmentCount()).toBe(before);
   });
 
@@ -107,14 +114,18 @@ describe("the seed's segment: iPhone users in New York, cloned for Miami", () =>
   });
 
   test("cloning an unknown segment is NOT_FOUND", async () => {
-    const { cloneSegment } = await app.query(CloneSegmentDocument, { id: "01900000-0000-7000-8000-000000000000" });
+    const { cloneSegment } = await app.query(CloneSegmentDocument, {
+      id: "01900000-0000-7000-8000-000000000000",
+    });
     expect(cloneSegment.userErrors).toEqual([expect.objectContaining({ code: "NOT_FOUND", field: ["id"] })]);
   });
 });
 
 describe("segment names", () => {
   test("names are trimmed and unique ignoring case (NAME_TAKEN), and nothing is created", async () => {
-    expect((await createSegment({ name: "  Power users  ", rule: nycIphoneRule })).segment?.name).toBe("Power users");
+    expect((await createSegment({ name: "  Power users  ", rule: nycIphoneRule })).segment?.name).toBe(
+      "Power users",
+    );
     const before = await segmentCount();
     const { userErrors } = await createSegment({ name: "POWER USERS", rule: nycIphoneRule });
     expect(userErrors).toEqual([expect.objectContaining({ code: "NAME_TAKEN", field: ["input", "name"] })]);
@@ -137,7 +148,9 @@ describe("segment names", () => {
 
   test("a segment may be renamed to a different case of its own name", async () => {
     const { segment } = await createSegment({ name: "case change", rule: nycIphoneRule });
-    const { updateSegment } = await app.query(UpdateSegmentDocument, { input: { id: segment!.id, name: "Case Change" } });
+    const { updateSegment } = await app.query(UpdateSegmentDocument, {
+      input: { id: segment!.id, name: "Case Change" },
+    });
     expect(updateSegment.segment?.name).toBe("Case Change");
   });
 });
@@ -162,7 +175,13 @@ describe("segment rules", () => {
           match: "ALL",
           conditions: [
             { event: { occurrence: "DID_NOT", event: "App Uninstalled" } },
-            { property: { property: "signup", operator: "BETWEEN", values: ["2024-01-01", "2024-12-31T23:59:59Z"] } },
+            {
+              property: {
+                property: "signup",
+                operator: "BETWEEN",
+                values: ["2024-01-01", "2024-12-31T23:59:59Z"],
+              },
+            },
           ],
         },
       ],
@@ -185,8 +204,20 @@ describe("segment rules", () => {
         {
           match: "ALL",
           conditions: [
-            { __typename: "EventCondition", occurrence: "DID_NOT", event: "App Uninstalled", withinDays: null, minCount: null, where: [] },
-            { __typename: "PropertyCondition", property: "signup", operator: "BETWEEN", values: ["2024-01-01", "2024-12-31T23:59:59Z"] },
+            {
+              __typename: "EventCondition",
+              occurrence: "DID_NOT",
+              event: "App Uninstalled",
+              withinDays: null,
+              minCount: null,
+              where: [],
+            },
+            {
+              __typename: "PropertyCondition",
+              property: "signup",
+              operator: "BETWEEN",
+              values: ["2024-01-01", "2024-12-31T23:59:59Z"],
+            },
           ],
           groups: [],
         },
@@ -207,10 +238,17 @@ describe("segment rules", () => {
       },
       ["input", "rule", "conditions", "0"],
     ],
-    ["a condition with neither event nor property", { match: "ALL", conditions: [{}] }, ["input", "rule", "conditions", "0"]],
+    [
+      "a condition with neither event nor property",
+      { match: "ALL", conditions: [{}] },
+      ["input", "rule", "conditions", "0"],
+    ],
     [
       "EQUALS with two values",
-      { match: "ALL", conditions: [{ property: { property: "city", operator: "EQUALS", values: ["a", "b"] } }] },
+      {
+        match: "ALL",
+        conditions: [{ property: { property: "city", operator: "EQUALS", values: ["a", "b"] } }],
+      },
       ["input", "rule", "conditions", "0", "property", "values"],
     ],
     [
@@ -220,17 +258,26 @@ describe("segment rules", () => {
     ],
     [
       "GREATER_THAN with a word",
-      { match: "ALL", conditions: [{ property: { property: "age", operator: "GREATER_THAN", values: ["old"] } }] },
+      {
+        match: "ALL",
+        conditions: [{ property: { property: "age", operator: "GREATER_THAN", values: ["old"] } }],
+      },
       ["input", "rule", "conditions", "0", "property", "values", "0"],
     ],
     [
       "IN with an object among its values",
-      { match: "ALL", conditions: [{ property: { property: "plan", operator: "IN", values: ["a", { b: 1 }] } }] },
+      {
+        match: "ALL",
+        conditions: [{ property: { property: "plan", operator: "IN", values: ["a", { b: 1 }] } }],
+      },
       ["input", "rule", "conditions", "0", "property", "values", "1"],
     ],
     [
       "BETWEEN high then low",
-      { match: "ALL", conditions: [{ property: { property: "age", operator: "BETWEEN", values: [40, 18] } }] },
+      {
+        match: "ALL",
+        conditions: [{ property: { property: "age", operator: "BETWEEN", values: [40, 18] } }],
+      },
       ["input", "rule", "conditions", "0", "property", "values", "1"],
     ],
     [
@@ -252,7 +299,15 @@ describe("segment rules", () => {
       "a bad filter on an event's properties",
       {
         match: "ALL",
-        conditions: [{ event: { occurrence: "DID", event: "Open", where: [{ property: "x", operator: "LESS_THAN", values: [] }] } }],
+        conditions: [
+          {
+            event: {
+              occurrence: "DID",
+              event: "Open",
+              where: [{ property: "x", operator: "LESS_THAN", values: [] }],
+            },
+          },
+        ],
       },
       ["input", "rule", "conditions", "0", "event", "where", "0", "values"],
     ],
@@ -277,16 +332,36 @@ describe("segment rules", () => {
   test("100 conditions in all are accepted; 101 are INVALID", async () => {
     const conditions = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ property: { property: `p${i}`, operator: "EXISTS" as const } }));
-    const hundred = await createSegment({ name: "Hundred", rule: { match: "ALL", conditions: conditions(60), groups: [{ match: "ANY", conditions: conditions(40) }] } });
+    const hundred = await createSegment({
+      name: "Hundred",
+      rule: {
+        match: "ALL",
+        conditions: conditions(60),
+        groups: [{ match: "ANY", conditions: conditions(40) }],
+      },
+    });
     expect(hundred.userErrors).toEqual([]);
-    const tooMany = await createSegment({ name: "Too many", rule: { match: "ALL", conditions: conditions(61), groups: [{ match: "ANY", conditions: conditions(40) }] } });
-    expect(tooMany.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "rule"] })]);
+    const tooMany = await createSegment({
+      name: "Too many",
+      rule: {
+        match: "ALL",
+        conditions: conditions(61),
+        groups: [{ match: "ANY", conditions: conditions(40) }],
+      },
+    });
+    expect(tooMany.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "rule"] }),
+    ]);
   });
 
   test("a bad new rule on update is INVALID and the old rule stays", async () => {
     const { segment } = await createSegment({ name: "Keeps its rule", rule: nycIphoneRule });
-    const { updateSegment } = await app.query(UpdateSegmentDocument, { input: { id: segment!.id, rule: { match: "ALL" } } });
-    expect(updateSegment.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["input", "rule"] })]);
+    const { updateSegment } = await app.query(UpdateSegmentDocument, {
+      input: { id: segment!.id, rule: { match: "ALL" } },
+    });
+    expect(updateSegment.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "rule"] }),
+    ]);
     expect(await segmentById(segment!.id)).toEqual(segment);
   });
 });
@@ -305,38 +380,60 @@ describe("archiving segments", () => {
     expect(archivedOnly.every((s) => s.archived)).toBe(true);
     expect(ids(await listed({ archived: null }))).toContain(segment!.id);
 
-    const { updateSegment } = await app.query(UpdateSegmentDocument, { input: { id: segment!.id, name: "Seasonal 2" } });
+    const { updateSegment } = await app.query(UpdateSegmentDocument, {
+      input: { id: segment!.id, name: "Seasonal 2" },
+    });
     expect(updateSegment.userErrors).toEqual([expect.objectContaining({ code: "ARCHIVED" })]);
     expect(await segmentById(segment!.id)).toEqual(archived);
   });
 
   test("archiving twice or unarchiving an active segment is INVALID_STATE", async () => {
     const { segment } = await createSegment({ name: "Toggle", rule: nycIphoneRule });
-    expect((await app.query(UnarchiveSegmentDocument, { id: segment!.id })).unarchiveSegment.userErrors[0].code).toBe("INVALID_STATE");
+    expect(
+      (await app.query(UnarchiveSegmentDocument, { id: segment!.id })).unarchiveSegment.userErrors[0].code,
+    ).toBe("INVALID_STATE");
     await app.query(ArchiveSegmentDocument, { id: segment!.id });
-    expect((await app.query(ArchiveSegmentDocument, { id: segment!.id })).archiveSegment.userErrors[0].code).toBe("INVALID_STATE");
-    expect((await app.query(UnarchiveSegmentDocument, { id: segment!.id })).unarchiveSegment.segment?.archived).toBe(false);
+    expect(
+      (await app.query(ArchiveSegmentDocument, { id: segment!.id })).archiveSegment.userErrors[0].code,
+    ).toBe("INVALID_STATE");
+    expect(
+      (await app.query(UnarchiveSegmentDocument, { id: segment!.id })).unarchiveSegment.segment?.archived,
+    ).toBe(false);
   });
 
   test("a segment no experience targets has no usages and archives freely", async () => {
     const { segment } = await createSegment({ name: "Unused", rule: nycIphoneRule });
     expect(segment?.usages).toEqual([]);
-    expect((await app.query(ArchiveSegmentDocument, { id: segment!.id })).archiveSegment.userErrors).toEqual([]);
+    expect((await app.query(ArchiveSegmentDocument, { id: segment!.id })).archiveSegment.userErrors).toEqual(
+      [],
+    );
   });
 
   test("clone, update and archive are in the audit log", async () => {
     const { segment } = await createSegment({ name: "Audited segment", rule: nycIphoneRule });
     const copy = (await app.query(CloneSegmentDocument, { id: segment!.id })).cloneSegment.segment!;
     const { auditLog } = await app.query(AuditLogDocument, { entityId: copy.id });
-    expect(auditLog.nodes).toEqual([expect.objectContaining({ action: "cloneSegment", entityType: "Segment", before: null })]);
-    expect(auditLog.nodes[0].after).toMatchObject({ name: "Audited segment (copy)", clonedFromId: segment!.id });
+    expect(auditLog.nodes).toEqual([
+      expect.objectContaining({ action: "cloneSegment", entityType: "Segment", before: null }),
+    ]);
+    expect(auditLog.nodes[0].after).toMatchObject({
+      name: "Audited segment (copy)",
+      clonedFromId: segment!.id,
+    });
   });
 });
 
 /** A rule `levels` deep: each level one condition and one nested group, the last a condition only. */
 function nest(levels: number): SegmentRuleInput {
-  const leaf: SegmentRuleInput = { match: "ALL", conditions: [{ property: { property: `level${levels}`, operator: "EXISTS" } }] };
+  const leaf: SegmentRuleInput = {
+    match: "ALL",
+    conditions: [{ property: { property: `level${levels}`, operator: "EXISTS" } }],
+  };
   return levels === 1
     ? leaf
-    : { match: "ANY", conditions: [{ property: { property: `level${levels}`, operator: "EXISTS" } }], groups: [nest(levels - 1)] };
+    : {
+        match: "ANY",
+        conditions: [{ property: { property: `level${levels}`, operator: "EXISTS" } }],
+        groups: [nest(levels - 1)],
+      };
 }

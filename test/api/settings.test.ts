@@ -1,4 +1,8 @@
-import { AuditLogDocument, GetSettingsDocument, UpdateSettingsDocument } from "../../client/generated/graphql";
+import {
+  AuditLogDocument,
+  GetSettingsDocument,
+  UpdateSettingsDocument,
+} from "../../client/generated/graphql";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
 let app: TestApp;
@@ -15,7 +19,9 @@ test("a project starts with mutually exclusive A/B tests off", async () => {
 
 test("turning mutually exclusive tests on is stored, audited, and touches no other project", async () => {
   const other = await app.newProject();
-  const { updateSettings } = await app.query(UpdateSettingsDocument, { input: { mutuallyExclusiveABTests: true } });
+  const { updateSettings } = await app.query(UpdateSettingsDocument, {
+    input: { mutuallyExclusiveABTests: true },
+  });
   expect(updateSettings.userErrors).toEqual([]);
   expect(updateSettings.settings?.mutuallyExclusiveABTests).toBe(true);
   expect((await app.query(GetSettingsDocument)).settings.mutuallyExclusiveABTests).toBe(true);

@@ -1,4 +1,9 @@
-import { EvaluateDocument, IdentifyDocument, TrackEventsDocument, type EventInput } from "../../client/generated/graphql";
+import {
+  EvaluateDocument,
+  IdentifyDocument,
+  TrackEventsDocument,
+  type EventInput,
+} from "../../client/generated/graphql";
 import { Profile } from "../../src/tracking/profile.entity";
 import { TrackedEvent } from "../../src/tracking/event.entity";
 import { fixtures } from "../helpers/fixtures";
@@ -9,7 +14,9 @@ let app: TestApp;
 let projectId: string;
 beforeAll(async () => {
   app = await startTestApp();
-  projectId = (await app.query(`{ viewer { project { id } } }`) as { viewer: { project: { id: string } } }).viewer.project.id;
+  projectId = (
+    await app.query<{ viewer: { project: { id: string } } }, object>(`{ viewer { project { id } } }`)
+  ).viewer.project.id;
 });
 afterAll(() => app.close());
 
@@ -25,7 +32,12 @@ describe("trackEvents", () => {
   test("good events are stored with their properties and time; the server's time is the default", async () => {
     const before = Date.now();
     const { accepted, userErrors } = await track([
-      { userId: "ana", name: "Charged", properties: { amount: 42.5, items: ["book"] }, timestamp: "2026-11-01T10:00:00Z" },
+      {
+        userId: "ana",
+        name: "Charged",
+        properties: { amount: 42.5, items: ["book"] },
+        timestamp: "2026-11-01T10:00:00Z",
+      },
       { userId: "ana", name: " App Launched " },
     ]);
     expect({ accepted, userErrors }).toEqual({ accepted: 2, userErrors: [] });
@@ -65,7 +77,9 @@ describe("trackEvents", () => {
   });
 
   test("a timestamp up to 24 hours ahead is accepted (device clocks drift)", async () => {
-    const { accepted } = await track([{ userId: "cal", name: "Future", timestamp: new Date(Date.now() + 23 * 3600_000).toISOString() }]);
+    const { accepted } = await track([
+      { userId: "cal", name: "Future", timestamp: new Date(Date.now() + 23 * 3600_000).toISOString() },
+    ]);
     expect(accepted).toBe(1);
   });
 
@@ -85,9 +99,14 @@ describe("trackEvents", () => {
   });
 
   test("1 to 1,000 events per call: none or 1,001 is INVALID at events, and nothing is stored", async () => {
-    expect(await track([])).toEqual({ accepted: 0, userErrors: [expect.objectContaining({ code: "INVALID", field: ["events"] })] });
+    expect(await track([])).toEqual({
+      accepted: 0,
+      userErrors: [expect.objectContaining({ code: "INVALID", field: ["events"] })],
+    });
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ userId: "flo", name: `e${i}` }));
-    expect((await track(tooMany)).userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["events"] })]);
+    expect((await track(tooMany)).userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["events"] }),
+    ]);
     expect(await storedEvents("flo")).toEqual([]);
     const thousand = tooMany.slice(0, 1000);
     expect(await track(thousand)).toEqual({ accepted: 1000, userErrors: [] });
@@ -101,7 +120,10 @@ describe("identify", () => {
   }
 
   test("merges properties into the stored profile; a property set to null is removed", async () => {
-    expect((await app.query(IdentifyDocument, { userId: "gus", properties: { city: "Paris", plan: "free" } })).identify).toEqual({
+    expect(
+      (await app.query(IdentifyDocument, { userId: "gus", properties: { city: "Paris", plan: "free" } }))
+        .identify,
+    ).toEqual({
       accepted: 1,
       userErrors: [],
     });
@@ -112,7 +134,11 @@ describe("identify", () => {
   });
 
   test(`20 identifies of one user sent at once all land (${CONCURRENT_WRITES})`, async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => app.query(IdentifyDocument, { userId: "hal", properties: { [`p${i}`]: i } })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app.query(IdentifyDocument, { userId: "hal", properties: { [`p${i}`]: i } }),
+      ),
+    );
     expect(Object.keys((await profileOf("hal"))!)).toHaveLength(20);
   });
 
@@ -123,21 +149,34 @@ describe("identify", () => {
     [{ userId: "ivy", properties: { blob: "x".repeat(9000) } }, ["properties"]],
   ])("%j is INVALID at the field, and the profile is unchanged", async (variables, field) => {
     const { identify } = await app.query(IdentifyDocument, variables);
-    expect(identify).toEqual({ accepted: 0, userErrors: [expect.objectContaining({ code: "INVALID", field })] });
+    expect(identify).toEqual({
+      accepted: 0,
+      userErrors: [expect.objectContaining({ code: "INVALID", field })],
+    });
     expect(await profileOf("ivy")).toBeUndefined();
   });
 
   test("a profile holds at most 64 KiB: the identify that would pass it is refused and changes nothing", async () => {
-    for (let i = 0; i < 8; i++) await app.query(IdentifyDocument, { userId: "jo", properties: { [`chunk${i}`]: "x".repeat(7900) } });
+    for (let i = 0; i < 8; i++)
+      await app.query(IdentifyDocument, { userId: "jo", properties: { [`chunk${i}`]: "x".repeat(7900) } });
     const before = await profileOf("jo");
-    const { identify } = await app.query(IdentifyDocument, { userId: "jo", properties: { chunk8: "x".repeat(7900) } });
-    expect(identify.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["properties"] })]);
+    const { identify } = await app.query(IdentifyDocument, {
+      userId: "jo",
+      properties: { chunk8: "x".repeat(7900) },
+    });
+    expect(identify.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["properties"] }),
+    ]);
     expect(await profileOf("jo")).toEqual(before);
   });
 
   test("the stored profile is what evaluate's segments see", async () => {
-    const gold = await fixtures(app).segment({ match: "ALL", conditions: [{ property: { property: "tier", operator: "EQUALS", values: ["gold"] } }] });
-    const segmentsOf = async (id: string) => (await app.query(EvaluateDocument, { user: { id } })).evaluate.segmentIds;
+    const gold = await fixtures(app).segment({
+      match: "ALL",
+      conditions: [{ property: { property: "tier", operator: "EQUALS", values: ["gold"] } }],
+    });
+    const segmentsOf = async (id: string) =>
+      (await app.query(EvaluateDocument, { user: { id } })).evaluate.segmentIds;
     expect(await segmentsOf("kim")).not.toContain(gold);
     await app.query(IdentifyDocument, { userId: "kim", properties: { tier: "GOLD" } });
     expect(await segmentsOf("kim")).toContain(gold);

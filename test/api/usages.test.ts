@@ -47,7 +47,13 @@ describe("the seed's guards", () => {
         field: ["id"],
         message: expect.stringContaining('"Dark mode config", "Dark mode flag"'),
         usages: [
-          { kind: "PRODUCT_CONFIG", id: config.id, name: "Dark mode config", status: "DRAFT", archived: false },
+          {
+            kind: "PRODUCT_CONFIG",
+            id: config.id,
+            name: "Dark mode config",
+            status: "DRAFT",
+            archived: false,
+          },
           { kind: "FEATURE_FLAG", id: flag.id, name: "Dark mode flag", status: "RUNNING", archived: false },
         ],
       },
@@ -97,33 +103,50 @@ describe("usages", () => {
     await app.query(ArchiveExperienceDocument, { id: flag.id });
     const { archiveKey } = await app.query(ArchiveKeyDocument, { id: keyId });
     expect(archiveKey.userErrors).toEqual([]);
-    expect(archiveKey.key?.usages).toEqual([expect.objectContaining({ id: flag.id, archived: true, status: "STOPPED" })]);
+    expect(archiveKey.key?.usages).toEqual([
+      expect.objectContaining({ id: flag.id, archived: true, status: "STOPPED" }),
+    ]);
   });
 
   test("a segment targeted by an unarchived experience cannot be archived (IN_USE); Segment.usages lists it", async () => {
     const segmentId = await make.segment();
-    const config = await make.productConfig({ segmentId, values: [{ keyId: await make.key(), value: true }] });
+    const config = await make.productConfig({
+      segmentId,
+      values: [{ keyId: await make.key(), value: true }],
+    });
     const { archiveSegment } = await app.query(ArchiveSegmentDocument, { id: segmentId });
-    expect(archiveSegment.userErrors).toEqual([expect.objectContaining({ code: "IN_USE", usages: [expect.objectContaining({ id: config.id })] })]);
+    expect(archiveSegment.userErrors).toEqual([
+      expect.objectContaining({ code: "IN_USE", usages: [expect.objectContaining({ id: config.id })] }),
+    ]);
     expect((await app.query(GetSegmentDocument, { id: segmentId })).segment?.usages).toEqual([
       expect.objectContaining({ id: config.id, kind: "PRODUCT_CONFIG" }),
     ]);
     await app.query(UpdateProductConfigDocument, { input: { id: config.id, segmentId: "" } });
-    expect((await app.query(ArchiveSegmentDocument, { id: segmentId })).archiveSegment.userErrors).toEqual([]);
+    expect((await app.query(ArchiveSegmentDocument, { id: segmentId })).archiveSegment.userErrors).toEqual(
+      [],
+    );
   });
 
   test("new or changed experiences cannot reference an archived key, segment or goal", async () => {
     const keyId = await make.key();
     await app.query(ArchiveKeyDocument, { id: keyId });
     const config = await make.productConfig({ values: [{ keyId: await make.key(), value: true }] });
-    const { updateProductConfig } = await app.query(UpdateProductConfigDocument, { input: { id: config.id, values: [{ keyId, value: true }] } });
-    expect(updateProductConfig.userErrors).toEqual([expect.objectContaining({ code: "ARCHIVED", field: ["input", "values", "0", "keyId"] })]);
+    const { updateProductConfig } = await app.query(UpdateProductConfigDocument, {
+      input: { id: config.id, values: [{ keyId, value: true }] },
+    });
+    expect(updateProductConfig.userErrors).toEqual([
+      expect.objectContaining({ code: "ARCHIVED", field: ["input", "values", "0", "keyId"] }),
+    ]);
 
     const goalId = await make.goal();
     await app.query(ArchiveGoalDocument, { id: goalId });
     const test = await make.abTest({ goalIds: [await make.goal()] });
-    const { updateABTest } = await app.query(UpdateAbTestDocument, { input: { id: test.id, goalIds: [goalId], primaryGoalId: goalId } });
-    expect(updateABTest.userErrors).toEqual([expect.objectContaining({ code: "ARCHIVED", field: ["input", "goalIds", "0"] })]);
+    const { updateABTest } = await app.query(UpdateAbTestDocument, {
+      input: { id: test.id, goalIds: [goalId], primaryGoalId: goalId },
+    });
+    expect(updateABTest.userErrors).toEqual([
+      expect.objectContaining({ code: "ARCHIVED", field: ["input", "goalIds", "0"] }),
+    ]);
   });
 });
 
@@ -131,17 +154,29 @@ describe("goal events", () => {
   test("a goal's events change freely while its tests are drafts, and freeze once one has run", async () => {
     const goalId = await make.goal(["Charged"]);
     const test = await make.abTest({ goalIds: [goalId] });
-    const draft = await app.query(UpdateGoalDocument, { input: { id: goalId, events: ["Charged", "Purchase"] } });
+    const draft = await app.query(UpdateGoalDocument, {
+      input: { id: goalId, events: ["Charged", "Purchase"] },
+    });
     expect(draft.updateGoal.goal?.events).toEqual(["Charged", "Purchase"]);
 
     await make.start(test.id);
-    const frozen = await app.query(UpdateGoalDocument, { input: { id: goalId, events: ["Charged"], name: "Renamed too" } });
+    const frozen = await app.query(UpdateGoalDocument, {
+      input: { id: goalId, events: ["Charged"], name: "Renamed too" },
+    });
     expect(frozen.updateGoal.userErrors).toEqual([
-      expect.objectContaining({ code: "INVALID_STATE", field: ["input", "events"], message: expect.stringContaining(test.name) }),
+      expect.objectContaining({
+        code: "INVALID_STATE",
+        field: ["input", "events"],
+        message: expect.stringContaining(test.name),
+      }),
     ]);
-    expect((await app.query(GetGoalDocument, { id: goalId })).goal).toMatchObject({ events: ["Charged", "Purchase"] });
+    expect((await app.query(GetGoalDocument, { id: goalId })).goal).toMatchObject({
+      events: ["Charged", "Purchase"],
+    });
 
-    const renamed = await app.query(UpdateGoalDocument, { input: { id: goalId, name: unique("renamed goal"), events: ["Purchase", "Charged"] } });
+    const renamed = await app.query(UpdateGoalDocument, {
+      input: { id: goalId, name: unique("renamed goal"), events: ["Purchase", "Charged"] },
+    });
     expect(renamed.updateGoal.userErrors).toEqual([]);
 
     await app.query(StopExperienceDocument, { id: test.id });
@@ -161,9 +196,14 @@ describe("under concurrency", () => {
     for (let round = 0; round < 7; round++) {
       const keyId = await make.key();
       const create = (i: number) => () =>
-        app.query(CreateProductConfigDocument, { input: { name: unique(`race ${round} ${i}`), values: [{ keyId, value: true }] } });
+        app.query(CreateProductConfigDocument, {
+          input: { name: unique(`race ${round} ${i}`), values: [{ keyId, value: true }] },
+        });
       const archive = () => app.query(ArchiveKeyDocument, { id: keyId });
-      const gate = await closeWriteGate({ database: app.database, db: app.services.db }, { project: projectId });
+      const gate = await closeWriteGate(
+        { database: app.database, db: app.services.db },
+        { project: projectId },
+      );
       const creates: Promise<Awaited<ReturnType<ReturnType<typeof create>>>>[] = [];
       let archived: Promise<Awaited<ReturnType<typeof archive>>> | null = null;
       for (let i = 0; i < 7; i++) {
@@ -189,7 +229,8 @@ describe("under concurrency", () => {
         expect(archiveAnswer.archiveKey.userErrors).toEqual([expect.objectContaining({ code: "IN_USE" })]);
         const createdNames = created.flatMap((result) => result.createProductConfig.experience?.name ?? []);
         expect(archiveAnswer.archiveKey.userErrors[0].usages.length).toBeGreaterThan(0);
-        for (const usage of archiveAnswer.archiveKey.userErrors[0].usages) expect(createdNames).toContain(usage.name);
+        for (const usage of archiveAnswer.archiveKey.userErrors[0].usages)
+          expect(createdNames).toContain(usage.name);
         expect(liveReferences).toBe(made);
         outcomes.add("in use");
       }

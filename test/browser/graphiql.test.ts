@@ -34,7 +34,15 @@ inBrowser("GraphiQL in Chromium", () => {
       executablePath: CHROMIUM,
       headless: true,
       // No background networking: the only requests are the page's own.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   });
   afterAll(async () => {
@@ -48,7 +56,8 @@ inBrowser("GraphiQL in Chromium", () => {
     const elsewhere: string[] = [];
     page.on("request", (request) => {
       const url = request.url();
-      if (!url.startsWith(`${server.url}/`) && !url.startsWith("data:") && !url.startsWith("blob:")) elsewhere.push(url);
+      if (!url.startsWith(`${server.url}/`) && !url.startsWith("data:") && !url.startsWith("blob:"))
+        elsewhere.push(url);
     });
     await page.goto(`${server.url}/graphql#token=${SECRET}`);
     const editor = page.locator(".graphiql-query-editor .monaco-editor").first();
@@ -79,6 +88,9 @@ inBrowser("GraphiQL in Chromium", () => {
     await page.getByText("Reads. Every field needs a bearer token").waitFor({ timeout: 30_000 });
     // A field and its description, as a front-end developer browses them.
     await page.getByText("evaluate", { exact: true }).click();
-    await page.getByText("What a user gets now: every active key's value").first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText("What a user gets now: every active key's value")
+      .first()
+      .waitFor({ timeout: 30_000 });
   });
 });

@@ -27,7 +27,8 @@ export function databaseUrl(config: DatabaseConfig): string {
  */
 export function testEngine(): "sqlite" | "postgres" {
   const wanted = process.env.PX_TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? "postgres" : "sqlite");
-  if (wanted !== "sqlite" && wanted !== "postgres") throw new Error(`PX_TEST_ENGINE must be sqlite or postgres, got ${wanted}`);
+  if (wanted !== "sqlite" && wanted !== "postgres")
+    throw new Error(`PX_TEST_ENGINE must be sqlite or postgres, got ${wanted}`);
   if (wanted === "postgres" && !process.env.TEST_DATABASE_URL) {
     throw new Error("PX_TEST_ENGINE=postgres needs TEST_DATABASE_URL (scripts/test-postgres.sh sets both)");
   }
@@ -39,7 +40,8 @@ export function testEngine(): "sqlite" | "postgres" {
  * them together: on SQLite they queue for the one writer and cannot interleave (the check-then-write
  * inside them is still exercised), on PostgreSQL they really run side by side.
  */
-export const CONCURRENT_WRITES = testEngine() === "postgres" ? "interleaving on PostgreSQL" : "queued by SQLite's one writer";
+export const CONCURRENT_WRITES =
+  testEngine() === "postgres" ? "interleaving on PostgreSQL" : "queued by SQLite's one writer";
 
 /** `describe` for suites that only mean something on PostgreSQL (several processes on one database). */
 export const describeOnPostgres = testEngine() === "postgres" ? describe : describe.skip;
@@ -53,7 +55,8 @@ export async function freshDatabase(): Promise<TestDatabase> {
     url.pathname = `/${name}`;
     return {
       config: { engine: "postgres", url: url.toString(), poolSize: 10 },
-      query: (text, parameters = []) => withClient(url.toString(), async (client) => (await client.query(text, parameters)).rows),
+      query: (text, parameters = []) =>
+        withClient(url.toString(), async (client) => (await client.query(text, parameters)).rows),
       drop: async () => {
         await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       },

@@ -20,7 +20,10 @@ export function unique(prefix: string): string {
   return `${prefix}_${++counter}`;
 }
 
-const EVERYONE_WITH_A_CITY: SegmentRuleInput = { match: "ALL", conditions: [{ property: { property: "city", operator: "EXISTS" } }] };
+const EVERYONE_WITH_A_CITY: SegmentRuleInput = {
+  match: "ALL",
+  conditions: [{ property: { property: "city", operator: "EXISTS" } }],
+};
 
 /** Setup objects made through the API, failing the test if the server refuses them. */
 export function fixtures(app: TestApp, token: string = app.adminToken) {
@@ -29,8 +32,16 @@ export function fixtures(app: TestApp, token: string = app.adminToken) {
     return payload;
   };
   return {
-    async key(type: ValueType = "BOOLEAN", defaultValue: unknown = false, name = unique("key")): Promise<string> {
-      const { createKey } = await app.query(CreateKeyDocument, { input: { name, type, defaultValue } }, token);
+    async key(
+      type: ValueType = "BOOLEAN",
+      defaultValue: unknown = false,
+      name = unique("key"),
+    ): Promise<string> {
+      const { createKey } = await app.query(
+        CreateKeyDocument,
+        { input: { name, type, defaultValue } },
+        token,
+      );
       return must(createKey).key!.id;
     },
     async segment(rule: SegmentRuleInput = EVERYONE_WITH_A_CITY, name = unique("segment")): Promise<string> {
@@ -42,11 +53,21 @@ export function fixtures(app: TestApp, token: string = app.adminToken) {
       return must(createGoal).goal!.id;
     },
     async productConfig(input: Partial<CreateProductConfigInput> & Pick<CreateProductConfigInput, "values">) {
-      const { createProductConfig } = await app.query(CreateProductConfigDocument, { input: { name: unique("config"), ...input } }, token);
+      const { createProductConfig } = await app.query(
+        CreateProductConfigDocument,
+        { input: { name: unique("config"), ...input } },
+        token,
+      );
       return must(createProductConfig).experience!;
     },
-    async featureFlag(input: Partial<CreateFeatureFlagInput> & Pick<CreateFeatureFlagInput, "keyId" | "value">) {
-      const { createFeatureFlag } = await app.query(CreateFeatureFlagDocument, { input: { name: unique("flag"), ...input } }, token);
+    async featureFlag(
+      input: Partial<CreateFeatureFlagInput> & Pick<CreateFeatureFlagInput, "keyId" | "value">,
+    ) {
+      const { createFeatureFlag } = await app.query(
+        CreateFeatureFlagDocument,
+        { input: { name: unique("flag"), ...input } },
+        token,
+      );
       return must(createFeatureFlag).experience!;
     },
     /** An A/B test with a control and a treatment of 50% each, unless variants are given. */

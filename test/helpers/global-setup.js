@@ -17,12 +17,15 @@ module.exports = async function globalSetup() {
   }
   const engine = process.env.PX_TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? "postgres" : "sqlite");
   if (engine === "postgres") {
-    if (!process.env.TEST_DATABASE_URL) throw new Error("PX_TEST_ENGINE=postgres but TEST_DATABASE_URL is empty: PostgreSQL did not start");
+    if (!process.env.TEST_DATABASE_URL)
+      throw new Error("PX_TEST_ENGINE=postgres but TEST_DATABASE_URL is empty: PostgreSQL did not start");
     const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
     await client.connect();
     const { rows } = await client.query("SELECT version() AS version");
     await client.end();
-    process.stdout.write(`\njest: every suite runs on ${rows[0].version.split(" on ")[0]} (${process.env.TEST_DATABASE_URL})\n`);
+    process.stdout.write(
+      `\njest: every suite runs on ${rows[0].version.split(" on ")[0]} (${process.env.TEST_DATABASE_URL})\n`,
+    );
   } else {
     process.stdout.write("\njest: every suite runs on SQLite (a temporary file per test database)\n");
   }

@@ -57,7 +57,12 @@ export function referenceInRollout(experienceId: string, userId: string, rollout
 }
 
 /** docs/BUCKETING.md's variant rule on the reference hash: the variant's index, or null outside the traffic. */
-export function referenceVariant(experienceId: string, userId: string, trafficPercentage: number, weights: number[]): number | null {
+export function referenceVariant(
+  experienceId: string,
+  userId: string,
+  trafficPercentage: number,
+  weights: number[],
+): number | null {
   const at = referencePosition(experienceId, userId) * 100;
   if (at >= trafficPercentage) return null;
   const within = (at / trafficPercentage) * 100;
@@ -67,9 +72,14 @@ export function referenceVariant(experienceId: string, userId: string, trafficPe
 }
 
 /** docs/BUCKETING.md's exclusive pick on the reference hash: the id of the test with the highest score. */
-export function referenceExclusivePick(userId: string, tests: { id: string; trafficPercentage: number }[]): string | null {
+export function referenceExclusivePick(
+  userId: string,
+  tests: { id: string; trafficPercentage: number }[],
+): string | null {
   const scored = tests.map((test) => {
-    const u = (referenceMurmur3(new Uint8Array(Buffer.from(`${test.id}:${userId}:exclusive`, "utf8"))) + 0.5) / 2 ** 32;
+    const u =
+      (referenceMurmur3(new Uint8Array(Buffer.from(`${test.id}:${userId}:exclusive`, "utf8"))) + 0.5) /
+      2 ** 32;
     return { id: test.id, score: Math.log(u) / test.trafficPercentage };
   });
   scored.sort((a, b) => b.score - a.score);

@@ -13,7 +13,8 @@ export interface ReferenceArm {
 export function referenceTwoSidedNormal(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   return poly * Math.exp(-x * x);
 }
 
@@ -45,7 +46,8 @@ export function integratedProbabilityGreater(a1: number, b1: number, a2: number,
   const grid = (a: number, b: number) => {
     const values = new Float64Array(steps);
     let peak = -Infinity;
-    for (let i = 0; i < steps; i++) peak = Math.max(peak, (values[i] = logDensity(a, b, lo + (i + 0.5) * width)));
+    for (let i = 0; i < steps; i++)
+      peak = Math.max(peak, (values[i] = logDensity(a, b, lo + (i + 0.5) * width)));
     let total = 0;
     for (let i = 0; i < steps; i++) total += values[i] = Math.exp(values[i] - peak);
     for (let i = 0; i < steps; i++) values[i] /= total;

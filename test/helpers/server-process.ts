@@ -29,14 +29,18 @@ export async function stopServerProcesses(): Promise<void> {
 }
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts", "register-ts.js"), path.join(ROOT, "src", "main.ts")], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", path.join(ROOT, "scripts", "register-ts.js"), path.join(ROOT, "src", "main.ts")],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   running.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => {
@@ -55,7 +59,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         resolve(listening[1]);
       }
     }, 20);
-    exited.then(() => {
+    void exited.then(() => {
       clearInterval(poll);
       clearTimeout(timer);
       reject(new Error(`server exited before listening:\n${output}`));

@@ -30,9 +30,17 @@ export interface TestApp {
   /** Secret of the first project's ADMIN token. */
   adminToken: string;
   /** Runs an operation as the token's holder; returns data and errors as the client would see them. */
-  execute<TData, TVariables>(document: Document<TData, TVariables>, variables?: TVariables, token?: string): Promise<Response<TData>>;
+  execute<TData, TVariables>(
+    document: Document<TData, TVariables>,
+    variables?: TVariables,
+    token?: string,
+  ): Promise<Response<TData>>;
   /** Like execute, but fails the test on any top-level error. */
-  query<TData, TVariables>(document: Document<TData, TVariables>, variables?: TVariables, token?: string): Promise<TData>;
+  query<TData, TVariables>(
+    document: Document<TData, TVariables>,
+    variables?: TVariables,
+    token?: string,
+  ): Promise<TData>;
   /** A new token of the first project (or of the project behind `adminOf`). */
   tokenFor(role: Role, adminOf?: string): Promise<string>;
   /** Counts the SQL statements `work` causes (every connection, every engine). */
@@ -44,12 +52,15 @@ export interface TestApp {
 
 export const ADMIN_SECRET = "px_test_admin_secret_0123456789";
 
-export async function startTestApp(options: { production?: boolean; database?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { production?: boolean; database?: TestDatabase } = {},
+): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
   let counting: { count: number } | null = null;
   const db = await openDatabase(database.config, (query) => {
     // Transaction control is not a query the code asked for.
-    if (counting && !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(query.trim())) counting.count++;
+    if (counting && !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(query.trim()))
+      counting.count++;
   });
   const logger = pino({ level: "silent" });
   const services = createServices(db, logger);
@@ -102,7 +113,10 @@ export async function startTestApp(options: { production?: boolean; database?: T
       return (created as { createApiToken: { secret: string } }).createApiToken.secret;
     },
     async newProject(name = "Other project") {
-      const created = await app.query(`mutation ($name: String!) { createProject(name: $name) { adminSecret } }`, { name });
+      const created = await app.query(
+        `mutation ($name: String!) { createProject(name: $name) { adminSecret } }`,
+        { name },
+      );
       return (created as { createProject: { adminSecret: string } }).createProject.adminSecret;
     },
     async close() {

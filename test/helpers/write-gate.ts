@@ -28,7 +28,10 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
 
 export type GatedRow = { project: string } | { experience: string };
 
-export async function closeWriteGate(target: { database: TestDatabase; db?: Database }, row: GatedRow): Promise<WriteGate> {
+export async function closeWriteGate(
+  target: { database: TestDatabase; db?: Database },
+  row: GatedRow,
+): Promise<WriteGate> {
   const { config } = target.database;
   if (config.engine === "sqlite") {
     const db = target.db;

@@ -3,17 +3,29 @@ import { normalizeKeyName, valueTypeError, ValueType } from "../../src/keys/key-
 const field = ["input", "defaultValue"];
 
 describe("key names", () => {
-  test.each(["dark_mode", "a", "A1", "feature.checkout-v2", "x".repeat(64)])("%j is a valid key name", (name) => {
-    expect(normalizeKeyName(name, ["name"])).toEqual({ ok: true, value: { name, nameKey: name.toLowerCase() } });
-  });
+  test.each(["dark_mode", "a", "A1", "feature.checkout-v2", "x".repeat(64)])(
+    "%j is a valid key name",
+    (name) => {
+      expect(normalizeKeyName(name, ["name"])).toEqual({
+        ok: true,
+        value: { name, nameKey: name.toLowerCase() },
+      });
+    },
+  );
 
-  test.each(["", " ", "1a", "-a", ".a", "_a", "a b", "a/b", "é", "x".repeat(65)])("%j is not a valid key name", (name) => {
-    const result = normalizeKeyName(name, ["name"]);
-    expect(result.ok).toBe(false);
-  });
+  test.each(["", " ", "1a", "-a", ".a", "_a", "a b", "a/b", "é", "x".repeat(65)])(
+    "%j is not a valid key name",
+    (name) => {
+      const result = normalizeKeyName(name, ["name"]);
+      expect(result.ok).toBe(false);
+    },
+  );
 
   test("the name is trimmed before it is judged", () => {
-    expect(normalizeKeyName("  dark_mode\t", ["name"])).toEqual({ ok: true, value: { name: "dark_mode", nameKey: "dark_mode" } });
+    expect(normalizeKeyName("  dark_mode\t", ["name"])).toEqual({
+      ok: true,
+      value: { name: "dark_mode", nameKey: "dark_mode" },
+    });
   });
 });
 

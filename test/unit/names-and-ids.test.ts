@@ -4,11 +4,17 @@ import { normalizeDescription, normalizeName } from "../../src/shared/names";
 
 describe("names", () => {
   test("a name is trimmed and compared ignoring case", () => {
-    expect(normalizeName("  Dark_Mode ", ["name"])).toEqual({ ok: true, value: { name: "Dark_Mode", nameKey: "dark_mode" } });
+    expect(normalizeName("  Dark_Mode ", ["name"])).toEqual({
+      ok: true,
+      value: { name: "Dark_Mode", nameKey: "dark_mode" },
+    });
   });
 
   test("empty after trimming, or over the limit, is INVALID", () => {
-    expect(normalizeName(" \t ", ["name"])).toMatchObject({ ok: false, errors: [{ code: "INVALID", field: ["name"] }] });
+    expect(normalizeName(" \t ", ["name"])).toMatchObject({
+      ok: false,
+      errors: [{ code: "INVALID", field: ["name"] }],
+    });
     expect(normalizeName("n".repeat(201), ["name"]).ok).toBe(false);
     expect(normalizeName("n".repeat(200), ["name"]).ok).toBe(true);
   });
@@ -38,7 +44,13 @@ describe("ids", () => {
 describe("configuration", () => {
   test("defaults work on a laptop: port 4000 on 127.0.0.1, SQLite in ./data", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: "127.0.0.1", production: false, logLevel: "info", bootstrapAdminToken: null });
+    expect(config).toMatchObject({
+      port: 4000,
+      host: "127.0.0.1",
+      production: false,
+      logLevel: "info",
+      bootstrapAdminToken: null,
+    });
     expect(config.database).toEqual({ engine: "sqlite", file: expect.stringMatching(/data\/px\.sqlite$/) });
   });
 
@@ -52,8 +64,16 @@ describe("configuration", () => {
   });
 
   test("postgres:// URLs select PostgreSQL", () => {
-    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ engine: "postgres", url: "postgres://u@h/db", poolSize: 10 });
-    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "25" }).database).toMatchObject({ poolSize: 25 });
-    expect(() => loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({
+      engine: "postgres",
+      url: "postgres://u@h/db",
+      poolSize: 10,
+    });
+    expect(
+      loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "25" }).database,
+    ).toMatchObject({ poolSize: 25 });
+    expect(() => loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_SIZE: "0" })).toThrow(
+      /DATABASE_POOL_SIZE/,
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { compileRule, compileValueTest, type UserFacts } from "../../src/segments/segment-matching";
 import { propertiesOf } from "../../src/shared/properties";
-import { Match, Occurrence, Operator, parseRule, type RuleDraft, type Scalar } from "../../src/segments/segment-rule";
+import {
+  Match,
+  Occurrence,
+  Operator,
+  parseRule,
+  type RuleDraft,
+  type Scalar,
+} from "../../src/segments/segment-rule";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const DAY = 86_400_000;
@@ -15,7 +22,9 @@ function facts(properties: Record<string, unknown>, events: Record<string, Plain
   const byName = new Map(
     Object.entries(events).map(([name, list]) => [
       name,
-      [...list].sort((a, b) => b.at - a.at).map((event) => ({ at: event.at, properties: propertiesOf(event.properties) })),
+      [...list]
+        .sort((a, b) => b.at - a.at)
+        .map((event) => ({ at: event.at, properties: propertiesOf(event.properties) })),
     ]),
   );
   return { properties: propertiesOf(properties), now: NOW, events: (name) => byName.get(name) ?? [] };
@@ -79,7 +88,8 @@ describe("property operators", () => {
   test.each(Object.values(Operator).filter((operator) => operator !== Operator.NOT_EXISTS))(
     "a property the user lacks fails %s, the negative operators included",
     (operator) => {
-      const values: Scalar[] = operator === Operator.BETWEEN ? [1, 2] : operator === Operator.EXISTS ? [] : [1];
+      const values: Scalar[] =
+        operator === Operator.BETWEEN ? [1, 2] : operator === Operator.EXISTS ? [] : [1];
       expect(test1(operator, values)(undefined)).toBe(false);
       expect(test1(operator, values)(null)).toBe(false);
     },
@@ -110,8 +120,12 @@ describe("rules", () => {
   test("ALL needs every condition, ANY one of them", () => {
     expect(matches(nycIphone, facts({ device: "iphone", city: "new york" }))).toBe(true);
     expect(matches(nycIphone, facts({ device: "iphone", city: "Miami" }))).toBe(false);
-    expect(matches({ ...nycIphone, match: Match.ANY }, facts({ device: "Pixel", city: "New York" }))).toBe(true);
-    expect(matches({ ...nycIphone, match: Match.ANY }, facts({ device: "Pixel", city: "Miami" }))).toBe(false);
+    expect(matches({ ...nycIphone, match: Match.ANY }, facts({ device: "Pixel", city: "New York" }))).toBe(
+      true,
+    );
+    expect(matches({ ...nycIphone, match: Match.ANY }, facts({ device: "Pixel", city: "Miami" }))).toBe(
+      false,
+    );
   });
 
   test("groups nest: (city is Miami) AND (plan is pro OR age over 30)", () => {
@@ -135,9 +149,15 @@ describe("rules", () => {
 });
 
 describe("event conditions", () => {
-  const purchase = (daysAgo: number, amount = 10): PlainEvent => ({ at: NOW - daysAgo * DAY, properties: { amount, currency: "USD" } });
+  const purchase = (daysAgo: number, amount = 10): PlainEvent => ({
+    at: NOW - daysAgo * DAY,
+    properties: { amount, currency: "USD" },
+  });
   const user = facts({}, { Purchase: [purchase(0.5, 80), purchase(3, 20), purchase(40, 120)] });
-  const did = (extra: Partial<{ withinDays: number; minCount: number; where: RuleDraft["conditions"] }> = {}, occurrence = Occurrence.DID): RuleDraft => ({
+  const did = (
+    extra: Partial<{ withinDays: number; minCount: number; where: RuleDraft["conditions"] }> = {},
+    occurrence = Occurrence.DID,
+  ): RuleDraft => ({
     match: Match.ALL,
     conditions: [
       {
@@ -171,7 +191,9 @@ describe("event conditions", () => {
   });
 
   test("where filters must all hold on the event's own properties", () => {
-    const big = [{ property: { property: "amount", operator: Operator.GREATER_THAN_OR_EQUAL, values: [50] } }];
+    const big = [
+      { property: { property: "amount", operator: Operator.GREATER_THAN_OR_EQUAL, values: [50] } },
+    ];
     expect(matches(did({ where: big, minCount: 2 }), user)).toBe(true);
     expect(matches(did({ where: big, withinDays: 7, minCount: 2 }), user)).toBe(false);
     const euro = [{ property: { property: "currency", operator: Operator.EQUALS, values: ["eur"] } }];
@@ -202,20 +224,38 @@ describe("property names are data, not JavaScript", () => {
 
   test.each(inherited)("a user whose %j property is set matches on its value like any other", (name) => {
     // JSON.parse makes an own property even of "__proto__", as the server's storage does.
-    const user = facts(JSON.parse(JSON.stringify({ [name]: "Paris" }).replace(`"${name}"`, JSON.stringify(name))));
+    const user = facts(
+      JSON.parse(JSON.stringify({ [name]: "Paris" }).replace(`"${name}"`, JSON.stringify(name))),
+    );
     const on = (operator: Operator, values: Scalar[] = []) =>
       matches({ match: Match.ALL, conditions: [{ property: { property: name, operator, values } }] }, user);
     expect(on(Operator.EXISTS)).toBe(true);
     expect(on(Operator.EQUALS, ["paris"])).toBe(true);
     expect(on(Operator.NOT_EXISTS)).toBe(false);
     // And it gives the user no other property.
-    expect(matches({ match: Match.ALL, conditions: [{ property: { property: "city", operator: Operator.EQUALS, values: ["Paris"] } }] }, user)).toBe(false);
+    expect(
+      matches(
+        {
+          match: Match.ALL,
+          conditions: [{ property: { property: "city", operator: Operator.EQUALS, values: ["Paris"] } }],
+        },
+        user,
+      ),
+    ).toBe(false);
   });
 
   test.each(inherited)("an event filter on %j sees only the event's own properties", (name) => {
     const rule = (operator: Operator): RuleDraft => ({
       match: Match.ALL,
-      conditions: [{ event: { occurrence: Occurrence.DID, event: "Charged", where: [{ property: name, operator, values: [] }] } }],
+      conditions: [
+        {
+          event: {
+            occurrence: Occurrence.DID,
+            event: "Charged",
+            where: [{ property: name, operator, values: [] }],
+          },
+        },
+      ],
     });
     const user = facts({}, { Charged: [{ at: NOW - DAY, properties: { amount: 5 } }] });
     expect(matches(rule(Operator.EXISTS), user)).toBe(false);

@@ -1,4 +1,11 @@
-import { comparable, Match, Occurrence, Operator, parseRule, type RuleDraft } from "../../src/segments/segment-rule";
+import {
+  comparable,
+  Match,
+  Occurrence,
+  Operator,
+  parseRule,
+  type RuleDraft,
+} from "../../src/segments/segment-rule";
 
 const path = ["input", "rule"];
 const property = (operator: Operator, values: unknown[]): RuleDraft => ({
@@ -46,13 +53,34 @@ describe("operator operands", () => {
     const result = parseRule(property(operator, values), path);
     expect(result).toEqual({
       ok: false,
-      errors: [expect.objectContaining({ code: "INVALID", field: [...path, "conditions", "0", "property", ...tail] })],
+      errors: [
+        expect.objectContaining({
+          code: "INVALID",
+          field: [...path, "conditions", "0", "property", ...tail],
+        }),
+      ],
     });
   });
 
   test("IN takes at most 500 values", () => {
-    expect(parseRule(property(Operator.IN, Array.from({ length: 500 }, (_, i) => i)), path).ok).toBe(true);
-    expect(parseRule(property(Operator.IN, Array.from({ length: 501 }, (_, i) => i)), path).ok).toBe(false);
+    expect(
+      parseRule(
+        property(
+          Operator.IN,
+          Array.from({ length: 500 }, (_, i) => i),
+        ),
+        path,
+      ).ok,
+    ).toBe(true);
+    expect(
+      parseRule(
+        property(
+          Operator.IN,
+          Array.from({ length: 501 }, (_, i) => i),
+        ),
+        path,
+      ).ok,
+    ).toBe(false);
   });
 });
 
@@ -61,7 +89,15 @@ describe("rule shape", () => {
     const result = parseRule(
       {
         match: Match.ANY,
-        conditions: [{ event: { occurrence: Occurrence.DID, event: " Purchase ", where: [{ property: " amount ", operator: Operator.EXISTS }] } }],
+        conditions: [
+          {
+            event: {
+              occurrence: Occurrence.DID,
+              event: " Purchase ",
+              where: [{ property: " amount ", operator: Operator.EXISTS }],
+            },
+          },
+        ],
       },
       path,
     );

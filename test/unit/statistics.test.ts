@@ -6,7 +6,12 @@ import {
   sampleRatioMismatchPValue,
   twoProportionPValue,
 } from "../../src/results/statistics";
-import { integratedProbabilityGreater, referenceChiSquareSurvival, referenceTwoSidedNormal, referenceZ } from "../helpers/reference-statistics";
+import {
+  integratedProbabilityGreater,
+  referenceChiSquareSurvival,
+  referenceTwoSidedNormal,
+  referenceZ,
+} from "../helpers/reference-statistics";
 
 describe("special functions", () => {
   test("ln Γ matches known values", () => {
@@ -34,12 +39,27 @@ describe("special functions", () => {
 
 describe("the pooled two-proportion z-test", () => {
   test.each([
-    [{ users: 1000, conversions: 100 }, { users: 1000, conversions: 130 }],
-    [{ users: 5000, conversions: 400 }, { users: 4800, conversions: 380 }],
-    [{ users: 80, conversions: 3 }, { users: 75, conversions: 11 }],
-    [{ users: 20000, conversions: 10000 }, { users: 20000, conversions: 10300 }],
+    [
+      { users: 1000, conversions: 100 },
+      { users: 1000, conversions: 130 },
+    ],
+    [
+      { users: 5000, conversions: 400 },
+      { users: 4800, conversions: 380 },
+    ],
+    [
+      { users: 80, conversions: 3 },
+      { users: 75, conversions: 11 },
+    ],
+    [
+      { users: 20000, conversions: 10000 },
+      { users: 20000, conversions: 10300 },
+    ],
   ])("p-value of %j against %j agrees with the textbook formula", (control, variant) => {
-    expect(twoProportionPValue(control, variant)).toBeCloseTo(referenceTwoSidedNormal(referenceZ(control, variant)), 6);
+    expect(twoProportionPValue(control, variant)).toBeCloseTo(
+      referenceTwoSidedNormal(referenceZ(control, variant)),
+      6,
+    );
   });
 
   test("z = 1.96 gives the familiar 0.05", () => {
@@ -50,10 +70,12 @@ describe("the pooled two-proportion z-test", () => {
     const difference = z * Math.sqrt(pooled * (1 - pooled) * (2 / 10000));
     const variantConversions = (pooled + difference / 2) * 10000;
     const controlConversions = (pooled - difference / 2) * 10000;
-    expect(twoProportionPValue({ ...control, conversions: controlConversions }, { users: 10000, conversions: variantConversions })).toBeCloseTo(
-      0.0499958,
-      6,
-    );
+    expect(
+      twoProportionPValue(
+        { ...control, conversions: controlConversions },
+        { users: 10000, conversions: variantConversions },
+      ),
+    ).toBeCloseTo(0.0499958, 6);
   });
 
   test("no users, or no variance at all, gives null", () => {
@@ -65,20 +87,48 @@ describe("the pooled two-proportion z-test", () => {
 
 describe("the chance to beat the control", () => {
   test.each([
-    [{ users: 100, conversions: 10 }, { users: 100, conversions: 15 }],
-    [{ users: 1000, conversions: 100 }, { users: 1000, conversions: 90 }],
-    [{ users: 50, conversions: 48 }, { users: 60, conversions: 59 }],
-    [{ users: 3, conversions: 0 }, { users: 4, conversions: 1 }],
-    [{ users: 2000, conversions: 1200 }, { users: 2100, conversions: 1290 }],
+    [
+      { users: 100, conversions: 10 },
+      { users: 100, conversions: 15 },
+    ],
+    [
+      { users: 1000, conversions: 100 },
+      { users: 1000, conversions: 90 },
+    ],
+    [
+      { users: 50, conversions: 48 },
+      { users: 60, conversions: 59 },
+    ],
+    [
+      { users: 3, conversions: 0 },
+      { users: 4, conversions: 1 },
+    ],
+    [
+      { users: 2000, conversions: 1200 },
+      { users: 2100, conversions: 1290 },
+    ],
   ])("for %j and %j agrees with numerical integration to 0.001", (control, variant) => {
-    const reference = integratedProbabilityGreater(1 + control.conversions, 1 + control.users - control.conversions, 1 + variant.conversions, 1 + variant.users - variant.conversions);
+    const reference = integratedProbabilityGreater(
+      1 + control.conversions,
+      1 + control.users - control.conversions,
+      1 + variant.conversions,
+      1 + variant.users - variant.conversions,
+    );
     expect(Math.abs(chanceToBeatControl(control, variant)! - reference)).toBeLessThan(0.001);
   });
 
   test("identical arms give one half; the four summation forms agree", () => {
-    expect(chanceToBeatControl({ users: 500, conversions: 50 }, { users: 500, conversions: 50 })).toBeCloseTo(0.5, 10);
+    expect(chanceToBeatControl({ users: 500, conversions: 50 }, { users: 500, conversions: 50 })).toBeCloseTo(
+      0.5,
+      10,
+    );
     // Each argument order makes a different parameter the shortest, so each form is used once.
-    const forms = [probabilityGreater(3, 40, 5, 38), probabilityGreater(5, 38, 3, 40), probabilityGreater(40, 3, 38, 5), probabilityGreater(38, 5, 40, 3)];
+    const forms = [
+      probabilityGreater(3, 40, 5, 38),
+      probabilityGreater(5, 38, 3, 40),
+      probabilityGreater(40, 3, 38, 5),
+      probabilityGreater(38, 5, 40, 3),
+    ];
     expect(forms[0]).toBeCloseTo(1 - forms[1], 12);
     expect(forms[2]).toBeCloseTo(1 - forms[0], 12);
     expect(forms[3]).toBeCloseTo(forms[0], 12);
@@ -86,7 +136,9 @@ describe("the chance to beat the control", () => {
 
   test("very large arms take the normal form, still within 0.001 of the integral", () => {
     const [a1, b1, a2, b2] = [60_001, 140_001, 61_001, 139_001];
-    expect(Math.abs(probabilityGreater(a1, b1, a2, b2) - integratedProbabilityGreater(a1, b1, a2, b2))).toBeLessThan(0.001);
+    expect(
+      Math.abs(probabilityGreater(a1, b1, a2, b2) - integratedProbabilityGreater(a1, b1, a2, b2)),
+    ).toBeLessThan(0.001);
   });
 
   test("an arm without users gives null", () => {
@@ -102,17 +154,35 @@ describe("the sample ratio mismatch test", () => {
 
   test("expected counts follow the weights", () => {
     // 20/30/50 of 1000 expects 200/300/500; observed 210/290/500 → χ² = 0.5 + 0.3333 = 0.8333, df 2.
-    expect(sampleRatioMismatchPValue([210, 290, 500], [20, 30, 50])).toBeCloseTo(Math.exp(-0.8333333333 / 2), 6);
+    expect(sampleRatioMismatchPValue([210, 290, 500], [20, 30, 50])).toBeCloseTo(
+      Math.exp(-0.8333333333 / 2),
+      6,
+    );
   });
 
   test.each([
-    [[1030, 970], [50, 50]],
-    [[412, 298, 290], [40, 30, 30]],
-    [[95, 210, 305, 390], [10, 20, 30, 40]],
+    [
+      [1030, 970],
+      [50, 50],
+    ],
+    [
+      [412, 298, 290],
+      [40, 30, 30],
+    ],
+    [
+      [95, 210, 305, 390],
+      [10, 20, 30, 40],
+    ],
   ])("%j against weights %j agrees with the chi-square tail integrated numerically", (users, weights) => {
     const total = users.reduce((a, b) => a + b);
-    const statistic = users.reduce((sum, observed, i) => sum + (observed - (total * weights[i]) / 100) ** 2 / ((total * weights[i]) / 100), 0);
-    expect(sampleRatioMismatchPValue(users, weights)).toBeCloseTo(referenceChiSquareSurvival(statistic, users.length - 1), 6);
+    const statistic = users.reduce(
+      (sum, observed, i) => sum + (observed - (total * weights[i]) / 100) ** 2 / ((total * weights[i]) / 100),
+      0,
+    );
+    expect(sampleRatioMismatchPValue(users, weights)).toBeCloseTo(
+      referenceChiSquareSurvival(statistic, users.length - 1),
+      6,
+    );
   });
 
   test("a variant without users gives null", () => {

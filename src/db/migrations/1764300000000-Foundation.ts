@@ -9,7 +9,12 @@ export class Foundation1764300000000 implements MigrationInterface {
     await db.createTable(
       new Table({
         name: "project",
-        columns: [column.id(), column.varchar("name", 200), column.integer("config_version", 0), column.instant("created_at")],
+        columns: [
+          column.id(),
+          column.varchar("name", 200),
+          column.integer("config_version", 0),
+          column.instant("created_at"),
+        ],
       }),
     );
     await db.createTable(
@@ -55,27 +60,41 @@ export class Foundation1764300000000 implements MigrationInterface {
       new Table({
         name: "key",
         columns: setupItemColumns(column.varchar("type", 8), column.text("default_value")),
-        indices: [new TableIndex({ name: "IDX_key_name", columnNames: ["project_id", "name_key"], isUnique: true })],
+        indices: [
+          new TableIndex({ name: "IDX_key_name", columnNames: ["project_id", "name_key"], isUnique: true }),
+        ],
       }),
     );
     await db.createTable(
       new Table({
         name: "segment",
         columns: setupItemColumns(column.text("rule"), column.ref("cloned_from_id", true)),
-        indices: [new TableIndex({ name: "IDX_segment_name", columnNames: ["project_id", "name_key"], isUnique: true })],
+        indices: [
+          new TableIndex({
+            name: "IDX_segment_name",
+            columnNames: ["project_id", "name_key"],
+            isUnique: true,
+          }),
+        ],
       }),
     );
     await db.createTable(
       new Table({
         name: "goal",
         columns: setupItemColumns(column.text("events")),
-        indices: [new TableIndex({ name: "IDX_goal_name", columnNames: ["project_id", "name_key"], isUnique: true })],
+        indices: [
+          new TableIndex({ name: "IDX_goal_name", columnNames: ["project_id", "name_key"], isUnique: true }),
+        ],
       }),
     );
     await db.createTable(
       new Table({
         name: "settings",
-        columns: [column.id("project_id"), column.boolean("mutually_exclusive_ab_tests"), column.instant("updated_at")],
+        columns: [
+          column.id("project_id"),
+          column.boolean("mutually_exclusive_ab_tests"),
+          column.instant("updated_at"),
+        ],
       }),
     );
   }

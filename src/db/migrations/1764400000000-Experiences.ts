@@ -31,7 +31,11 @@ export class Experiences1764400000000 implements MigrationInterface {
           column.instant("updated_at"),
         ],
         indices: [
-          new TableIndex({ name: "IDX_experience_name", columnNames: ["project_id", "kind", "name_key"], isUnique: true }),
+          new TableIndex({
+            name: "IDX_experience_name",
+            columnNames: ["project_id", "kind", "name_key"],
+            isUnique: true,
+          }),
           new TableIndex({ name: "IDX_experience_segment", columnNames: ["segment_id"] }),
         ],
       }),
@@ -84,6 +88,7 @@ export class Experiences1764400000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ["experience_goal", "experience_value", "variant", "experience"]) await db.dropTable(table);
+    for (const table of ["experience_goal", "experience_value", "variant", "experience"])
+      await db.dropTable(table);
   }
 }

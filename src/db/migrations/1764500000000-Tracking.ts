@@ -10,7 +10,12 @@ export class Tracking1764500000000 implements MigrationInterface {
     await db.createTable(
       new Table({
         name: "profile",
-        columns: [column.id("project_id"), userId(true), column.text("properties"), column.instant("updated_at")],
+        columns: [
+          column.id("project_id"),
+          userId(true),
+          column.text("properties"),
+          column.instant("updated_at"),
+        ],
       }),
     );
     await db.createTable(
@@ -27,7 +32,11 @@ export class Tracking1764500000000 implements MigrationInterface {
           column.instant("received_at"),
         ],
         indices: [
-          new TableIndex({ name: "IDX_event_client_id", columnNames: ["project_id", "client_id"], isUnique: true }),
+          new TableIndex({
+            name: "IDX_event_client_id",
+            columnNames: ["project_id", "client_id"],
+            isUnique: true,
+          }),
           new TableIndex({ name: "IDX_event_user", columnNames: ["project_id", "user_id", "name", "at"] }),
         ],
       }),
@@ -35,14 +44,25 @@ export class Tracking1764500000000 implements MigrationInterface {
     await db.createTable(
       new Table({
         name: "assignment",
-        columns: [column.id("experience_id"), userId(true), column.ref("project_id"), column.ref("variant_id"), column.instant("assigned_at")],
+        columns: [
+          column.id("experience_id"),
+          userId(true),
+          column.ref("project_id"),
+          column.ref("variant_id"),
+          column.instant("assigned_at"),
+        ],
         indices: [new TableIndex({ name: "IDX_assignment_user", columnNames: ["project_id", "user_id"] })],
       }),
     );
     await db.createTable(
       new Table({
         name: "exclusive_slot",
-        columns: [column.id("project_id"), userId(true), column.ref("experience_id"), column.instant("assigned_at")],
+        columns: [
+          column.id("project_id"),
+          userId(true),
+          column.ref("experience_id"),
+          column.instant("assigned_at"),
+        ],
         indices: [new TableIndex({ name: "IDX_exclusive_slot_experience", columnNames: ["experience_id"] })],
       }),
     );

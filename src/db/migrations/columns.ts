@@ -6,22 +6,39 @@ import type { TableColumnOptions } from "typeorm";
  */
 export const column = {
   id: (name = "id"): TableColumnOptions => ({ name, type: "varchar", length: "36", isPrimary: true }),
-  ref: (name: string, nullable = false): TableColumnOptions => ({ name, type: "varchar", length: "36", isNullable: nullable }),
+  ref: (name: string, nullable = false): TableColumnOptions => ({
+    name,
+    type: "varchar",
+    length: "36",
+    isNullable: nullable,
+  }),
   varchar: (name: string, length: number, nullable = false): TableColumnOptions => ({
     name,
     type: "varchar",
     length: String(length),
     isNullable: nullable,
   }),
-  text: (name: string, nullable = false): TableColumnOptions => ({ name, type: "text", isNullable: nullable }),
-  instant: (name: string, nullable = false): TableColumnOptions => ({ name, type: "bigint", isNullable: nullable }),
+  text: (name: string, nullable = false): TableColumnOptions => ({
+    name,
+    type: "text",
+    isNullable: nullable,
+  }),
+  instant: (name: string, nullable = false): TableColumnOptions => ({
+    name,
+    type: "bigint",
+    isNullable: nullable,
+  }),
   integer: (name: string, defaultValue?: number): TableColumnOptions => ({
     name,
     type: "integer",
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
   }),
   boolean: (name: string): TableColumnOptions => ({ name, type: "boolean" }),
-  double: (name: string, nullable = false): TableColumnOptions => ({ name, type: "double precision", isNullable: nullable }),
+  double: (name: string, nullable = false): TableColumnOptions => ({
+    name,
+    type: "double precision",
+    isNullable: nullable,
+  }),
 };
 
 /** The columns keys, segments and goals share (SetupItemEntity), around each one's own columns. */

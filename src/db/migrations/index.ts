@@ -4,4 +4,9 @@ import { Tracking1764500000000 } from "./1764500000000-Tracking";
 import { WiderNameKeys1764600000000 } from "./1764600000000-WiderNameKeys";
 
 /** In order; a start applies the ones the database has not seen. */
-export const migrations = [Foundation1764300000000, Experiences1764400000000, Tracking1764500000000, WiderNameKeys1764600000000];
+export const migrations = [
+  Foundation1764300000000,
+  Experiences1764400000000,
+  Tracking1764500000000,
+  WiderNameKeys1764600000000,
+];

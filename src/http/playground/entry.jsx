@@ -20,7 +20,8 @@ const token = tokenFromFragment();
 
 globalThis.MonacoEnvironment = {
   getWorker(_workerId, label) {
-    const file = label === "json" ? "json.worker.js" : label === "graphql" ? "graphql.worker.js" : "editor.worker.js";
+    const file =
+      label === "json" ? "json.worker.js" : label === "graphql" ? "graphql.worker.js" : "editor.worker.js";
     return new Worker(`${settings.assets}/${file}`);
   },
 };
