@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { Bootstrapped } from "./access/access.service";
+import type { Bootstrapped } from "./access/project.service";
 import type { AppConfig } from "./config";
 import { openDatabase } from "./db/database";
 import { createApollo } from "./graphql/apollo";
@@ -35,7 +35,7 @@ export async function startServer(
   const db = await openDatabase(config.database);
   const services = createServices(db, logger);
   // Several processes may start at once on one PostgreSQL: one of them installs the token.
-  const bootstrapped = await db.exclusively(() => services.access.bootstrap(config.bootstrapAdminToken));
+  const bootstrapped = await db.exclusively(() => services.projects.bootstrap(config.bootstrapAdminToken));
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = createApollo(await buildAppSchema(), {

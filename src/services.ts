@@ -1,8 +1,11 @@
 import type { Logger } from "pino";
-import { AccessService } from "./access/access.service";
+import { AuthenticationService } from "./access/authentication.service";
+import { ProjectService } from "./access/project.service";
+import { TokenService } from "./access/token.service";
 import { AuditService } from "./audit/audit.service";
 import type { Database } from "./db/database";
 import { EvaluationService } from "./evaluation/evaluation.service";
+import { ExperienceReadModel } from "./experiences/experience-read-model";
 import { ExperienceService } from "./experiences/experience.service";
 import { GoalService } from "./goals/goal.service";
 import { KeyService } from "./keys/key.service";
@@ -17,18 +20,23 @@ export function createServices(db: Database, logger: Logger) {
   const audit = new AuditService(db);
   const usages = new UsageService(db);
   const settings = new SettingsService(db, audit);
-  const experiences = new ExperienceService(db, audit, settings);
+  const experienceReads = new ExperienceReadModel(db);
+  const experiences = new ExperienceService(db, experienceReads, audit, settings);
+  const tokens = new TokenService(db, audit);
   return {
     experiences,
+    experienceReads,
     evaluation: new EvaluationService(db),
     tracking: new TrackingService(db),
-    results: new ResultsService(db, experiences),
+    results: new ResultsService(db, experienceReads),
     db,
     logger,
     audit,
     usages,
     settings,
-    access: new AccessService(db, audit, settings, logger),
+    authentication: new AuthenticationService(db, logger),
+    tokens,
+    projects: new ProjectService(db, audit, settings, tokens),
     keys: new KeyService(db, audit, usages),
     segments: new SegmentService(db, audit, usages),
     goals: new GoalService(db, audit, usages),

@@ -10,13 +10,17 @@ export class AccessResolver {
   @Authorized(Can.any)
   @Query(() => Viewer, { description: "Who is asking: every role may ask." })
   async viewer(@Ctx() { services, caller }: RequestContext): Promise<Viewer> {
-    return { project: await services.access.project(caller), role: caller.role, tokenName: caller.tokenName };
+    return {
+      project: await services.projects.project(caller),
+      role: caller.role,
+      tokenName: caller.tokenName,
+    };
   }
 
   @Authorized(Can.administer)
   @Query(() => [ApiToken], { description: "ADMIN only. Revoked tokens included, oldest first." })
   apiTokens(@Ctx() { services, caller }: RequestContext): Promise<ApiToken[]> {
-    return services.access.tokens(caller);
+    return services.tokens.tokens(caller);
   }
 
   @Authorized(Can.administer)
@@ -27,7 +31,7 @@ export class AccessResolver {
     @Arg("name", { description: "The new project's name." }) name: string,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<CreateProjectPayload> {
-    const result = await services.access.createProject(caller, name);
+    const result = await services.projects.createProject(caller, name);
     return result.ok
       ? { project: result.value.project, adminSecret: result.value.adminSecret, userErrors: [] }
       : { project: null, adminSecret: null, userErrors: result.errors };
@@ -39,7 +43,7 @@ export class AccessResolver {
     @Arg("input", { description: "The token's name and role." }) input: CreateApiTokenInput,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<ApiTokenPayload> {
-    const result = await services.access.createToken(caller, input);
+    const result = await services.tokens.createToken(caller, input);
     return result.ok
       ? { token: result.value.token, secret: result.value.secret, userErrors: [] }
       : { token: null, secret: null, userErrors: result.errors };
@@ -53,6 +57,6 @@ export class AccessResolver {
     @Arg("id", () => ID, { description: "The token's id." }) id: string,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<ApiTokenPayload> {
-    return { ...payload("token", await services.access.revokeToken(caller, id)), secret: null };
+    return { ...payload("token", await services.tokens.revokeToken(caller, id)), secret: null };
   }
 }

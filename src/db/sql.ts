@@ -22,3 +22,8 @@ export async function sql<Row = ObjectLiteral>(
   const [query, values] = manager.connection.driver.escapeQueryWithParameters(text, parameters, {});
   return manager.query(query, values);
 }
+
+/** A LIKE pattern for a substring search: `%`, `_` and `\` in it are literal characters, not wildcards. */
+export function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

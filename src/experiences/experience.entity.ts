@@ -1,8 +1,9 @@
 import { Field, ID, InterfaceType, registerEnumType } from "type-graphql";
-import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { Column, Entity, Index } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
 import { Segment } from "../segments/segment.entity";
+import { NamedRow } from "../setup/named-row";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 
 registerEnumType(ExperienceKind, {
@@ -47,13 +48,9 @@ export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
 @Entity("experience")
 @Index("IDX_experience_name", ["projectId", "kind", "nameKey"], { unique: true })
 @Index("IDX_experience_segment", ["segmentId"])
-export class Experience {
+export class Experience extends NamedRow {
   @Field(() => ID, { description: Describe.id })
-  @PrimaryColumn({ type: "varchar", length: 36 })
-  id!: string;
-
-  @Column({ type: "varchar", length: 36 })
-  projectId!: string;
+  declare id: string;
 
   @Field(() => ExperienceKind, {
     description: "Which kind this is: product config, feature flag or A/B test.",
@@ -62,19 +59,10 @@ export class Experience {
   kind!: ExperienceKind;
 
   @Field({ description: "Unique among the project's experiences of this kind, ignoring case." })
-  @Column({ type: "varchar", length: 200 })
-  name!: string;
-
-  /** Lower-casing can double a name's length ("İ" → "i̇"): room for the worst case (shared/names.ts). */
-  @Column({ type: "varchar", length: 400 })
-  nameKey!: string;
-
-  @Column({ type: "text" })
-  searchText!: string;
+  declare name: string;
 
   @Field(() => String, { nullable: true, description: Describe.description })
-  @Column({ type: "text", nullable: true })
-  description!: string | null;
+  declare description: string | null;
 
   @Field(() => ExperienceStatus, {
     description: "Where it is in its life cycle; only RUNNING experiences serve values.",
@@ -115,16 +103,11 @@ export class Experience {
   @InstantColumn({ nullable: true })
   stoppedAt!: Date | null;
 
-  @InstantColumn({ nullable: true })
-  archivedAt!: Date | null;
-
   @Field({ description: Describe.createdAt })
-  @InstantColumn()
-  createdAt!: Date;
+  declare createdAt: Date;
 
   @Field({ description: Describe.updatedAt })
-  @InstantColumn()
-  updatedAt!: Date;
+  declare updatedAt: Date;
 
   @Field({ description: "Archived experiences are read-only and never serve." })
   get archived(): boolean {

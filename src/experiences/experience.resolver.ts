@@ -40,7 +40,7 @@ export class ExperienceResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return toConnection(await services.experiences.list(caller, filter ?? {}, pageRequest(page)));
+    return toConnection(await services.experienceReads.list(caller, filter ?? {}, pageRequest(page)));
   }
 
   @Authorized(Can.read)
@@ -52,7 +52,7 @@ export class ExperienceResolver {
     @Arg("id", () => ID, { description: "The experience's id." }) id: string,
     @Ctx() { services, caller }: RequestContext,
   ): Promise<Experience | null> {
-    return services.experiences.find(services.db.reader, caller.projectId, id);
+    return services.experienceReads.find(services.db.reader, caller.projectId, id);
   }
 
   @FieldResolver(() => Segment, { nullable: true, description: "Null: all users." })

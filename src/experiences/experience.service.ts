@@ -3,19 +3,17 @@ import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import { pageOf, type Page, type PageRequest } from "../db/pagination";
 import { forUpdate, sql } from "../db/sql";
 import { changeProject } from "../db/unit-of-work";
-import { Goal } from "../goals/goal.entity";
 import { valueTypeError } from "../keys/key-rules";
 import { Key } from "../keys/key.entity";
 import type { SettingsService } from "../settings/settings.service";
-import { likePattern, nameHolder, searchOf } from "../setup/setup-items";
+import { applyNaming, checkNaming, nameHolder, type Naming } from "../setup/named-row";
 import { isId, newId } from "../shared/ids";
-import { normalizeDescription, normalizeName, searchTextOf } from "../shared/names";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
 import { at, UserErrors, type UserError } from "../shared/user-error";
 import { ExperienceGoal } from "./experience-goal.entity";
+import type { ExperienceReadModel } from "./experience-read-model";
 import { ExperienceKind, ExperienceStatus, KIND_IN_WORDS } from "./experience-kind";
 import {
   canArchive,
@@ -87,13 +85,6 @@ export interface UpdateABTest extends CommonUpdate {
   primaryGoalId?: string | null;
 }
 
-export interface ExperienceFilter {
-  kind?: ExperienceKind | null;
-  status?: ExperienceStatus | null;
-  archived?: boolean | null;
-  search?: string | null;
-}
-
 /** What a kind adds to a create or an update: its errors, and (if none) how to write it. */
 interface OwnPart {
   errors: UserError[];
@@ -122,29 +113,10 @@ function draftOnly(field: string[], what: string, experience: Experience): UserE
 export class ExperienceService {
   constructor(
     private readonly db: Database,
+    private readonly reads: ExperienceReadModel,
     private readonly audit: AuditService,
     private readonly settings: SettingsService,
   ) {}
-
-  list(caller: Caller, filter: ExperienceFilter, page: PageRequest): Promise<Page<Experience>> {
-    const query = this.db.reader
-      .createQueryBuilder(Experience, "experience")
-      .where("experience.projectId = :projectId", { projectId: caller.projectId });
-    if (filter.kind) query.andWhere("experience.kind = :kind", { kind: filter.kind });
-    if (filter.status) query.andWhere("experience.status = :status", { status: filter.status });
-    if (filter.archived === true) query.andWhere("experience.archivedAt IS NOT NULL");
-    if (filter.archived === false || filter.archived === undefined)
-      query.andWhere("experience.archivedAt IS NULL");
-    const search = searchOf(filter);
-    if (search)
-      query.andWhere("experience.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
-    return pageOf(query, "experience", page);
-  }
-
-  /** Unknown, malformed or another project's id: null. */
-  async find(manager: EntityManager, projectId: string, id: string): Promise<Experience | null> {
-    return isId(id) ? manager.findOne(Experience, { where: { id, projectId } }) : null;
-  }
 
   /** `find`, holding the row's lock until the transaction ends (on PostgreSQL; SQLite has one writer). */
   private async findLocked(tx: EntityManager, projectId: string, id: string): Promise<Experience | null> {
@@ -153,7 +125,7 @@ export class ExperienceService {
       id,
       projectId,
     });
-    return this.find(tx, projectId, id);
+    return this.reads.find(tx, projectId, id);
   }
 
   createProductConfig(caller: Caller, input: CreateProductConfig): Promise<Result<Experience>> {
@@ -349,7 +321,7 @@ export class ExperienceService {
   /** Only DRAFT and STOPPED experiences can be archived; archived ones are read-only for good. */
   archive(caller: Caller, id: string): Promise<Result<Experience>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const experience = await this.find(tx, caller.projectId, id);
+      const experience = await this.reads.find(tx, caller.projectId, id);
       if (!experience) return fail(UserErrors.notFound(["id"], "experience"));
       if (experience.archivedAt !== null)
         return fail(UserErrors.invalidState(["id"], "This experience is already archived"));
@@ -367,63 +339,6 @@ export class ExperienceService {
     });
   }
 
-  // ------------------------------------------------------------------ reads for field resolvers
-
-  /** Product config and feature flag values (not variants'), by experience. */
-  valuesOf(projectId: string, experienceIds: readonly string[]): Promise<ExperienceValue[]> {
-    return this.db.reader
-      .createQueryBuilder(ExperienceValue, "value")
-      .where("value.projectId = :projectId AND value.experienceId IN (:...ids) AND value.variantId IS NULL", {
-        projectId,
-        ids: experienceIds,
-      })
-      .orderBy("value.position")
-      .getMany();
-  }
-
-  variantValuesOf(projectId: string, variantIds: readonly string[]): Promise<ExperienceValue[]> {
-    return this.db.reader
-      .createQueryBuilder(ExperienceValue, "value")
-      .where("value.projectId = :projectId AND value.variantId IN (:...ids)", { projectId, ids: variantIds })
-      .orderBy("value.position")
-      .getMany();
-  }
-
-  variantsOf(projectId: string, experienceIds: readonly string[]): Promise<Variant[]> {
-    return this.db.reader
-      .createQueryBuilder(Variant, "variant")
-      .where("variant.projectId = :projectId AND variant.experienceId IN (:...ids)", {
-        projectId,
-        ids: experienceIds,
-      })
-      .orderBy("variant.position")
-      .getMany();
-  }
-
-  /** Each test's goals in the order given, from one joined query. */
-  async goalsOf(
-    projectId: string,
-    experienceIds: readonly string[],
-  ): Promise<{ experienceId: string; goal: Goal }[]> {
-    const links = await this.db.reader
-      .createQueryBuilder(ExperienceGoal, "link")
-      .where("link.projectId = :projectId AND link.experienceId IN (:...ids)", {
-        projectId,
-        ids: experienceIds,
-      })
-      .orderBy("link.position")
-      .getMany();
-    const goalIds = [...new Set(links.map((link) => link.goalId))];
-    const goals = goalIds.length
-      ? await this.db.reader
-          .createQueryBuilder(Goal, "goal")
-          .where("goal.id IN (:...goalIds)", { goalIds })
-          .getMany()
-      : [];
-    const byId = new Map(goals.map((goal) => [goal.id, goal]));
-    return links.map((link) => ({ experienceId: link.experienceId, goal: byId.get(link.goalId)! }));
-  }
-
   // ------------------------------------------------------------------ the shared flows
 
   private create(
@@ -436,27 +351,21 @@ export class ExperienceService {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const segmentId = input.segmentId || null;
       const refs = await References.load(tx, caller.projectId, { ...wanted, segmentIds: [segmentId] });
-      const name = normalizeName(input.name, ["input", "name"]);
-      const description = normalizeDescription(input.description, ["input", "description"]);
+      const naming = checkNaming(input, true);
       const part = await own(refs, tx);
       const errors = errorsOf(
-        name,
-        description,
+        naming,
         segmentId ? refs.segmentError(segmentId, ["input", "segmentId"]) : null,
         ...part.errors,
       );
-      if (!name.ok || !description.ok || errors.length) return fail(...errors);
-      const taken = await this.nameTaken(tx, caller.projectId, kind, name.value, undefined);
-      if (taken) return fail(taken);
+      if (!naming.ok || errors.length) return fail(...errors);
 
       const now = Date.now();
       const experience = Object.assign(new Experience(), {
         id: newId(now),
         projectId: caller.projectId,
         kind,
-        ...name.value,
-        searchText: searchTextOf(name.value.name, description.value),
-        description: description.value,
+        description: null,
         status: ExperienceStatus.DRAFT,
         segmentId,
         priority: null,
@@ -471,6 +380,8 @@ export class ExperienceService {
         updatedAt: new Date(now),
         ...part.columns,
       });
+      const taken = await this.applyNaming(tx, experience, naming.value);
+      if (taken) return fail(taken);
       await tx.insert(Experience, experience);
       await part.write?.(tx, experience);
       await this.audit.record(tx, caller, {
@@ -492,7 +403,7 @@ export class ExperienceService {
     own: (experience: Experience, refs: References, tx: EntityManager) => OwnPart | Promise<OwnPart>,
   ): Promise<Result<Experience>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const experience = await this.find(tx, caller.projectId, input.id);
+      const experience = await this.reads.find(tx, caller.projectId, input.id);
       if (!experience || experience.kind !== kind) {
         return fail(UserErrors.notFound(["input", "id"], KIND_IN_WORDS[kind]));
       }
@@ -504,25 +415,18 @@ export class ExperienceService {
         ...wanted,
         segmentIds: segment.keep ? [] : [segment.segmentId],
       });
-      const name = input.name != null ? normalizeName(input.name, ["input", "name"]) : null;
-      const description =
-        input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
+      const naming = checkNaming(input, false);
       const segmentError =
         !segment.keep && segment.segmentId
           ? refs.segmentError(segment.segmentId, ["input", "segmentId"])
           : null;
       const part = await own(experience, refs, tx);
-      const errors = errorsOf(name, description, segmentError, ...part.errors);
-      if (errors.length) return fail(...errors);
-      if (name?.ok) {
-        const taken = await this.nameTaken(tx, caller.projectId, kind, name.value, experience.id);
-        if (taken) return fail(taken);
-        Object.assign(experience, name.value);
-      }
-      if (description?.ok) experience.description = description.value;
+      const errors = errorsOf(naming, segmentError, ...part.errors);
+      if (!naming.ok || errors.length) return fail(...errors);
+      const taken = await this.applyNaming(tx, experience, naming.value);
+      if (taken) return fail(taken);
       if (!segment.keep) experience.segmentId = segment.segmentId;
       Object.assign(experience, part.columns);
-      experience.searchText = searchTextOf(experience.name, experience.description);
       await part.write?.(tx, experience);
       return ok(await this.save(tx, caller, `update${TYPE_NAME_OF_KIND[kind]}`, before, experience));
     });
@@ -597,17 +501,12 @@ export class ExperienceService {
     ];
   }
 
-  private async nameTaken(
-    tx: EntityManager,
-    projectId: string,
-    kind: ExperienceKind,
-    name: { name: string; nameKey: string },
-    exceptId: string | undefined,
-  ): Promise<UserError | null> {
-    const holder = await nameHolder(tx, Experience, { projectId, kind }, name.nameKey);
-    return holder && holder.id !== exceptId
-      ? UserErrors.nameTaken(["input", "name"], KIND_IN_WORDS[kind], name.name)
-      : null;
+  /** Name and description onto the experience; NAME_TAKEN when another of its kind has the name. */
+  private applyNaming(tx: EntityManager, experience: Experience, naming: Naming): Promise<UserError | null> {
+    const scope = { projectId: experience.projectId, kind: experience.kind };
+    return applyNaming(experience, naming, KIND_IN_WORDS[experience.kind], (nameKey) =>
+      nameHolder(tx, Experience, scope, nameKey),
+    );
   }
 
   private async liveFlagOfSameKey(tx: EntityManager, flag: Experience): Promise<Experience | null> {

@@ -12,7 +12,7 @@ export async function authenticate(
 ): Promise<RequestContext> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match) throw unauthenticated("Send your API token as the header Authorization: Bearer <token>");
-  const caller = await services.access.authenticate(match[1]);
+  const caller = await services.authentication.authenticate(match[1]);
   if (!caller) throw unauthenticated("This API token is not valid, or it was revoked");
   return requestContext(services, caller);
 }

@@ -10,7 +10,7 @@ import type { Referenced } from "../usages/usage.service";
  */
 export function createLoaders(services: Services, caller: Caller) {
   const { projectId } = caller;
-  const { experiences } = services;
+  const experiences = services.experienceReads;
   const usagesOf = (referenced: Referenced) =>
     new DataLoader<string, Usage[]>(async (ids) => {
       const found = await services.usages.usagesFor(caller, referenced, ids);

@@ -1,7 +1,7 @@
 import type { Database } from "../db/database";
 import { sql } from "../db/sql";
 import type { Experience } from "../experiences/experience.entity";
-import type { ExperienceService } from "../experiences/experience.service";
+import type { ExperienceReadModel } from "../experiences/experience-read-model";
 import type { Goal } from "../goals/goal.entity";
 import { chanceToBeatControl, sampleRatioMismatchPValue, twoProportionPValue, type Arm } from "./statistics";
 import type { ABTestResults, GoalResult } from "./results.types";
@@ -12,7 +12,7 @@ const OPEN_END = Number.MAX_SAFE_INTEGER;
 export class ResultsService {
   constructor(
     private readonly db: Database,
-    private readonly experiences: ExperienceService,
+    private readonly experiences: ExperienceReadModel,
   ) {}
 
   /**

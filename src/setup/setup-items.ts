@@ -7,31 +7,13 @@ import { VersionedCache } from "../db/versioned-cache";
 import { changeProject } from "../db/unit-of-work";
 import { isId, newId } from "../shared/ids";
 import { InvalidArgument } from "../shared/invalid-argument";
-import { textProblem } from "../shared/text";
-import {
-  nameKeyOf,
-  normalizeDescription,
-  normalizeName,
-  searchTextOf,
-  type NormalizedName,
-} from "../shared/names";
+import { nameKeyOf, searchTextOf, type NormalizedName } from "../shared/names";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
+import { textProblem } from "../shared/text";
 import { UserErrors, type FieldPath, type Usage, type UserError } from "../shared/user-error";
+import { applyNaming, checkNaming, nameHolder, type NamedInput, type NamedRow } from "./named-row";
 
-/** What keys, segments and goals have in common. */
-export interface SetupItem {
-  id: string;
-  projectId: string;
-  name: string;
-  nameKey: string;
-  searchText: string;
-  description: string | null;
-  archivedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface SetupKind<T extends SetupItem> {
+export interface SetupKind<T extends NamedRow> {
   entity: new () => T;
   /** In words, for messages: "key". */
   what: string;
@@ -39,12 +21,6 @@ export interface SetupKind<T extends SetupItem> {
   entityType: string;
   /** The object as the API shows it, for the audit log. */
   view(item: T): object;
-}
-
-/** The fields every create and update input of a setup component has. */
-export interface NamedInput {
-  name?: string | null;
-  description?: string | null;
 }
 
 export interface CreateOptions {
@@ -59,22 +35,6 @@ export interface SetupFilter {
   search?: string | null;
 }
 
-/**
- * The row of `entity` within `scope` (a project, and for experiences a kind) whose name equals
- * `nameKey` ignoring case: the one lookup behind every NAME_TAKEN.
- */
-export function nameHolder<T extends { id: string }>(
-  manager: EntityManager,
-  entity: new () => T,
-  scope: Record<string, string>,
-  nameKey: string,
-): Promise<T | null> {
-  const query = manager.createQueryBuilder(entity, "holder").where("holder.nameKey = :nameKey", { nameKey });
-  for (const [column, value] of Object.entries(scope))
-    query.andWhere(`holder.${column} = :${column}`, { [column]: value });
-  return query.getOne();
-}
-
 /** A list filter's search, trimmed (null when blank); text no column could hold is BAD_USER_INPUT. */
 export function searchOf(filter: { search?: string | null }): string | null {
   const search = filter.search?.trim() ?? "";
@@ -83,17 +43,12 @@ export function searchOf(filter: { search?: string | null }): string | null {
   return search === "" ? null : search;
 }
 
-/** `%`, `_` and `\` in a search are literal characters, not wildcards. */
-export function likePattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * The shared life of a setup component: listing with the archive filter and search, lookup inside
  * the project, unique names, and archive / unarchive with their state rules. Services add their own
  * rules (types, limits, usage) on top; each rule here exists once for all three kinds.
  */
-export class SetupItems<T extends SetupItem> {
+export class SetupItems<T extends NamedRow> {
   /**
    * Every item of the project, oldest first, as of the caller's config version: lists and lookups
    * read it from memory; writes never do (they load what they check inside their transaction).
@@ -183,16 +138,18 @@ export class SetupItems<T extends SetupItem> {
     options: CreateOptions = {},
   ): Promise<Result<T>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const name = (options.normalizeName ?? normalizeName)(input.name, ["input", "name"]);
-      const description = normalizeDescription(input.description, ["input", "description"]);
-      const errors = errorsOf(name, description, own);
-      if (!name.ok || !description.ok || !own.ok || errors.length) return fail(...errors);
+      const naming = checkNaming(input, true, options.normalizeName);
+      if (!naming.ok || !own.ok) return fail(...errorsOf(naming, own));
+      const name = naming.value.name!;
       const refused =
-        (await this.nameTaken(tx, caller.projectId, name.value, ["input", "name"])) ??
-        (await options.check?.(tx));
+        (await this.nameTaken(tx, caller.projectId, name, ["input", "name"])) ?? (await options.check?.(tx));
       if (refused) return fail(refused);
       return ok(
-        await this.insert(tx, caller, { ...name.value, description: description.value, ...own.value }),
+        await this.insert(tx, caller, {
+          ...name,
+          description: naming.value.description ?? null,
+          ...own.value,
+        }),
       );
     });
   }
@@ -211,18 +168,13 @@ export class SetupItems<T extends SetupItem> {
       if (!found.ok) return found;
       const item = found.value;
       const before = this.kind.view(item);
-      const name = input.name != null ? normalizeName(input.name, ["input", "name"]) : null;
-      const description =
-        input.description != null ? normalizeDescription(input.description, ["input", "description"]) : null;
+      const naming = checkNaming(input, false);
       const own = await ownChanges(tx, item);
-      const errors = errorsOf(name, description, own);
-      if (errors.length || !own.ok) return fail(...errors);
-      if (name?.ok) {
-        const taken = await this.nameTaken(tx, caller.projectId, name.value, ["input", "name"], item.id);
-        if (taken) return fail(taken);
-        Object.assign(item, name.value);
-      }
-      if (description?.ok) item.description = description.value;
+      if (!naming.ok || !own.ok) return fail(...errorsOf(naming, own));
+      const taken = await applyNaming(item, naming.value, this.kind.what, (nameKey) =>
+        nameHolder(tx, this.kind.entity, { projectId: caller.projectId }, nameKey),
+      );
+      if (taken) return fail(taken);
       Object.assign(item, own.value);
       return ok(await this.update(tx, caller, "update", before, item));
     });

@@ -64,7 +64,7 @@ export async function startTestApp(
   });
   const logger = pino({ level: "silent" });
   const services = createServices(db, logger);
-  await services.access.bootstrap(ADMIN_SECRET);
+  await services.projects.bootstrap(ADMIN_SECRET);
   const apollo = createApollo(await buildAppSchema(), { logger, production: options.production ?? false });
   await apollo.start();
 

@@ -1,0 +1,65 @@
+import type { Logger } from "pino";
+import type { Database } from "../db/database";
+import { sql } from "../db/sql";
+import { ApiToken } from "./api-token.entity";
+import type { Caller, Role } from "./role";
+import { hashesMatch, hashSecret } from "./token-secret";
+
+/** `lastUsedAt` is written at most this often per token: a write per request would cost more than it tells. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface TokenRow {
+  id: string;
+  project_id: string;
+  name: string;
+  role: Role;
+  secret_hash: string;
+  revoked_at: string | number | null;
+  config_version: string | number;
+}
+
+/** Who is behind a request's bearer secret: the one call every request makes. */
+export class AuthenticationService {
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * The caller behind a bearer secret, or null. Looked up by the secret's hash and compared in
+   * constant time; read from the database on every request, so a revocation holds from the next
+   * request on, in every process.
+   */
+  async authenticate(secret: string): Promise<Caller | null> {
+    const presented = hashSecret(secret);
+    // The project's config version comes in the same read: evaluate checks its cache against it.
+    const [token] = await sql<TokenRow>(
+      this.db.reader,
+      `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
+         FROM api_token token JOIN project ON project.id = token.project_id
+        WHERE token.secret_hash = :presented`,
+      { presented },
+    );
+    if (!token || token.revoked_at !== null || !hashesMatch(token.secret_hash, presented)) return null;
+    this.noteUse(token.id);
+    return {
+      projectId: token.project_id,
+      role: token.role,
+      tokenId: token.id,
+      tokenName: token.name,
+      configVersion: Number(token.config_version),
+    };
+  }
+
+  /** Records a token's use at most once per LAST_USED_RESOLUTION_MS, off the request's path. */
+  private noteUse(tokenId: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(tokenId) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(tokenId, now);
+    this.db
+      .transaction((tx) => tx.update(ApiToken, { id: tokenId }, { lastUsedAt: new Date(now) }))
+      .catch((error) => this.logger.warn({ err: error, tokenId }, "could not record a token's last use"));
+  }
+}
