@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
-import { ApiTokenPayload, CreateApiTokenInput, CreateProjectPayload, Viewer } from "./access.inputs";
+import { CreateApiTokenInput } from "./access.inputs";
+import { ApiTokenPayload, CreateProjectPayload, Viewer } from "./access.types";
 import { ApiToken } from "./api-token.entity";
 import { Can } from "./role";
 

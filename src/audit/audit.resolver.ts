@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Can } from "../access/role";
-import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { AuditEvent } from "./audit-event.entity";
 

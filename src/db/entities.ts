@@ -1,17 +1,17 @@
 import { ApiToken } from "../access/api-token.entity";
 import { Project } from "../access/project.entity";
 import { AuditEvent } from "../audit/audit-event.entity";
-import { Assignment } from "../evaluation/assignment.entity";
+import { StoredAssignment } from "../evaluation/stored-assignment.entity";
 import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import { ExperienceGoal } from "../experiences/experience-goal.entity";
-import { ExperienceValue } from "../experiences/experience-value.entity";
+import { KeyValue } from "../experiences/key-value.entity";
 import { Experience } from "../experiences/experience.entity";
 import { Variant } from "../experiences/variant.entity";
 import { Goal } from "../goals/goal.entity";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { Settings } from "../settings/settings.entity";
-import { TrackedEvent } from "../tracking/event.entity";
+import { TrackedEvent } from "../tracking/tracked-event.entity";
 import { Profile } from "../tracking/profile.entity";
 
 export const entities = [
@@ -23,11 +23,11 @@ export const entities = [
   Goal,
   Settings,
   Experience,
-  ExperienceValue,
+  KeyValue,
   Variant,
   ExperienceGoal,
   Profile,
   TrackedEvent,
-  Assignment,
+  StoredAssignment,
   ExclusiveSlot,
 ];

@@ -3,7 +3,7 @@ import type { Database } from "../db/database";
 import { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import { Experience } from "../experiences/experience.entity";
-import { ExperienceValue } from "../experiences/experience-value.entity";
+import { KeyValue } from "../experiences/key-value.entity";
 import { Variant } from "../experiences/variant.entity";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
@@ -34,7 +34,7 @@ async function loadRulesetSource(reader: EntityManager, projectId: string): Prom
       select: { id: true, rule: true },
       order: { id: "ASC" },
     }),
-    ids.length ? reader.find(ExperienceValue, { where: { experienceId: In(ids) } }) : [],
+    ids.length ? reader.find(KeyValue, { where: { experienceId: In(ids) } }) : [],
     ids.length ? reader.find(Variant, { where: { experienceId: In(ids) } }) : [],
   ]);
   return { keys, segments, experiences, values, variants };

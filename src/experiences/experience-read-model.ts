@@ -8,7 +8,7 @@ import { searchOf } from "../setup/setup-items";
 import { isId } from "../shared/ids";
 import { ExperienceGoal } from "./experience-goal.entity";
 import type { ExperienceKind, ExperienceStatus } from "./experience-kind";
-import { ExperienceValue } from "./experience-value.entity";
+import { KeyValue } from "./key-value.entity";
 import { Experience } from "./experience.entity";
 import { Variant } from "./variant.entity";
 
@@ -47,9 +47,9 @@ export class ExperienceReadModel {
   }
 
   /** Product config and feature flag values (not variants'), by experience. */
-  valuesOf(projectId: string, experienceIds: readonly string[]): Promise<ExperienceValue[]> {
+  valuesOf(projectId: string, experienceIds: readonly string[]): Promise<KeyValue[]> {
     return this.db.reader
-      .createQueryBuilder(ExperienceValue, "value")
+      .createQueryBuilder(KeyValue, "value")
       .where("value.projectId = :projectId AND value.experienceId IN (:...ids) AND value.variantId IS NULL", {
         projectId,
         ids: experienceIds,
@@ -58,9 +58,9 @@ export class ExperienceReadModel {
       .getMany();
   }
 
-  variantValuesOf(projectId: string, variantIds: readonly string[]): Promise<ExperienceValue[]> {
+  variantValuesOf(projectId: string, variantIds: readonly string[]): Promise<KeyValue[]> {
     return this.db.reader
-      .createQueryBuilder(ExperienceValue, "value")
+      .createQueryBuilder(KeyValue, "value")
       .where("value.projectId = :projectId AND value.variantId IN (:...ids)", { projectId, ids: variantIds })
       .orderBy("value.position")
       .getMany();

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, ID, InputType, Int } from "type-graphql";
-import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 import { Describe } from "../graphql/descriptions";
+import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 
 @InputType({ description: "Which experiences to list." })
 export class ExperienceFilter {

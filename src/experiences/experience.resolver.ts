@@ -2,7 +2,7 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
 import { Goal } from "../goals/goal.entity";
-import { pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import { PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
 import { Key } from "../keys/key.entity";
@@ -24,7 +24,7 @@ import {
   FeatureFlag,
   ProductConfig,
 } from "./experience.types";
-import { ExperienceValue } from "./experience-value.entity";
+import { KeyValue } from "./key-value.entity";
 import { Variant } from "./variant.entity";
 
 @Resolver(() => Experience)
@@ -159,8 +159,8 @@ export class ExperienceResolver {
 
 @Resolver(() => ProductConfig)
 export class ProductConfigResolver {
-  @FieldResolver(() => [ExperienceValue])
-  values(@Root() config: Experience, @Ctx() { loaders }: RequestContext): Promise<ExperienceValue[]> {
+  @FieldResolver(() => [KeyValue])
+  values(@Root() config: Experience, @Ctx() { loaders }: RequestContext): Promise<KeyValue[]> {
     return loaders.experienceValues.load(config.id);
   }
 }
@@ -200,16 +200,16 @@ export class ABTestResolver {
 
 @Resolver(() => Variant)
 export class VariantResolver {
-  @FieldResolver(() => [ExperienceValue])
-  values(@Root() variant: Variant, @Ctx() { loaders }: RequestContext): Promise<ExperienceValue[]> {
+  @FieldResolver(() => [KeyValue])
+  values(@Root() variant: Variant, @Ctx() { loaders }: RequestContext): Promise<KeyValue[]> {
     return loaders.variantValues.load(variant.id);
   }
 }
 
-@Resolver(() => ExperienceValue)
+@Resolver(() => KeyValue)
 export class KeyValueResolver {
   @FieldResolver(() => Key)
-  async key(@Root() value: ExperienceValue, @Ctx() { loaders }: RequestContext): Promise<Key> {
+  async key(@Root() value: KeyValue, @Ctx() { loaders }: RequestContext): Promise<Key> {
     return (await loaders.key.load(value.keyId))!;
   }
 }

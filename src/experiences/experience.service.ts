@@ -25,7 +25,7 @@ import {
   type LifecycleAction,
 } from "./experience-rules";
 import { Experience, TYPE_NAME_OF_KIND } from "./experience.entity";
-import { ExperienceValue } from "./experience-value.entity";
+import { KeyValue } from "./key-value.entity";
 import { References, type KeyValueDraft } from "./references";
 import { Variant } from "./variant.entity";
 
@@ -211,7 +211,7 @@ export class ExperienceService {
           ],
           columns: input.priority == null ? {} : { priority: input.priority },
           write: async (tx) => {
-            await tx.delete(ExperienceValue, { experienceId: experience.id });
+            await tx.delete(KeyValue, { experienceId: experience.id });
             await this.writeValues(tx, experience, null, input.values!);
           },
         };
@@ -225,7 +225,7 @@ export class ExperienceService {
       const errors: UserError[] = [];
       const columns: Partial<Experience> = {};
       const changesValue = input.value !== undefined && input.value !== null;
-      const [flagValue] = await tx.find(ExperienceValue, { where: { experienceId: experience.id } });
+      const [flagValue] = await tx.find(KeyValue, { where: { experienceId: experience.id } });
       if (
         (changesValue || input.rolloutPercentage != null) &&
         experience.status === ExperienceStatus.STOPPED
@@ -248,8 +248,7 @@ export class ExperienceService {
         errors,
         columns,
         write: async (tx) => {
-          if (changesValue)
-            await tx.update(ExperienceValue, { id: flagValue.id }, { value: input.value as never });
+          if (changesValue) await tx.update(KeyValue, { id: flagValue.id }, { value: input.value as never });
         },
       };
     });
@@ -293,7 +292,7 @@ export class ExperienceService {
         columns,
         write: async (tx) => {
           if (input.variants != null) {
-            await tx.delete(ExperienceValue, { experienceId: experience.id });
+            await tx.delete(KeyValue, { experienceId: experience.id });
             await tx.delete(Variant, { experienceId: experience.id });
             await this.writeVariants(tx, experience, input.variants);
           }
@@ -510,10 +509,10 @@ export class ExperienceService {
   }
 
   private async liveFlagOfSameKey(tx: EntityManager, flag: Experience): Promise<Experience | null> {
-    const [own] = await tx.find(ExperienceValue, { where: { experienceId: flag.id } });
+    const [own] = await tx.find(KeyValue, { where: { experienceId: flag.id } });
     return tx
       .createQueryBuilder(Experience, "experience")
-      .innerJoin(ExperienceValue, "value", "value.experienceId = experience.id")
+      .innerJoin(KeyValue, "value", "value.experienceId = experience.id")
       .where("value.keyId = :keyId AND experience.kind = :kind AND experience.id <> :id", {
         keyId: own.keyId,
         kind: ExperienceKind.FEATURE_FLAG,
@@ -533,7 +532,7 @@ export class ExperienceService {
   ): Promise<void> {
     if (!values.length) return;
     await tx.insert(
-      ExperienceValue,
+      KeyValue,
       values.map((entry, position) => ({
         id: newId(),
         projectId: experience.projectId,
@@ -604,11 +603,11 @@ export class ExperienceService {
 
   /** The experience as the API shows it, with its values, variants and goals, for the audit log. */
   private async view(tx: EntityManager, experience: Experience): Promise<object> {
-    const values = await tx.find(ExperienceValue, {
+    const values = await tx.find(KeyValue, {
       where: { experienceId: experience.id },
       order: { position: "ASC" },
     });
-    const plain = (rows: ExperienceValue[]) => rows.map(({ keyId, value }) => ({ keyId, value }));
+    const plain = (rows: KeyValue[]) => rows.map(({ keyId, value }) => ({ keyId, value }));
     const {
       id,
       kind,

@@ -2,12 +2,12 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { Goal } from "../goals/goal.entity";
 import { connectionType } from "../graphql/connection";
+import { Describe } from "../graphql/descriptions";
 import { UserError } from "../graphql/user-error.type";
 import { Key } from "../keys/key.entity";
 import { Experience } from "./experience.entity";
-import { ExperienceValue } from "./experience-value.entity";
+import { KeyValue } from "./key-value.entity";
 import { Variant } from "./variant.entity";
-import { Describe } from "../graphql/descriptions";
 
 /*
  * The three kinds of experience. Each is an Experience row; these classes only say which of its
@@ -16,8 +16,8 @@ import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ implements: Experience, description: "Overrides key values for the users of a segment." })
 export class ProductConfig extends Experience {
-  @Field(() => [ExperienceValue], { description: "The keys it sets and their values." })
-  values?: ExperienceValue[];
+  @Field(() => [KeyValue], { description: "The keys it sets and their values." })
+  values?: KeyValue[];
 
   @Field(() => Int, {
     description: "When a user is in several running product configs, the highest priority wins per key.",

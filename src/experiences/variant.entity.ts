@@ -1,6 +1,6 @@
 import { Field, Float, ID, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { ExperienceValue } from "./experience-value.entity";
+import { KeyValue } from "./key-value.entity";
 import { Describe } from "../graphql/descriptions";
 
 @ObjectType({ description: "One arm of an A/B test: the key values its users get." })
@@ -31,11 +31,11 @@ export class Variant {
   @Column({ type: "boolean" })
   isControl!: boolean;
 
-  @Field(() => [ExperienceValue], {
+  @Field(() => [KeyValue], {
     description:
       "Keys this variant sets; a key it does not set falls through to flags, configs and the default.",
   })
-  values?: ExperienceValue[];
+  values?: KeyValue[];
 
   @Column({ type: "integer" })
   position!: number;

@@ -1,8 +1,6 @@
-import { Field, ID, InputType, ObjectType } from "type-graphql";
-import { UserError } from "../graphql/user-error.type";
-import { ArchivedFilter } from "../setup/archived-filter";
-import { Goal } from "./goal.entity";
+import { Field, ID, InputType } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
+import { ArchivedFilter } from "../setup/archived-filter";
 
 @InputType({ description: "Which goals to list." })
 export class GoalFilter extends ArchivedFilter {}
@@ -35,13 +33,4 @@ export class UpdateGoalInput {
     description: "Cannot change once an experience using the goal has run: its results would lie.",
   })
   events?: string[] | null;
-}
-
-@ObjectType({ description: "What a mutation of a goal answers." })
-export class GoalPayload {
-  @Field(() => Goal, { nullable: true, description: "The goal after the change; null when it was not done." })
-  goal!: Goal | null;
-
-  @Field(() => [UserError], { description: Describe.userErrors })
-  userErrors!: UserError[];
 }

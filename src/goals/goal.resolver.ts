@@ -1,11 +1,12 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
-import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
 import { Usage } from "../usages/usage.type";
 import { Goal } from "./goal.entity";
-import { CreateGoalInput, GoalFilter, GoalPayload, UpdateGoalInput } from "./goal.inputs";
+import { CreateGoalInput, GoalFilter, UpdateGoalInput } from "./goal.inputs";
+import { GoalPayload } from "./goal.types";
 
 const GoalConnection = connectionType("Goal", Goal);
 

@@ -1,10 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Field, ID, InputType, ObjectType } from "type-graphql";
-import { UserError } from "../graphql/user-error.type";
+import { Field, ID, InputType } from "type-graphql";
 import { ArchivedFilter } from "../setup/archived-filter";
 import { ValueType } from "./key-rules";
-import { Key } from "./key.entity";
-import { Describe } from "../graphql/descriptions";
 
 @InputType({ description: "Which keys to list." })
 export class KeyFilter extends ArchivedFilter {}
@@ -36,13 +33,4 @@ export class UpdateKeyInput {
 
   @Field(() => String, { nullable: true, description: "Null keeps it; an empty string clears it." })
   description?: string | null;
-}
-
-@ObjectType({ description: "What a mutation of a key answers." })
-export class KeyPayload {
-  @Field(() => Key, { nullable: true, description: "The key after the change; null when it was not done." })
-  key!: Key | null;
-
-  @Field(() => [UserError], { description: Describe.userErrors })
-  userErrors!: UserError[];
 }

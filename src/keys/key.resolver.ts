@@ -1,12 +1,13 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
-import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { badUserInput } from "../graphql/errors";
 import { payload } from "../graphql/payload";
 import { Usage } from "../usages/usage.type";
 import { Key } from "./key.entity";
-import { CreateKeyInput, KeyFilter, KeyPayload, UpdateKeyInput } from "./key.inputs";
+import { CreateKeyInput, KeyFilter, UpdateKeyInput } from "./key.inputs";
+import { KeyPayload } from "./key.types";
 
 const KeyConnection = connectionType("Key", Key);
 

@@ -1,8 +1,8 @@
 import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
-import type { RequestContext } from "../graphql/context";
 import type { Experience } from "../experiences/experience.entity";
 import { ABTest } from "../experiences/experience.types";
+import type { RequestContext } from "../graphql/context";
 import { ABTestResults } from "./results.types";
 
 @Resolver(() => ABTest)

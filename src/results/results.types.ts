@@ -1,6 +1,6 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
-import { Goal } from "../goals/goal.entity";
 import { Variant } from "../experiences/variant.entity";
+import { Goal } from "../goals/goal.entity";
 
 @ObjectType({ description: "How one variant does on one goal." })
 export class GoalResult {

@@ -1,7 +1,7 @@
 import { normalizeEventName } from "../shared/event-names";
 import { characterCount } from "../shared/names";
-import { textProblem } from "../shared/text";
 import { fail, ok, type Result } from "../shared/result";
+import { textProblem } from "../shared/text";
 import { at, UserErrors, type UserError } from "../shared/user-error";
 
 /**

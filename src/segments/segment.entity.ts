@@ -3,7 +3,7 @@ import { Column, Entity, Index } from "typeorm";
 import { JsonColumn } from "../db/columns";
 import { SetupItemEntity } from "../setup/setup-item.entity";
 import type { Rule } from "./segment-rule";
-import { SegmentRule } from "./segment.types";
+import { SegmentRule } from "./segment-rule.types";
 
 @ObjectType({
   description: "The users an experience targets: a rule over their properties and the events they performed.",

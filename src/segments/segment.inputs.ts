@@ -1,6 +1,6 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { UserError } from "../graphql/user-error.type";
+import { Field, ID, InputType, Int } from "type-graphql";
+import { Describe } from "../graphql/descriptions";
 import { ArchivedFilter } from "../setup/archived-filter";
 import {
   Match,
@@ -10,8 +10,6 @@ import {
   type PropertyConditionDraft,
   type RuleDraft,
 } from "./segment-rule";
-import { Segment } from "./segment.entity";
-import { Describe } from "../graphql/descriptions";
 
 @InputType({ description: "Which segments to list." })
 export class SegmentFilter extends ArchivedFilter {}
@@ -115,16 +113,4 @@ export class UpdateSegmentInput {
 
   @Field(() => SegmentRuleInput, { nullable: true, description: "Replaces the whole rule." })
   rule?: SegmentRuleInput | null;
-}
-
-@ObjectType({ description: "What a mutation of a segment answers." })
-export class SegmentPayload {
-  @Field(() => Segment, {
-    nullable: true,
-    description: "The segment after the change; null when it was not done.",
-  })
-  segment!: Segment | null;
-
-  @Field(() => [UserError], { description: Describe.userErrors })
-  userErrors!: UserError[];
 }

@@ -1,11 +1,12 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
-import { connectionType, pageRequest, PageArgs, toConnection } from "../graphql/connection";
+import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
 import { Usage } from "../usages/usage.type";
 import { Segment } from "./segment.entity";
-import { CreateSegmentInput, SegmentFilter, SegmentPayload, UpdateSegmentInput } from "./segment.inputs";
+import { CreateSegmentInput, SegmentFilter, UpdateSegmentInput } from "./segment.inputs";
+import { SegmentPayload } from "./segment.types";
 
 const SegmentConnection = connectionType("Segment", Segment);
 

@@ -3,7 +3,8 @@ import { Can } from "../access/role";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
 import { Settings } from "./settings.entity";
-import { SettingsPayload, UpdateSettingsInput } from "./settings.inputs";
+import { UpdateSettingsInput } from "./settings.inputs";
+import { SettingsPayload } from "./settings.types";
 
 @Resolver(() => Settings)
 export class SettingsResolver {

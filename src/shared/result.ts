@@ -3,7 +3,7 @@ import type { UserError } from "./user-error";
 /**
  * What a service method returns: the value, or the business reasons it was not done. Expected
  * failures are values, not exceptions, so a resolver can hand them to the client as userErrors and
- * a transaction can roll back on them (see db/database.ts).
+ * a transaction can roll back on them (commitIfOk in db/unit-of-work.ts).
  */
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
 

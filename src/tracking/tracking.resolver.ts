@@ -1,48 +1,9 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Arg, Authorized, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
 import { Can } from "../access/role";
 import type { RequestContext } from "../graphql/context";
-import { UserError } from "../graphql/user-error.type";
-
-@InputType({ description: "Something a user did, as an app reports it." })
-export class EventInput {
-  @Field(() => String, {
-    nullable: true,
-    description:
-      "Client-made event id: an event whose id was already stored is not stored again, so retries are safe.",
-  })
-  id?: string | null;
-
-  @Field({ description: "The app's user id, 1 to 256 characters." })
-  userId!: string;
-
-  @Field({ description: "The event's name, 1 to 128 characters, e.g. Charged." })
-  name!: string;
-
-  @Field(() => GraphQLJSON, {
-    nullable: true,
-    description: "A JSON object of at most 8 KiB; segment conditions filter on it.",
-  })
-  properties?: unknown;
-
-  @Field(() => Date, {
-    nullable: true,
-    description: "Defaults to the time the server receives it; at most 24 hours ahead.",
-  })
-  timestamp?: Date | null;
-}
-
-@ObjectType({ description: "What trackEvents and identify answer." })
-export class TrackPayload {
-  @Field(() => Int, { description: "Events accepted: stored now, or already stored under the same id." })
-  accepted!: number;
-
-  @Field(() => [UserError], {
-    description: 'One per bad event, its index in the path: ["events", "3", "name"].',
-  })
-  userErrors!: UserError[];
-}
-
+import { EventInput } from "./tracking.inputs";
+import { TrackPayload } from "./tracking.types";
 @Resolver()
 export class TrackingResolver {
   @Authorized(Can.track)

@@ -3,10 +3,10 @@ import type { Database } from "../db/database";
 import { forUpdate, sql } from "../db/sql";
 import { commitIfOk } from "../db/unit-of-work";
 import { newId } from "../shared/ids";
-import { userIdError } from "../shared/user-ids";
 import { propertiesOf } from "../shared/properties";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type UserError } from "../shared/user-error";
+import { userIdError } from "../shared/user-ids";
 import {
   checkEvent,
   MAX_EVENT_PROPERTIES_BYTES,

@@ -40,7 +40,7 @@ async function keyById(id: string) {
 }
 
 describe("creating keys", () => {
-  test("the seed's dark_mode key is created as a NUMBER with default 3, active and unused", async () => {
+  test("a new key has the given name, type and default, and is active and unused", async () => {
     const { key, userErrors } = await createKey({
       name: "dark_mode",
       type: "NUMBER",
@@ -201,7 +201,7 @@ describe("creating keys", () => {
 });
 
 describe("editing keys", () => {
-  test("the seed's dark_mode default is edited from 3 to 4, and the description can change", async () => {
+  test("a key's default value (3 to 4) and description can change", async () => {
     const { key } = await createKey({ name: "dark_mode_edit", type: "NUMBER", defaultValue: 3 });
     const { updateKey } = await app.query(UpdateKeyDocument, {
       input: { id: key!.id, defaultValue: 4, description: "4 turns it off" },
@@ -270,7 +270,7 @@ describe("editing keys", () => {
 });
 
 describe("archiving keys", () => {
-  test("the seed's archived key is hidden from the list and shown with 'show archived'", async () => {
+  test("an archived key leaves the default list and is listed with archived: true", async () => {
     const { key } = await createKey({ name: "old_banner", type: "BOOLEAN", defaultValue: true });
     const { archiveKey } = await app.query(ArchiveKeyDocument, { id: key!.id });
     expect(archiveKey.userErrors).toEqual([]);

@@ -39,7 +39,7 @@ async function segmentCount() {
     .totalCount;
 }
 
-describe("the seed's segment: iPhone users in New York, cloned for Miami", () => {
+describe("cloning a segment: an independent copy of its rule", () => {
   test("cloning copies the rule under '<name> (copy)'; editing the copy's city to Miami leaves the original as it was", async () => {
     const { segment: original } = await createSegment({
       name: "iPhone users in New York",

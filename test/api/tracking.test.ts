@@ -5,7 +5,7 @@ import {
   type EventInput,
 } from "../../client/generated/graphql";
 import { Profile } from "../../src/tracking/profile.entity";
-import { TrackedEvent } from "../../src/tracking/event.entity";
+import { TrackedEvent } from "../../src/tracking/tracked-event.entity";
 import { fixtures } from "../helpers/fixtures";
 import { CONCURRENT_WRITES } from "../helpers/database";
 import { startTestApp, type TestApp } from "../helpers/test-app";

@@ -14,7 +14,7 @@ import {
   ViewerDocument,
 } from "../../client/generated/graphql";
 import { Experience } from "../../src/experiences/experience.entity";
-import { ExperienceValue } from "../../src/experiences/experience-value.entity";
+import { KeyValue } from "../../src/experiences/key-value.entity";
 import { Key } from "../../src/keys/key.entity";
 import { fixtures, unique } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
@@ -32,7 +32,7 @@ async function keyUsages(id: string) {
   return (await app.query(GetKeyDocument, { id })).key!.usages;
 }
 
-describe("the seed's guards", () => {
+describe("what live experiences use cannot be archived", () => {
   test("a key used by a product config or a feature flag cannot be archived, and the error says which experiences block it", async () => {
     const keyId = await make.key("NUMBER", 3, "dark_mode_guard");
     const config = await make.productConfig({ name: "Dark mode config", values: [{ keyId, value: 4 }] });
@@ -216,7 +216,7 @@ describe("under concurrency", () => {
 
       const key = await app.services.db.reader.findOneByOrFail(Key, { id: keyId });
       const liveReferences = await app.services.db.reader
-        .createQueryBuilder(ExperienceValue, "value")
+        .createQueryBuilder(KeyValue, "value")
         .innerJoin(Experience, "experience", "experience.id = value.experienceId")
         .where("value.keyId = :keyId AND experience.archivedAt IS NULL", { keyId })
         .getCount();

@@ -8,11 +8,11 @@ import { Key } from "../keys/key.entity";
  * A value an experience gives a key: a product config's values, a feature flag's one value, or a
  * variant's values (variantId set). Also the reference from experiences to keys.
  */
-@ObjectType("KeyValue", { description: "A value an experience gives a key." })
+@ObjectType({ description: "A value an experience gives a key." })
 @Entity("experience_value")
 @Index("IDX_experience_value_key", ["keyId"])
 @Index("IDX_experience_value_experience", ["experienceId"])
-export class ExperienceValue {
+export class KeyValue {
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
 

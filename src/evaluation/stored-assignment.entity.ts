@@ -4,7 +4,7 @@ import { InstantColumn } from "../db/columns";
 /** A user's variant in an A/B test, recorded on the first qualifying evaluation and never changed. */
 @Entity("assignment")
 @Index("IDX_assignment_user", ["projectId", "userId"])
-export class Assignment {
+export class StoredAssignment {
   @PrimaryColumn({ type: "varchar", length: 36 })
   experienceId!: string;
 
