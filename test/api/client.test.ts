@@ -1,12 +1,11 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import pino from "pino";
 import {
   AbTestResultsDocument,
   ArchiveKeyDocument,
   CloneSegmentDocument,
-  createClient,
   CreateAbTestDocument,
+  createClient,
   CreateFeatureFlagDocument,
   CreateGoalDocument,
   CreateKeyDocument,
@@ -22,28 +21,18 @@ import {
   UpdateSettingsDocument,
   type Client,
 } from "../../client";
-import { loadConfig } from "../../src/config";
-import { startServer, type RunningServer } from "../../src/server";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 
 /** The typed client a front end imports (client/index.ts), compiled as a browser would and run over HTTP. */
 const SECRET = "px_client_test_bootstrap_secret";
-let database: TestDatabase;
-let server: RunningServer;
+let server: HttpTestServer;
 let api: Client;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  server = await startServer(
-    loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
-    pino({ level: "silent" }),
-  );
+  server = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: SECRET } });
   api = createClient({ url: `${server.url}/graphql`, token: SECRET });
 });
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+afterAll(() => server.close());
 
 test("the client module compiles with browser types only, strict", () => {
   const root = path.join(__dirname, "..", "..");

@@ -1,11 +1,8 @@
+import { Kind, parse, print, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Kind, parse, print, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
-import pino from "pino";
-import { loadConfig } from "../../src/config";
 import { buildAppSchema } from "../../src/graphql/schema";
-import { startServer, type RunningServer } from "../../src/server";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 
 /**
  * The docs are run, not just parsed: every ```graphql block of README.md and docs/*.md is sent, as
@@ -76,19 +73,11 @@ const KINDS: Record<string, string> = {
 const PLACEHOLDER = /<id of (key|segment|goal|product config|feature flag|A\/B test|token) ([^>]+)>/g;
 
 describe.each(files)("%s, run in order", (file) => {
-  let database: TestDatabase;
-  let server: RunningServer;
+  let server: HttpTestServer;
   beforeAll(async () => {
-    database = await freshDatabase();
-    server = await startServer(
-      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
-      pino({ level: "silent" }),
-    );
+    server = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: SECRET } });
   });
-  afterAll(async () => {
-    await server.close();
-    await database.drop();
-  });
+  afterAll(() => server.close());
 
   async function graphql(query: string, variables: unknown = {}, operationName?: string) {
     const response = await fetch(`${server.url}/graphql`, {

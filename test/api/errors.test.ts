@@ -1,31 +1,18 @@
 import pino from "pino";
-import { loadConfig } from "../../src/config";
-import { startServer, type RunningServer } from "../../src/server";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 
 /** A production server whose database fails under it: clients get an id, the log gets the cause. */
 const SECRET = "px_errors_test_bootstrap_secret";
-let database: TestDatabase;
-let server: RunningServer;
+let server: HttpTestServer;
 const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  const config = loadConfig({
-    PORT: "0",
-    NODE_ENV: "production",
-    DATABASE_URL: databaseUrl(database.config),
-    BOOTSTRAP_ADMIN_TOKEN: SECRET,
+  server = await startHttpServer({
+    env: { NODE_ENV: "production", BOOTSTRAP_ADMIN_TOKEN: SECRET },
+    logger: pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) }),
   });
-  server = await startServer(
-    config,
-    pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) }),
-  );
 });
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+afterAll(() => server.close());
 
 async function ask(query: string, authorization = `Bearer ${SECRET}`) {
   const response = await fetch(`${server.url}/graphql`, {
@@ -37,7 +24,7 @@ async function ask(query: string, authorization = `Bearer ${SECRET}`) {
 }
 
 test("an SQL failure reaches the client as 'Internal server error' and an id, and the log has the cause under that id", async () => {
-  await database.query("DROP TABLE goal");
+  await server.database.query("DROP TABLE goal");
   const { text } = await ask("{ goals { totalCount } }");
   const body = JSON.parse(text);
   expect(body.errors).toEqual([

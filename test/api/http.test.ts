@@ -2,31 +2,23 @@ import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pino from "pino";
-import { loadConfig } from "../../src/config";
-import { startServer, type RunningServer } from "../../src/server";
+import { type RunningServer } from "../../src/server";
 import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 import { startServerProcess, stopServerProcesses } from "../helpers/server-process";
 
 const BOOTSTRAP = "px_http_test_bootstrap_secret";
 const ROOT = path.join(__dirname, "..", "..");
 
-let database: TestDatabase;
+let running: HttpTestServer;
 let server: RunningServer;
+let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  const config = loadConfig({
-    PORT: "0",
-    DATABASE_URL: databaseUrl(database.config),
-    BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP,
-  });
-  server = await startServer(config, pino({ level: "silent" }));
+  running = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: BOOTSTRAP } });
+  ({ server, database } = running);
 });
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+afterAll(() => running.close());
 
 /** A GraphQL response body as JSON, errors included. */
 interface Body {
@@ -54,20 +46,18 @@ describe("HTTP", () => {
   });
 
   test("GET /healthz answers 503 once the database no longer answers, and the server keeps running", async () => {
-    const own = await freshDatabase();
-    const broken = await startServer(
-      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }),
-      pino({ level: "silent" }),
-    );
+    const broken = await startHttpServer();
     try {
-      await broken.services.db.close();
+      await broken.server.services.db.close();
       const response = await fetch(`${broken.url}/healthz`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: "unavailable", database: own.config.engine });
+      expect(await response.json()).toEqual({
+        status: "unavailable",
+        database: broken.database.config.engine,
+      });
       expect((await fetch(`${broken.url}/healthz`)).status).toBe(503);
     } finally {
       await broken.close();
-      await own.drop();
     }
   });
 
@@ -137,14 +127,10 @@ describe("the GraphiQL playground", () => {
   });
 
   test("no response to a request without a token holds a secret: not the first start's, not the bootstrap one", async () => {
-    const own = await freshDatabase();
-    const firstStart = await startServer(
-      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(own.config) }),
-      pino({ level: "silent" }),
-    );
+    const firstStart = await startHttpServer();
     try {
-      const made = firstStart.bootstrapped!.secret;
-      expect(firstStart.bootstrapped!.created).toBe(true);
+      const made = firstStart.server.bootstrapped!.secret;
+      expect(firstStart.server.bootstrapped!.created).toBe(true);
       const html = { accept: "text/html,application/xhtml+xml" };
       const requests: [string, RequestInit][] = [
         ["/graphql", { headers: html }],
@@ -185,7 +171,6 @@ describe("the GraphiQL playground", () => {
       }
     } finally {
       await firstStart.close();
-      await own.drop();
     }
   });
 });

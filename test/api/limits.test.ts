@@ -1,26 +1,20 @@
 import { getIntrospectionQuery, Kind, parse, type OperationDefinitionNode } from "graphql";
-import pino from "pino";
-import { loadConfig } from "../../src/config";
 import { fragmentsOf, LIMITS, measureOperation } from "../../src/graphql/limits";
 import { buildAppSchema } from "../../src/graphql/schema";
-import { startServer, type RunningServer } from "../../src/server";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { type RunningServer } from "../../src/server";
+import { type TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 
 const SECRET = "px_limits_test_bootstrap_secret";
-let database: TestDatabase;
+let running: HttpTestServer;
 let server: RunningServer;
+let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  server = await startServer(
-    loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
-    pino({ level: "silent" }),
-  );
+  running = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: SECRET } });
+  ({ server, database } = running);
 });
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+afterAll(() => running.close());
 
 interface Answer {
   status: number;

@@ -1,9 +1,6 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
-import pino from "pino";
-import { loadConfig } from "../../src/config";
-import { startServer, type RunningServer } from "../../src/server";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 
 /**
  * The playground in a real browser: Debian's Chromium, driven by playwright-core. It loads with no
@@ -20,16 +17,11 @@ const inBrowser = available ? describe : describe.skip;
 const SECRET = "px_browser_test_bootstrap_secret";
 
 inBrowser("GraphiQL in Chromium", () => {
-  let database: TestDatabase;
-  let server: RunningServer;
+  let server: HttpTestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    server = await startServer(
-      loadConfig({ PORT: "0", DATABASE_URL: databaseUrl(database.config), BOOTSTRAP_ADMIN_TOKEN: SECRET }),
-      pino({ level: "silent" }),
-    );
+    server = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: SECRET } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -48,7 +40,6 @@ inBrowser("GraphiQL in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await database?.drop();
   });
 
   test("loads with no request leaving 127.0.0.1, and runs { viewer { role } } with the token from the address's #fragment, which it then clears", async () => {
