@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Bootstrapped } from "./access/project.service";
 import type { AppConfig } from "./config";
 import { openDatabase } from "./db/database";
+import { ExperienceScheduler } from "./experiences/experience-scheduler";
 import { createApollo } from "./graphql/apollo";
 import { authenticate } from "./graphql/authenticate";
 import { buildAppSchema } from "./graphql/schema";
@@ -69,6 +70,8 @@ export async function startServer(
   app.use(bodyErrors);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const scheduler = new ExperienceScheduler(services.experienceLifecycle, logger);
+  scheduler.start();
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, database: db.engine }, "Product Experiences server is listening");
@@ -80,6 +83,7 @@ export async function startServer(
     bootstrapped,
     close: () =>
       (closing ??= (async () => {
+        await scheduler.stop();
         await apollo.stop();
         await db.close();
       })()),

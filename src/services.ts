@@ -5,6 +5,8 @@ import { TokenService } from "./access/token.service";
 import { AuditService } from "./audit/audit.service";
 import type { Database } from "./db/database";
 import { EvaluationService } from "./evaluation/evaluation.service";
+import { ExperienceChanges } from "./experiences/experience-changes";
+import { ExperienceLifecycleService } from "./experiences/experience-lifecycle.service";
 import { ExperienceReadModel } from "./experiences/experience-read-model";
 import { ExperienceService } from "./experiences/experience.service";
 import { GoalService } from "./goals/goal.service";
@@ -13,18 +15,24 @@ import { SegmentService } from "./segments/segment.service";
 import { ResultsService } from "./results/results.service";
 import { SettingsService } from "./settings/settings.service";
 import { TrackingService } from "./tracking/tracking.service";
+import { systemClock, type Clock } from "./shared/clock";
 import { UsageService } from "./usages/usage.service";
 
-/** Every service of the server, wired once per process; resolvers reach them through the context. */
-export function createServices(db: Database, logger: Logger) {
+/**
+ * Every service of the server, wired once per process; resolvers reach them through the context.
+ * `clock` is where time-dependent rules (schedules, stale flags) read "now"; tests move their own.
+ */
+export function createServices(db: Database, logger: Logger, clock: Clock = systemClock) {
   const audit = new AuditService(db);
   const usages = new UsageService(db);
   const settings = new SettingsService(db, audit);
-  const experienceReads = new ExperienceReadModel(db);
-  const experiences = new ExperienceService(db, experienceReads, audit, settings);
+  const experienceReads = new ExperienceReadModel(db, clock);
+  const changes = new ExperienceChanges(experienceReads, audit, clock);
   const tokens = new TokenService(db, audit);
   return {
-    experiences,
+    clock,
+    experiences: new ExperienceService(db, changes, settings, clock),
+    experienceLifecycle: new ExperienceLifecycleService(db, changes, audit, clock),
     experienceReads,
     evaluation: new EvaluationService(db),
     tracking: new TrackingService(db),

@@ -48,4 +48,11 @@ export class AuditEvent {
   })
   @JsonColumn({ nullable: true })
   after!: object | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Why, when the server itself decided the change: e.g. why a scheduled start was dropped.",
+  })
+  @Column({ type: "text", nullable: true })
+  note!: string | null;
 }

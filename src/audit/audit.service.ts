@@ -15,6 +15,8 @@ export interface AuditEntry {
   entityId: string;
   before: object | null;
   after: object | null;
+  /** Why, when the server decided the change itself (a scheduled move it dropped). */
+  note?: string;
 }
 
 export class AuditService {
@@ -38,6 +40,7 @@ export class AuditService {
       entityId: entry.entityId,
       before: entry.before,
       after: entry.after,
+      note: entry.note ?? null,
     });
     await tx.getRepository(AuditEvent).insert(event);
   }

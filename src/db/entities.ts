@@ -5,6 +5,7 @@ import { StoredAssignment } from "../evaluation/stored-assignment.entity";
 import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import { ExperienceGoal } from "../experiences/experience-goal.entity";
 import { KeyValue } from "../experiences/key-value.entity";
+import { ExperienceVersion } from "../experiences/experience-version.entity";
 import { Experience } from "../experiences/experience.entity";
 import { Variant } from "../experiences/variant.entity";
 import { Goal } from "../goals/goal.entity";
@@ -23,6 +24,7 @@ export const entities = [
   Goal,
   Settings,
   Experience,
+  ExperienceVersion,
   KeyValue,
   Variant,
   ExperienceGoal,

@@ -1,5 +1,7 @@
 import type { EntityManager } from "typeorm";
-import type { Result } from "../shared/result";
+import { ok, type Result } from "../shared/result";
+import type { FieldPath } from "../shared/user-error";
+import type { BulkArchived } from "../shared/versions";
 import type { Database } from "./database";
 import { sql } from "./sql";
 
@@ -49,4 +51,27 @@ export function changeProject<T>(
     });
     return work(tx);
   });
+}
+
+/**
+ * A bulk archive in one transaction of the project, each id judged alone: `one` checks and archives
+ * one id and writes nothing when it refuses it, so the refused ids come back as userErrors (their
+ * path ["ids", "<index>"]) and the others are archived, every check holding until the commit.
+ */
+export async function archiveEach(
+  db: Database,
+  projectId: string,
+  ids: readonly string[],
+  one: (tx: EntityManager, id: string, field: FieldPath) => Promise<Result<unknown>>,
+): Promise<BulkArchived> {
+  const result = await changeProject(db, projectId, async (tx) => {
+    const outcome: BulkArchived = { archived: [], userErrors: [] };
+    for (const [index, id] of ids.entries()) {
+      const done = await one(tx, id, ["ids", String(index)]);
+      if (done.ok) outcome.archived.push(id);
+      else outcome.userErrors.push(...done.errors);
+    }
+    return ok(outcome);
+  });
+  return result.ok ? result.value : { archived: [], userErrors: result.errors };
 }

@@ -1,13 +1,16 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { pageOf, type Page, type PageRequest } from "../db/pagination";
-import { likePattern } from "../db/sql";
+import { pageOf, pageOfRows, type Page, type PageRequest } from "../db/pagination";
+import { likePattern, sql } from "../db/sql";
+import type { Clock } from "../shared/clock";
 import { Goal } from "../goals/goal.entity";
 import { searchOf } from "../setup/setup-items";
 import { isId } from "../shared/ids";
 import { ExperienceGoal } from "./experience-goal.entity";
-import type { ExperienceKind, ExperienceStatus } from "./experience-kind";
+import { ExperienceKind, type ExperienceStatus } from "./experience-kind";
+import { staleSince } from "./experience-rules";
+import { ExperienceVersion } from "./experience-version.entity";
 import { KeyValue } from "./key-value.entity";
 import { Experience } from "./experience.entity";
 import { Variant } from "./variant.entity";
@@ -17,6 +20,21 @@ export interface ExperienceFilter {
   status?: ExperienceStatus | null;
   archived?: boolean | null;
   search?: string | null;
+  /** true: stale feature flags only (experience-rules.ts, staleSince). */
+  stale?: boolean | null;
+}
+
+interface VersionRow {
+  id: string;
+  project_id: string;
+  experience_id: string;
+  version: number | string;
+  at: number | string;
+  actor: string;
+  action: string;
+  status: ExperienceStatus;
+  snapshot: string;
+  changed_fields: string;
 }
 
 /**
@@ -24,9 +42,12 @@ export interface ExperienceFilter {
  * and results batch. The write flows are in experience.service.ts; nothing here changes anything.
  */
 export class ExperienceReadModel {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
 
-  list(caller: Caller, filter: ExperienceFilter, page: PageRequest): Promise<Page<Experience>> {
+  async list(caller: Caller, filter: ExperienceFilter, page: PageRequest): Promise<Page<Experience>> {
     const query = this.db.reader
       .createQueryBuilder(Experience, "experience")
       .where("experience.projectId = :projectId", { projectId: caller.projectId });
@@ -38,7 +59,58 @@ export class ExperienceReadModel {
     const search = searchOf(filter);
     if (search)
       query.andWhere("experience.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
-    return pageOf(query, "experience", page);
+    if (!filter.stale) return pageOf(query, "experience", page);
+    // Staleness is one rule in TypeScript (staleSince); a project's flags are few enough to page in memory.
+    const flags = await query
+      .andWhere("experience.kind = :flag", { flag: ExperienceKind.FEATURE_FLAG })
+      .orderBy("experience.id")
+      .getMany();
+    return pageOfRows(
+      flags.filter((flag) => this.staleSince(flag) !== null),
+      page,
+    );
+  }
+
+  /** Since when a feature flag is stale, by the server's clock (null: it is not). */
+  staleSince(flag: Experience): Date | null {
+    return staleSince(flag, this.clock.now());
+  }
+
+  /**
+   * A page of each experience's history, newest first, in one statement however many experiences
+   * a list shows (a window function numbers each one's versions). Counts come in one more statement,
+   * and only if asked for.
+   */
+  async historyPages(
+    projectId: string,
+    experienceIds: readonly string[],
+    page: PageRequest,
+  ): Promise<Map<string, Page<ExperienceVersion>>> {
+    const rows = await sql<VersionRow>(
+      this.db.reader,
+      `SELECT * FROM (
+         SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.experience_id ORDER BY v.id DESC) AS position
+           FROM experience_version v
+          WHERE v.project_id = :projectId AND v.experience_id IN (:...ids)${page.after === null ? "" : " AND v.id < :after"}
+       ) ranked WHERE position <= :limit ORDER BY experience_id, id DESC`,
+      { projectId, ids: experienceIds, after: page.after, limit: page.first + 1 },
+    );
+    let counts: Promise<Map<string, number>> | null = null;
+    const countOf = async (experienceId: string) => {
+      counts ??= sql<{ experience_id: string; n: number | string }>(
+        this.db.reader,
+        "SELECT experience_id, COUNT(*) AS n FROM experience_version WHERE project_id = :projectId AND experience_id IN (:...ids) GROUP BY experience_id",
+        { projectId, ids: experienceIds },
+      ).then((found) => new Map(found.map((row) => [row.experience_id, Number(row.n)])));
+      return (await counts).get(experienceId) ?? 0;
+    };
+    const pages = new Map<string, Page<ExperienceVersion>>();
+    for (const id of experienceIds) {
+      const versions = rows.filter((row) => row.experience_id === id).map(versionOf);
+      const hasNextPage = versions.length > page.first;
+      pages.set(id, { nodes: versions.slice(0, page.first), hasNextPage, totalCount: () => countOf(id) });
+    }
+    return pages;
   }
 
   /** Unknown, malformed or another project's id: null. */
@@ -100,4 +172,19 @@ export class ExperienceReadModel {
     const byId = new Map(goals.map((goal) => [goal.id, goal]));
     return links.map((link) => ({ experienceId: link.experienceId, goal: byId.get(link.goalId)! }));
   }
+}
+
+function versionOf(row: VersionRow): ExperienceVersion {
+  return Object.assign(new ExperienceVersion(), {
+    id: row.id,
+    projectId: row.project_id,
+    experienceId: row.experience_id,
+    version: Number(row.version),
+    at: new Date(Number(row.at)),
+    actor: row.actor,
+    action: row.action,
+    status: row.status,
+    snapshot: JSON.parse(row.snapshot),
+    changedFields: JSON.parse(row.changed_fields),
+  });
 }

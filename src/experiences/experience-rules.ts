@@ -1,7 +1,7 @@
 import { characterCount, MAX_NAME_LENGTH } from "../shared/names";
 import { textProblem } from "../shared/text";
 import { at, UserErrors, type UserError } from "../shared/user-error";
-import { ExperienceStatus } from "./experience-kind";
+import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 
 /** Pure rules of experiences: the life cycle, percentages, and the shape of an A/B test's variants. */
 
@@ -119,4 +119,159 @@ export function goalListErrors(
     errors.push(UserErrors.invalid(path.primary, "The primary goal must be one of the test's goals"));
   }
   return errors;
+}
+
+/**
+ * How long a field of each kind can change (RULES.md, "what may change when"): until the
+ * experience is archived, until it stops, only as a DRAFT, or (a test's traffic) freely as a DRAFT
+ * and only upward once started, since it only lets new users in.
+ */
+export type EditWindow = "untilArchived" | "untilStopped" | "draftOnly" | "upwardOnceStarted";
+
+export const EDIT_WINDOWS: Record<ExperienceKind, Record<string, EditWindow>> = {
+  [ExperienceKind.PRODUCT_CONFIG]: {
+    name: "untilArchived",
+    description: "untilArchived",
+    segmentId: "untilArchived",
+    priority: "untilArchived",
+    values: "untilStopped",
+  },
+  [ExperienceKind.FEATURE_FLAG]: {
+    name: "untilStopped",
+    description: "untilStopped",
+    segmentId: "untilStopped",
+    value: "untilStopped",
+    rolloutPercentage: "untilStopped",
+  },
+  [ExperienceKind.AB_TEST]: {
+    name: "untilStopped",
+    description: "untilStopped",
+    goalIds: "untilStopped",
+    primaryGoalId: "untilStopped",
+    trafficPercentage: "upwardOnceStarted",
+    segmentId: "draftOnly",
+    variants: "draftOnly",
+  },
+};
+
+/**
+ * INVALID_STATE naming the field when it may not change now (the experience's status, and for a
+ * traffic change its direction), or null. Archived experiences are refused before any of this.
+ */
+export function editError(
+  kind: ExperienceKind,
+  status: ExperienceStatus,
+  field: string,
+  path: string[],
+  change?: { from: number | null; to: number },
+): UserError | null {
+  const window = EDIT_WINDOWS[kind][field] ?? "untilArchived";
+  if (window === "untilArchived") return null;
+  if (status === ExperienceStatus.STOPPED) {
+    return UserErrors.invalidState(path, `${field} no longer changes: the experience has stopped`);
+  }
+  if (window === "draftOnly" && status !== ExperienceStatus.DRAFT) {
+    return UserErrors.invalidState(
+      path,
+      `${field} changes only while the experience is a DRAFT; it is ${status}`,
+    );
+  }
+  if (
+    window === "upwardOnceStarted" &&
+    status !== ExperienceStatus.DRAFT &&
+    change &&
+    change.to < (change.from ?? 0)
+  ) {
+    return UserErrors.invalidState(
+      path,
+      `${field} can only go up once the test has started (it lets new users in; placed users stay): ${change.from} → ${change.to}`,
+    );
+  }
+  return null;
+}
+
+/** A schedule reaches at most this far ahead. */
+export const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** The times a scheduleExperience asks for: undefined keeps the current one, null clears it. */
+export interface ScheduleRequest {
+  startAt: Date | null | undefined;
+  stopAt: Date | null | undefined;
+}
+
+/**
+ * A schedule's rules: a start only for a DRAFT or PAUSED experience, a stop for one that has not
+ * stopped; each new time in the future and at most a year ahead; the stop after the start.
+ */
+export function scheduleErrors(
+  status: ExperienceStatus,
+  current: { startAt: Date | null; stopAt: Date | null },
+  wanted: ScheduleRequest,
+  now: number,
+): UserError[] {
+  const errors: UserError[] = [];
+  if (status === ExperienceStatus.STOPPED) {
+    return [UserErrors.invalidState(["id"], "A STOPPED experience has nothing left to schedule")];
+  }
+  if (wanted.startAt && status !== ExperienceStatus.DRAFT && status !== ExperienceStatus.PAUSED) {
+    errors.push(
+      UserErrors.invalidState(
+        ["startAt"],
+        `Only a DRAFT or PAUSED experience can be scheduled to start; it is ${status}`,
+      ),
+    );
+  }
+  for (const [field, time] of [
+    ["startAt", wanted.startAt],
+    ["stopAt", wanted.stopAt],
+  ] as const) {
+    if (!time) continue;
+    if (time.getTime() <= now || time.getTime() > now + MAX_SCHEDULE_AHEAD_MS) {
+      errors.push(UserErrors.invalid([field], `${field} must be in the future and at most a year ahead`));
+    }
+  }
+  const startAt = wanted.startAt === undefined ? current.startAt : wanted.startAt;
+  const stopAt = wanted.stopAt === undefined ? current.stopAt : wanted.stopAt;
+  if (startAt && stopAt && stopAt.getTime() <= startAt.getTime()) {
+    errors.push(UserErrors.invalid(["stopAt"], "stopAt must come after startAt"));
+  }
+  return errors;
+}
+
+/** The scheduled move due first at `now`, if any: a start before a stop when both are due. */
+export function dueMove(
+  schedule: { startAt: Date | null; stopAt: Date | null },
+  now: number,
+): "start" | "stop" | null {
+  const start = schedule.startAt && schedule.startAt.getTime() <= now ? schedule.startAt.getTime() : null;
+  const stop = schedule.stopAt && schedule.stopAt.getTime() <= now ? schedule.stopAt.getTime() : null;
+  if (start !== null && (stop === null || start <= stop)) return "start";
+  return stop !== null ? "stop" : null;
+}
+
+/** How long a flag serves everyone unchanged, or sits stopped, before it is stale. */
+export const STALE_AFTER_MS = 14 * 24 * 60 * 60 * 1000;
+
+export interface FlagState {
+  status: ExperienceStatus;
+  rolloutPercentage: number | null;
+  /** The last change of any kind: every change restarts the clock. */
+  updatedAt: Date;
+  stoppedAt: Date | null;
+  archivedAt: Date | null;
+}
+
+/**
+ * Since when a feature flag is stale, or null: it has served 100% of its segment with no change for
+ * 14 days (stale since its last change + 14 days), or it has been STOPPED and not archived for 14
+ * days (since its stop + 14 days). Its value can be folded into the key's default and the flag retired.
+ */
+export function staleSince(flag: FlagState, now: number): Date | null {
+  if (flag.archivedAt !== null) return null;
+  let from: number | null = null;
+  if (flag.status === ExperienceStatus.RUNNING && (flag.rolloutPercentage ?? 0) >= 100)
+    from = flag.updatedAt.getTime() + STALE_AFTER_MS;
+  if (flag.status === ExperienceStatus.STOPPED && flag.stoppedAt)
+    from = flag.stoppedAt.getTime() + STALE_AFTER_MS;
+  return from !== null && from <= now ? new Date(from) : null;
 }

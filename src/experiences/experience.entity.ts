@@ -1,4 +1,4 @@
-import { Field, ID, InterfaceType, registerEnumType } from "type-graphql";
+import { Field, ID, InterfaceType, Int, registerEnumType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
@@ -103,11 +103,27 @@ export class Experience extends NamedRow {
   @InstantColumn({ nullable: true })
   stoppedAt!: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description: "A DRAFT or PAUSED experience starts by itself at this time.",
+  })
+  @Index("IDX_experience_scheduled_start")
+  @InstantColumn({ nullable: true })
+  scheduledStartAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "The experience stops by itself at this time." })
+  @Index("IDX_experience_scheduled_stop")
+  @InstantColumn({ nullable: true })
+  scheduledStopAt!: Date | null;
+
   @Field({ description: Describe.createdAt })
   declare createdAt: Date;
 
   @Field({ description: Describe.updatedAt })
   declare updatedAt: Date;
+
+  @Field(() => Int, { description: "1 at creation, +1 on every change." })
+  declare version: number;
 
   @Field({ description: "Archived experiences are read-only and never serve." })
   get archived(): boolean {

@@ -1,6 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, ID, InputType, Int } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
+import { VersionedUpdate } from "../graphql/versions";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 
 @InputType({ description: "Which experiences to list." })
@@ -23,6 +24,9 @@ export class ExperienceFilter {
     description: "Case-insensitive substring of the name or description.",
   })
   search?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: stale feature flags only." })
+  stale?: boolean | null;
 }
 
 @InputType({ description: "A value for a key." })
@@ -49,7 +53,7 @@ export class CreateExperienceFields {
 
 /** What updating any kind of experience takes, at any status until archived. */
 @InputType()
-export class UpdateExperienceFields {
+export class UpdateExperienceFields extends VersionedUpdate {
   @Field(() => ID, { description: "The experience to change." })
   id!: string;
 

@@ -1,10 +1,23 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { Can } from "../access/role";
 import { Goal } from "../goals/goal.entity";
 import { PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
+import { ExpectedVersionArg } from "../graphql/versions";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { Experience } from "./experience.entity";
@@ -21,6 +34,7 @@ import {
   ABTest,
   ExperienceConnection,
   ExperiencePayload,
+  ExperienceVersionConnection,
   FeatureFlag,
   ProductConfig,
 } from "./experience.types";
@@ -119,41 +133,28 @@ export class ExperienceResolver {
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "DRAFT or PAUSED → RUNNING." })
-  async startExperience(
-    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
-    @Ctx() { services, caller }: RequestContext,
-  ) {
-    return payload("experience", await services.experiences.start(caller, id));
-  }
-
-  @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "RUNNING → PAUSED: stops serving, keeps assignments." })
-  async pauseExperience(
-    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
-    @Ctx() { services, caller }: RequestContext,
-  ) {
-    return payload("experience", await services.experiences.pause(caller, id));
-  }
-
-  @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "RUNNING or PAUSED → STOPPED, for good." })
-  async stopExperience(
-    @Arg("id", () => ID, { description: "The experience's id." }) id: string,
-    @Ctx() { services, caller }: RequestContext,
-  ) {
-    return payload("experience", await services.experiences.stop(caller, id));
-  }
-
-  @Authorized(Can.edit)
   @Mutation(() => ExperiencePayload, {
-    description: "DRAFT or STOPPED only; archived experiences are read-only.",
+    description: "Makes the content of an earlier version current again, as a new version; the status stays.",
   })
-  async archiveExperience(
+  async revertExperience(
     @Arg("id", () => ID, { description: "The experience's id." }) id: string,
+    @Arg("toVersion", () => Int, { description: "The version whose content to restore (see history)." })
+    toVersion: number,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("experience", await services.experiences.archive(caller, id));
+    return payload("experience", await services.experiences.revert(caller, id, toVersion, expectedVersion));
+  }
+
+  @FieldResolver(() => ExperienceVersionConnection, {
+    description: "Every version, newest first: who changed what, and the whole experience as it was.",
+  })
+  async history(
+    @Root() experience: Experience,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return toConnection(await loaders.history(pageRequest(page)).load(experience.id));
   }
 }
 
@@ -167,6 +168,15 @@ export class ProductConfigResolver {
 
 @Resolver(() => FeatureFlag)
 export class FeatureFlagResolver {
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      "Since when the flag is stale: serving 100% of its segment unchanged, or stopped and not archived, for 14 days.",
+  })
+  staleSince(@Root() flag: Experience, @Ctx() { services }: RequestContext): Date | null {
+    return services.experienceReads.staleSince(flag);
+  }
+
   @FieldResolver(() => Key)
   async key(@Root() flag: Experience, @Ctx() { loaders }: RequestContext): Promise<Key> {
     const [value] = await loaders.experienceValues.load(flag.id);

@@ -1,43 +1,28 @@
 import type { EntityManager } from "typeorm";
-import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import type { Caller } from "../access/role";
-import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import { forUpdate, sql } from "../db/sql";
 import { changeProject } from "../db/unit-of-work";
 import { valueTypeError } from "../keys/key-rules";
-import { Key } from "../keys/key.entity";
 import type { SettingsService } from "../settings/settings.service";
 import { applyNaming, checkNaming, nameHolder, type Naming } from "../setup/named-row";
-import { isId, newId } from "../shared/ids";
+import type { Clock } from "../shared/clock";
+import { newId } from "../shared/ids";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
-import { at, UserErrors, type UserError } from "../shared/user-error";
+import { at, UserErrors, type FieldPath, type UserError } from "../shared/user-error";
+import type { ExperienceChanges, OpenChange } from "./experience-changes";
 import { ExperienceGoal } from "./experience-goal.entity";
-import type { ExperienceReadModel } from "./experience-read-model";
 import { ExperienceKind, ExperienceStatus, KIND_IN_WORDS } from "./experience-kind";
-import {
-  canArchive,
-  goalListErrors,
-  nextStatus,
-  rolloutError,
-  trafficError,
-  variantErrors,
-  type LifecycleAction,
-} from "./experience-rules";
-import { Experience, TYPE_NAME_OF_KIND } from "./experience.entity";
+import { editError, goalListErrors, rolloutError, trafficError, variantErrors } from "./experience-rules";
+import { revertInput, type Snapshot } from "./experience-snapshot";
+import { sameValue } from "../shared/json";
+import { ExperienceVersion } from "./experience-version.entity";
+import { Experience } from "./experience.entity";
 import { KeyValue } from "./key-value.entity";
 import { References, type KeyValueDraft } from "./references";
 import { Variant } from "./variant.entity";
 
 interface CommonInput {
   name: string;
-  description?: string | null;
-  segmentId?: string | null;
-}
-
-interface CommonUpdate {
-  id: string;
-  name?: string | null;
   description?: string | null;
   segmentId?: string | null;
 }
@@ -68,65 +53,45 @@ export interface CreateABTest extends CommonInput {
   mutuallyExclusive?: boolean | null;
 }
 
-export interface UpdateProductConfig extends CommonUpdate {
+/**
+ * What an update of any kind can change; a kind's own mutation only sends its kind's fields, and a
+ * revert sends what differs from the version it goes back to. Absent or null keeps the value; an
+ * empty description clears it and an empty segmentId targets all users.
+ */
+export interface ExperienceUpdate {
+  name?: string | null;
+  description?: string | null;
+  segmentId?: string | null;
   values?: KeyValueDraft[] | null;
   priority?: number | null;
-}
-
-export interface UpdateFeatureFlag extends CommonUpdate {
   value?: unknown;
   rolloutPercentage?: number | null;
-}
-
-export interface UpdateABTest extends CommonUpdate {
   trafficPercentage?: number | null;
   variants?: VariantDraft[] | null;
   goalIds?: string[] | null;
   primaryGoalId?: string | null;
 }
 
-/** What a kind adds to a create or an update: its errors, and (if none) how to write it. */
-interface OwnPart {
-  errors: UserError[];
-  columns?: Partial<Experience>;
-  /** Writes the kind's related rows (values, variants, goals) once the experience row exists. */
-  write?: (tx: EntityManager, experience: Experience) => Promise<void>;
+export interface UpdateInput extends ExperienceUpdate {
+  id: string;
+  expectedVersion?: number | null;
 }
 
-/** An empty segment id on update means "all users"; null means "keep". */
-function segmentChoice(
-  segmentId: string | null | undefined,
-): { keep: true } | { keep: false; segmentId: string | null } {
-  if (segmentId === null || segmentId === undefined) return { keep: true };
-  return { keep: false, segmentId: segmentId === "" ? null : segmentId };
-}
+/** The path of an update's field: ["input", "values"] for an update, ["toVersion", "values"] for a revert. */
+type FieldOf = (field: string) => string[];
 
-function draftOnly(field: string[], what: string, experience: Experience): UserError | null {
-  return experience.status === ExperienceStatus.DRAFT
-    ? null
-    : UserErrors.invalidState(
-        field,
-        `${what} change only while the experience is a DRAFT; it is ${experience.status}`,
-      );
-}
-
+/**
+ * Product configs, feature flags and A/B tests: creating them, changing their content under the
+ * rules of their status, and reverting them to an earlier version's content. Life-cycle moves and
+ * schedules are in experience-lifecycle.service.ts; every change goes through ExperienceChanges.
+ */
 export class ExperienceService {
   constructor(
     private readonly db: Database,
-    private readonly reads: ExperienceReadModel,
-    private readonly audit: AuditService,
+    private readonly changes: ExperienceChanges,
     private readonly settings: SettingsService,
+    private readonly clock: Clock,
   ) {}
-
-  /** `find`, holding the row's lock until the transaction ends (on PostgreSQL; SQLite has one writer). */
-  private async findLocked(tx: EntityManager, projectId: string, id: string): Promise<Experience | null> {
-    if (!isId(id)) return null;
-    await sql(tx, `SELECT id FROM experience WHERE id = :id AND project_id = :projectId${forUpdate(tx)}`, {
-      id,
-      projectId,
-    });
-    return this.reads.find(tx, projectId, id);
-  }
 
   createProductConfig(caller: Caller, input: CreateProductConfig): Promise<Result<Experience>> {
     return this.create(
@@ -135,14 +100,9 @@ export class ExperienceService {
       input,
       { keyIds: input.values.map((v) => v.keyId) },
       (refs) => ({
-        errors: [
-          ...(input.values.length
-            ? []
-            : [UserErrors.invalid(["input", "values"], "A product config sets at least one key")]),
-          ...refs.keyValueErrors(input.values, ["input", "values"]),
-        ],
+        errors: [...valuesErrors(input.values, refs, ["input", "values"])],
         columns: { priority: input.priority ?? 0 },
-        write: (tx, experience) => this.writeValues(tx, experience, null, input.values),
+        write: (tx, experience) => writeValues(tx, experience, null, input.values),
       }),
     );
   }
@@ -161,7 +121,7 @@ export class ExperienceService {
         ),
         columns: { rolloutPercentage },
         write: (tx, experience) =>
-          this.writeValues(tx, experience, null, [{ keyId: input.keyId, value: input.value }]),
+          writeValues(tx, experience, null, [{ keyId: input.keyId, value: input.value }]),
       };
     });
   }
@@ -175,8 +135,8 @@ export class ExperienceService {
     return this.create(caller, ExperienceKind.AB_TEST, input, wanted, async (refs, tx) => ({
       errors: [
         ...errorsOf(trafficError(trafficPercentage, ["input", "trafficPercentage"])),
-        ...this.variantsErrors(input.variants, refs),
-        ...this.goalsErrors(input.goalIds, input.primaryGoalId, refs),
+        ...variantsErrors(input.variants, refs, (field) => ["input", field]),
+        ...goalsErrors(input.goalIds, input.primaryGoalId, refs, (field) => ["input", field]),
       ],
       columns: {
         trafficPercentage,
@@ -186,155 +146,60 @@ export class ExperienceService {
           input.mutuallyExclusive ?? (await this.settings.get(caller, tx)).mutuallyExclusiveABTests,
       },
       write: async (tx, experience) => {
-        await this.writeVariants(tx, experience, input.variants);
-        await this.writeGoals(tx, experience, input.goalIds);
+        await writeVariants(tx, experience, input.variants);
+        await writeGoals(tx, experience, input.goalIds);
       },
     }));
   }
 
-  updateProductConfig(caller: Caller, input: UpdateProductConfig): Promise<Result<Experience>> {
-    return this.change(
-      caller,
-      ExperienceKind.PRODUCT_CONFIG,
-      input,
-      { keyIds: input.values?.map((v) => v.keyId) },
-      (experience, refs) => {
-        if (input.values == null)
-          return { errors: [], columns: input.priority == null ? {} : { priority: input.priority } };
-        return {
-          errors: [
-            ...errorsOf(draftOnly(["input", "values"], "Values", experience)),
-            ...(input.values.length
-              ? []
-              : [UserErrors.invalid(["input", "values"], "A product config sets at least one key")]),
-            ...refs.keyValueErrors(input.values, ["input", "values"]),
-          ],
-          columns: input.priority == null ? {} : { priority: input.priority },
-          write: async (tx) => {
-            await tx.delete(KeyValue, { experienceId: experience.id });
-            await this.writeValues(tx, experience, null, input.values!);
-          },
-        };
-      },
-    );
+  updateProductConfig(caller: Caller, input: UpdateInput): Promise<Result<Experience>> {
+    return this.update(caller, ExperienceKind.PRODUCT_CONFIG, input);
   }
 
-  /** The value and the rollout may change while the flag is a draft, running or paused; the key never. */
-  updateFeatureFlag(caller: Caller, input: UpdateFeatureFlag): Promise<Result<Experience>> {
-    return this.change(caller, ExperienceKind.FEATURE_FLAG, input, {}, async (experience, _refs, tx) => {
-      const errors: UserError[] = [];
-      const columns: Partial<Experience> = {};
-      const changesValue = input.value !== undefined && input.value !== null;
-      const [flagValue] = await tx.find(KeyValue, { where: { experienceId: experience.id } });
-      if (
-        (changesValue || input.rolloutPercentage != null) &&
-        experience.status === ExperienceStatus.STOPPED
-      ) {
-        errors.push(
-          UserErrors.invalidState(["input"], "A stopped feature flag's value and rollout no longer change"),
-        );
-      }
-      if (changesValue) {
-        const key = await tx.findOneByOrFail(Key, { id: flagValue.keyId });
-        const typeError = valueTypeError(key.type, input.value, ["input", "value"]);
-        if (typeError) errors.push(typeError);
-      }
-      if (input.rolloutPercentage != null) {
-        const error = rolloutError(input.rolloutPercentage, ["input", "rolloutPercentage"]);
-        if (error) errors.push(error);
-        columns.rolloutPercentage = input.rolloutPercentage;
-      }
-      return {
-        errors,
-        columns,
-        write: async (tx) => {
-          if (changesValue) await tx.update(KeyValue, { id: flagValue.id }, { value: input.value as never });
-        },
-      };
-    });
+  updateFeatureFlag(caller: Caller, input: UpdateInput): Promise<Result<Experience>> {
+    return this.update(caller, ExperienceKind.FEATURE_FLAG, input);
   }
 
-  /** Traffic, variants and goals change only in DRAFT; name, description and segment until archived. */
-  updateABTest(caller: Caller, input: UpdateABTest): Promise<Result<Experience>> {
-    const wanted = {
-      keyIds: input.variants?.flatMap((v) => v.values.map((value) => value.keyId)),
-      goalIds: input.goalIds ?? [],
-    };
-    return this.change(caller, ExperienceKind.AB_TEST, input, wanted, async (experience, refs, tx) => {
-      const errors: UserError[] = [];
-      const columns: Partial<Experience> = {};
-      const draftFields: [unknown, string][] = [
-        [input.trafficPercentage, "trafficPercentage"],
-        [input.variants, "variants"],
-        [input.goalIds, "goalIds"],
-        [input.primaryGoalId, "primaryGoalId"],
-      ];
-      for (const [value, field] of draftFields) {
-        if (value == null) continue;
-        const error = draftOnly(["input", field], "Traffic, variants and goals", experience);
-        if (error) errors.push(error);
-      }
-      if (errors.length) return { errors };
-      if (input.trafficPercentage != null) {
-        const error = trafficError(input.trafficPercentage, ["input", "trafficPercentage"]);
-        if (error) errors.push(error);
-        columns.trafficPercentage = input.trafficPercentage;
-      }
-      if (input.variants != null) errors.push(...this.variantsErrors(input.variants, refs));
-      if (input.goalIds != null || input.primaryGoalId != null) {
-        const goalIds = input.goalIds ?? (await this.goalIdsOf(tx, experience.id));
-        const primaryGoalId = input.primaryGoalId ?? experience.primaryGoalId!;
-        errors.push(...this.goalsErrors(goalIds, primaryGoalId, refs, input.goalIds != null));
-        columns.primaryGoalId = primaryGoalId;
-      }
-      return {
-        errors,
-        columns,
-        write: async (tx) => {
-          if (input.variants != null) {
-            await tx.delete(KeyValue, { experienceId: experience.id });
-            await tx.delete(Variant, { experienceId: experience.id });
-            await this.writeVariants(tx, experience, input.variants);
-          }
-          if (input.goalIds != null) {
-            await tx.delete(ExperienceGoal, { experienceId: experience.id });
-            await this.writeGoals(tx, experience, input.goalIds);
-          }
-        },
-      };
-    });
+  updateABTest(caller: Caller, input: UpdateInput): Promise<Result<Experience>> {
+    return this.update(caller, ExperienceKind.AB_TEST, input);
   }
 
-  start(caller: Caller, id: string): Promise<Result<Experience>> {
-    return this.transition(caller, id, "start");
-  }
-
-  pause(caller: Caller, id: string): Promise<Result<Experience>> {
-    return this.transition(caller, id, "pause");
-  }
-
-  stop(caller: Caller, id: string): Promise<Result<Experience>> {
-    return this.transition(caller, id, "stop");
-  }
-
-  /** Only DRAFT and STOPPED experiences can be archived; archived ones are read-only for good. */
-  archive(caller: Caller, id: string): Promise<Result<Experience>> {
+  /**
+   * Makes the content of an earlier version current again, as a new version: the update that turns
+   * the current content into that version's, under the rules of the current status (a running test's
+   * variants stay: INVALID_STATE at ["toVersion", "variants"]; a key archived since: ARCHIVED). The
+   * status and the schedule are not content and stay as they are.
+   */
+  revert(
+    caller: Caller,
+    id: string,
+    toVersion: number,
+    expectedVersion?: number | null,
+  ): Promise<Result<Experience>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const experience = await this.reads.find(tx, caller.projectId, id);
-      if (!experience) return fail(UserErrors.notFound(["id"], "experience"));
-      if (experience.archivedAt !== null)
-        return fail(UserErrors.invalidState(["id"], "This experience is already archived"));
-      if (!canArchive(experience.status)) {
+      const opened = await this.changes.open(tx, caller, {
+        id,
+        idField: ["id"],
+        expectedVersion,
+        versionField: ["expectedVersion"],
+        archivedAction: "revert it",
+      });
+      if (!opened.ok) return opened;
+      const { experience } = opened.value;
+      const target = await tx.findOne(ExperienceVersion, {
+        where: { experienceId: experience.id, version: toVersion },
+      });
+      if (!target) return fail(UserErrors.notFound(["toVersion"], `version ${toVersion} of this experience`));
+      if (toVersion === experience.version) {
         return fail(
-          UserErrors.invalidState(
-            ["id"],
-            `A ${experience.status} experience cannot be archived: stop it first`,
+          UserErrors.invalid(
+            ["toVersion"],
+            `Version ${toVersion} is the current version: there is nothing to revert`,
           ),
         );
       }
-      const before = await this.view(tx, experience);
-      experience.archivedAt = new Date();
-      return ok(await this.save(tx, caller, "archiveExperience", before, experience));
+      const input = revertInput(experience.kind, opened.value.before, target.snapshot);
+      return this.applyUpdate(tx, caller, opened.value, input, "revert", (field) => ["toVersion", field]);
     });
   }
 
@@ -359,9 +224,9 @@ export class ExperienceService {
       );
       if (!naming.ok || errors.length) return fail(...errors);
 
-      const now = Date.now();
+      const now = this.clock.now();
       const experience = Object.assign(new Experience(), {
-        id: newId(now),
+        id: newId(),
         projectId: caller.projectId,
         kind,
         description: null,
@@ -374,288 +239,285 @@ export class ExperienceService {
         primaryGoalId: null,
         startedAt: null,
         stoppedAt: null,
+        scheduledStartAt: null,
+        scheduledStopAt: null,
         archivedAt: null,
         createdAt: new Date(now),
         updatedAt: new Date(now),
+        version: 1,
         ...part.columns,
       });
-      const taken = await this.applyNaming(tx, experience, naming.value);
+      const taken = await nameTakenOrApplied(tx, experience, naming.value);
       if (taken) return fail(taken);
       await tx.insert(Experience, experience);
       await part.write?.(tx, experience);
-      await this.audit.record(tx, caller, {
-        action: `create${TYPE_NAME_OF_KIND[kind]}`,
-        entityType: "Experience",
-        entityId: experience.id,
-        before: null,
-        after: await this.view(tx, experience),
-      });
-      return ok(experience);
+      return ok(await this.changes.created(tx, caller, experience));
     });
   }
 
-  private change(
-    caller: Caller,
-    kind: ExperienceKind,
-    input: CommonUpdate,
-    wanted: { keyIds?: string[]; goalIds?: string[] },
-    own: (experience: Experience, refs: References, tx: EntityManager) => OwnPart | Promise<OwnPart>,
-  ): Promise<Result<Experience>> {
+  private update(caller: Caller, kind: ExperienceKind, input: UpdateInput): Promise<Result<Experience>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const experience = await this.reads.find(tx, caller.projectId, input.id);
-      if (!experience || experience.kind !== kind) {
-        return fail(UserErrors.notFound(["input", "id"], KIND_IN_WORDS[kind]));
-      }
-      if (experience.archivedAt !== null)
-        return fail(UserErrors.archived(["input", "id"], "experience", "edit it"));
-      const before = await this.view(tx, experience);
-      const segment = segmentChoice(input.segmentId);
-      const refs = await References.load(tx, caller.projectId, {
-        ...wanted,
-        segmentIds: segment.keep ? [] : [segment.segmentId],
+      const opened = await this.changes.open(tx, caller, {
+        id: input.id,
+        idField: ["input", "id"],
+        kind,
+        expectedVersion: input.expectedVersion,
+        versionField: ["input", "expectedVersion"],
+        archivedAction: "edit it",
       });
-      const naming = checkNaming(input, false);
-      const segmentError =
-        !segment.keep && segment.segmentId
-          ? refs.segmentError(segment.segmentId, ["input", "segmentId"])
-          : null;
-      const part = await own(experience, refs, tx);
-      const errors = errorsOf(naming, segmentError, ...part.errors);
-      if (!naming.ok || errors.length) return fail(...errors);
-      const taken = await this.applyNaming(tx, experience, naming.value);
-      if (taken) return fail(taken);
-      if (!segment.keep) experience.segmentId = segment.segmentId;
-      Object.assign(experience, part.columns);
-      await part.write?.(tx, experience);
-      return ok(await this.save(tx, caller, `update${TYPE_NAME_OF_KIND[kind]}`, before, experience));
+      if (!opened.ok) return opened;
+      return this.applyUpdate(tx, caller, opened.value, input, "update", (field) => ["input", field]);
     });
   }
 
-  private transition(caller: Caller, id: string, action: LifecycleAction): Promise<Result<Experience>> {
-    return changeProject(this.db, caller.projectId, async (tx) => {
-      // Locked before the move is dated: placements in flight (which share-lock the row) commit
-      // first, so no assignment is dated after a stop and the stop frees every slot they took.
-      const experience = await this.findLocked(tx, caller.projectId, id);
-      if (!experience) return fail(UserErrors.notFound(["id"], "experience"));
-      if (experience.archivedAt !== null)
-        return fail(UserErrors.archived(["id"], "experience", `${action} it`));
-      const next = nextStatus(experience.status, action);
-      if (next === null)
-        return fail(
-          UserErrors.invalidState(
-            ["id"],
-            `A ${experience.status} experience cannot be ${action === "stop" ? "stopped" : `${action}ed`}`,
-          ),
-        );
-      if (action === "start" && experience.kind === ExperienceKind.FEATURE_FLAG) {
-        const rival = await this.liveFlagOfSameKey(tx, experience);
-        if (rival) {
-          return fail(
-            UserErrors.invalidState(
-              ["id"],
-              `The feature flag "${rival.name}" already serves this key: stop it first (a key has one live flag)`,
-            ),
-          );
-        }
-      }
-      const before = await this.view(tx, experience);
-      const now = new Date();
-      experience.status = next;
-      if (action === "start") experience.startedAt ??= now;
-      if (action === "stop") {
-        experience.stoppedAt = now;
-        // Its users may now be placed in another exclusive test.
-        if (experience.mutuallyExclusive) await tx.delete(ExclusiveSlot, { experienceId: experience.id });
-      }
-      return ok(await this.save(tx, caller, `${action}Experience`, before, experience));
-    });
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  private variantsErrors(variants: VariantDraft[], refs: References): UserError[] {
-    return [
-      ...variantErrors(variants, ["input", "variants"]),
-      ...variants.flatMap((variant, index) =>
-        refs.keyValueErrors(variant.values, ["input", "variants", String(index), "values"]),
-      ),
-    ];
-  }
-
-  /** The goal list's shape, and (when it is new) each goal known and active. */
-  private goalsErrors(
-    goalIds: string[],
-    primaryGoalId: string,
-    refs: References,
-    checkEach = true,
-  ): UserError[] {
-    return [
-      ...goalListErrors(goalIds, primaryGoalId, {
-        goals: ["input", "goalIds"],
-        primary: ["input", "primaryGoalId"],
-      }),
-      ...(checkEach
-        ? goalIds.flatMap((id, index) => errorsOf(refs.goalError(id, at(["input", "goalIds"], index))))
-        : []),
-    ];
-  }
-
-  /** Name and description onto the experience; NAME_TAKEN when another of its kind has the name. */
-  private applyNaming(tx: EntityManager, experience: Experience, naming: Naming): Promise<UserError | null> {
-    const scope = { projectId: experience.projectId, kind: experience.kind };
-    return applyNaming(experience, naming, KIND_IN_WORDS[experience.kind], (nameKey) =>
-      nameHolder(tx, Experience, scope, nameKey),
-    );
-  }
-
-  private async liveFlagOfSameKey(tx: EntityManager, flag: Experience): Promise<Experience | null> {
-    const [own] = await tx.find(KeyValue, { where: { experienceId: flag.id } });
-    return tx
-      .createQueryBuilder(Experience, "experience")
-      .innerJoin(KeyValue, "value", "value.experienceId = experience.id")
-      .where("value.keyId = :keyId AND experience.kind = :kind AND experience.id <> :id", {
-        keyId: own.keyId,
-        kind: ExperienceKind.FEATURE_FLAG,
-        id: flag.id,
-      })
-      .andWhere("experience.status IN (:...live)", {
-        live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED],
-      })
-      .getOne();
-  }
-
-  private async writeValues(
-    tx: EntityManager,
-    experience: Experience,
-    variantId: string | null,
-    values: KeyValueDraft[],
-  ): Promise<void> {
-    if (!values.length) return;
-    await tx.insert(
-      KeyValue,
-      values.map((entry, position) => ({
-        id: newId(),
-        projectId: experience.projectId,
-        experienceId: experience.id,
-        variantId,
-        keyId: entry.keyId,
-        value: entry.value as never,
-        position,
-      })),
-    );
-  }
-
-  private async writeVariants(
-    tx: EntityManager,
-    experience: Experience,
-    variants: VariantDraft[],
-  ): Promise<void> {
-    for (const [position, draft] of variants.entries()) {
-      const variant = {
-        id: newId(),
-        projectId: experience.projectId,
-        experienceId: experience.id,
-        name: draft.name.trim(),
-        weight: draft.weight,
-        isControl: draft.isControl === true,
-        position,
-      };
-      await tx.insert(Variant, variant);
-      await this.writeValues(tx, experience, variant.id, draft.values);
-    }
-  }
-
-  private async writeGoals(tx: EntityManager, experience: Experience, goalIds: string[]): Promise<void> {
-    await tx.insert(
-      ExperienceGoal,
-      goalIds.map((goalId, position) => ({
-        experienceId: experience.id,
-        goalId,
-        projectId: experience.projectId,
-        position,
-      })),
-    );
-  }
-
-  private async goalIdsOf(tx: EntityManager, experienceId: string): Promise<string[]> {
-    const links = await tx.find(ExperienceGoal, { where: { experienceId }, order: { position: "ASC" } });
-    return links.map((link) => link.goalId);
-  }
-
-  private async save(
+  /**
+   * One update, for the kind's mutation and for a revert alike. A field given with the value it
+   * already has is no change (a form sent back whole does not trip the status rules); every other
+   * given field is checked against its edit window and its own rules, and all problems come back
+   * together; then the row and its related rows are written and committed as the next version.
+   */
+  private async applyUpdate(
     tx: EntityManager,
     caller: Caller,
+    change: OpenChange,
+    input: ExperienceUpdate,
     action: string,
-    before: object,
-    experience: Experience,
-  ): Promise<Experience> {
-    experience.updatedAt = new Date();
-    await tx.save(Experience, experience);
-    await this.audit.record(tx, caller, {
-      action,
-      entityType: "Experience",
-      entityId: experience.id,
-      before,
-      after: await this.view(tx, experience),
+    fieldOf: FieldOf,
+  ): Promise<Result<Experience>> {
+    const { experience, before } = change;
+    const update = effectiveChanges(input, before);
+    // An update that changes nothing is no change: no new version, nothing in the history or the log.
+    if (Object.keys(update).length === 0) return ok(experience);
+    const refs = await References.load(tx, caller.projectId, {
+      keyIds: [
+        ...(update.values ?? []).map((v) => v.keyId),
+        ...(update.variants ?? []).flatMap((v) => v.values.map((value) => value.keyId)),
+        ...(update.value !== undefined ? [before.keyId as string] : []),
+      ],
+      goalIds: update.goalIds ?? [],
+      segmentIds: update.segmentId ? [update.segmentId] : [],
     });
-    return experience;
-  }
-
-  /** The experience as the API shows it, with its values, variants and goals, for the audit log. */
-  private async view(tx: EntityManager, experience: Experience): Promise<object> {
-    const values = await tx.find(KeyValue, {
-      where: { experienceId: experience.id },
-      order: { position: "ASC" },
-    });
-    const plain = (rows: KeyValue[]) => rows.map(({ keyId, value }) => ({ keyId, value }));
-    const {
-      id,
-      kind,
-      name,
-      description,
-      status,
-      segmentId,
-      archivedAt,
-      startedAt,
-      stoppedAt,
-      createdAt,
-      updatedAt,
-    } = experience;
-    const common = {
-      id,
-      kind,
-      name,
-      description,
-      status,
-      segmentId,
-      archived: archivedAt !== null,
-      startedAt,
-      stoppedAt,
-      createdAt,
-      updatedAt,
-    };
-    switch (kind) {
-      case ExperienceKind.PRODUCT_CONFIG:
-        return { ...common, priority: experience.priority, values: plain(values) };
-      case ExperienceKind.FEATURE_FLAG:
-        return { ...common, rolloutPercentage: experience.rolloutPercentage, ...plain(values)[0] };
-      case ExperienceKind.AB_TEST: {
-        const variants = await tx.find(Variant, { where: { experienceId: id }, order: { position: "ASC" } });
-        return {
-          ...common,
-          trafficPercentage: experience.trafficPercentage,
-          mutuallyExclusive: experience.mutuallyExclusive,
-          primaryGoalId: experience.primaryGoalId,
-          goalIds: await this.goalIdsOf(tx, id),
-          variants: variants.map(({ id: variantId, name: variantName, weight, isControl }) => ({
-            id: variantId,
-            name: variantName,
-            weight,
-            isControl,
-            values: plain(values.filter((value) => value.variantId === variantId)),
-          })),
-        };
-      }
+    const errors: UserError[] = [];
+    for (const field of Object.keys(update) as (keyof ExperienceUpdate)[]) {
+      const traffic =
+        field === "trafficPercentage"
+          ? { from: experience.trafficPercentage, to: update.trafficPercentage! }
+          : undefined;
+      errors.push(...errorsOf(editError(experience.kind, experience.status, field, fieldOf(field), traffic)));
     }
+    // A field that may not change now is refused as such; what its new value would be is beside the point.
+    if (errors.length) return fail(...errors);
+    const naming = checkNaming(update, false);
+    errors.push(...errorsOf(naming));
+    if (update.segmentId) errors.push(...errorsOf(refs.segmentError(update.segmentId, fieldOf("segmentId"))));
+    if (update.values) errors.push(...valuesErrors(update.values, refs, fieldOf("values")));
+    if (update.value !== undefined) {
+      const key = refs.activeKey(before.keyId as string);
+      errors.push(
+        ...errorsOf(
+          key
+            ? valueTypeError(key.type, update.value, fieldOf("value"))
+            : refs.keyError(before.keyId as string, fieldOf("value")),
+        ),
+      );
+    }
+    if (update.rolloutPercentage !== undefined)
+      errors.push(...errorsOf(rolloutError(update.rolloutPercentage, fieldOf("rolloutPercentage"))));
+    if (update.trafficPercentage !== undefined)
+      errors.push(...errorsOf(trafficError(update.trafficPercentage, fieldOf("trafficPercentage"))));
+    if (update.variants) errors.push(...variantsErrors(update.variants, refs, fieldOf));
+    if (update.goalIds || update.primaryGoalId) {
+      const goalIds = update.goalIds ?? (before.goalIds as string[]);
+      const primaryGoalId = update.primaryGoalId ?? experience.primaryGoalId!;
+      errors.push(...goalsErrors(goalIds, primaryGoalId, refs, fieldOf, update.goalIds !== undefined));
+    }
+    if (!naming.ok || errors.length) return fail(...errors);
+
+    const taken = await nameTakenOrApplied(tx, experience, naming.value, fieldOf("name"));
+    if (taken) return fail(taken);
+    if (update.segmentId !== undefined) experience.segmentId = update.segmentId || null;
+    if (update.priority !== undefined) experience.priority = update.priority;
+    if (update.rolloutPercentage !== undefined) experience.rolloutPercentage = update.rolloutPercentage;
+    if (update.trafficPercentage !== undefined) experience.trafficPercentage = update.trafficPercentage;
+    if (update.primaryGoalId !== undefined) experience.primaryGoalId = update.primaryGoalId;
+    if (update.values) {
+      await tx.delete(KeyValue, { experienceId: experience.id });
+      await writeValues(tx, experience, null, update.values);
+    }
+    if (update.value !== undefined) {
+      await tx.update(KeyValue, { experienceId: experience.id }, { value: update.value as never });
+    }
+    if (update.variants) {
+      await tx.delete(KeyValue, { experienceId: experience.id });
+      await tx.delete(Variant, { experienceId: experience.id });
+      await writeVariants(tx, experience, update.variants);
+    }
+    if (update.goalIds) {
+      await tx.delete(ExperienceGoal, { experienceId: experience.id });
+      await writeGoals(tx, experience, update.goalIds);
+    }
+    return ok(await this.changes.commit(tx, caller, action, change));
   }
+}
+
+/** What a kind adds to a create: its errors, and (if none) how to write it. */
+interface OwnPart {
+  errors: UserError[];
+  columns?: Partial<Experience>;
+  /** Writes the kind's related rows (values, variants, goals) once the experience row exists. */
+  write?: (tx: EntityManager, experience: Experience) => Promise<void>;
+}
+
+type EffectiveUpdate = { [K in keyof ExperienceUpdate]?: Exclude<ExperienceUpdate[K], null> };
+
+/**
+ * The fields of an update that really change something: given (not null) and different from the
+ * experience as it is. An empty description and an empty segmentId stay (they clear).
+ */
+function effectiveChanges(input: ExperienceUpdate, current: Snapshot): EffectiveUpdate {
+  const changes: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(input) as [keyof ExperienceUpdate, unknown][]) {
+    if (value === null || value === undefined || !(field in UPDATE_FIELDS)) continue;
+    const now = UPDATE_FIELDS[field](current);
+    const wanted = field === "description" || field === "segmentId" ? (value === "" ? null : value) : value;
+    if (!sameValue(now, comparable(field, wanted))) changes[field] = value;
+  }
+  return changes;
+}
+
+/** How each update field reads from a snapshot, in the update's own terms. */
+const UPDATE_FIELDS: Record<keyof ExperienceUpdate, (snapshot: Snapshot) => unknown> = {
+  name: (s) => s.name,
+  description: (s) => s.description,
+  segmentId: (s) => s.segmentId,
+  values: (s) => s.values,
+  priority: (s) => s.priority,
+  value: (s) => s.value,
+  rolloutPercentage: (s) => s.rolloutPercentage,
+  trafficPercentage: (s) => s.trafficPercentage,
+  variants: (s) => comparable("variants", s.variants),
+  goalIds: (s) => s.goalIds,
+  primaryGoalId: (s) => s.primaryGoalId,
+};
+
+/** Values as the snapshot holds them: trimmed names and variants without ids, controls as booleans. */
+function comparable(field: string, value: unknown): unknown {
+  if (field === "name" && typeof value === "string") return value.trim();
+  if (field === "description" && typeof value === "string") return value.trim() || null;
+  if (field === "variants" && Array.isArray(value)) {
+    return (value as VariantDraft[]).map((variant) => ({
+      name: variant.name.trim(),
+      weight: variant.weight,
+      isControl: variant.isControl === true,
+      values: variant.values.map(({ keyId, value: v }) => ({ keyId, value: v })),
+    }));
+  }
+  if (field === "values" && Array.isArray(value))
+    return (value as KeyValueDraft[]).map(({ keyId, value: v }) => ({ keyId, value: v }));
+  return value;
+}
+
+/** Name and description onto the experience; NAME_TAKEN when another of its kind has the name. */
+function nameTakenOrApplied(
+  tx: EntityManager,
+  experience: Experience,
+  naming: Naming,
+  field?: FieldPath,
+): Promise<UserError | null> {
+  const scope = { projectId: experience.projectId, kind: experience.kind };
+  return applyNaming(
+    experience,
+    naming,
+    KIND_IN_WORDS[experience.kind],
+    (nameKey) => nameHolder(tx, Experience, scope, nameKey),
+    field,
+  );
+}
+
+function valuesErrors(values: KeyValueDraft[], refs: References, path: string[]): UserError[] {
+  return [
+    ...(values.length ? [] : [UserErrors.invalid(path, "A product config sets at least one key")]),
+    ...refs.keyValueErrors(values, path),
+  ];
+}
+
+function variantsErrors(variants: VariantDraft[], refs: References, fieldOf: FieldOf): UserError[] {
+  return [
+    ...variantErrors(variants, fieldOf("variants")),
+    ...variants.flatMap((variant, index) =>
+      refs.keyValueErrors(variant.values, at(fieldOf("variants"), index, "values")),
+    ),
+  ];
+}
+
+/** The goal list's shape, and (when it is new) each goal known and active. */
+function goalsErrors(
+  goalIds: string[],
+  primaryGoalId: string,
+  refs: References,
+  fieldOf: FieldOf,
+  checkEach = true,
+): UserError[] {
+  return [
+    ...goalListErrors(goalIds, primaryGoalId, {
+      goals: fieldOf("goalIds"),
+      primary: fieldOf("primaryGoalId"),
+    }),
+    ...(checkEach
+      ? goalIds.flatMap((id, index) => errorsOf(refs.goalError(id, at(fieldOf("goalIds"), index))))
+      : []),
+  ];
+}
+
+async function writeValues(
+  tx: EntityManager,
+  experience: Experience,
+  variantId: string | null,
+  values: KeyValueDraft[],
+): Promise<void> {
+  if (!values.length) return;
+  await tx.insert(
+    KeyValue,
+    values.map((entry, position) => ({
+      id: newId(),
+      projectId: experience.projectId,
+      experienceId: experience.id,
+      variantId,
+      keyId: entry.keyId,
+      value: entry.value as never,
+      position,
+    })),
+  );
+}
+
+async function writeVariants(
+  tx: EntityManager,
+  experience: Experience,
+  variants: VariantDraft[],
+): Promise<void> {
+  for (const [position, draft] of variants.entries()) {
+    const variant = {
+      id: newId(),
+      projectId: experience.projectId,
+      experienceId: experience.id,
+      name: draft.name.trim(),
+      weight: draft.weight,
+      isControl: draft.isControl === true,
+      position,
+    };
+    await tx.insert(Variant, variant);
+    await writeValues(tx, experience, variant.id, draft.values);
+  }
+}
+
+async function writeGoals(tx: EntityManager, experience: Experience, goalIds: string[]): Promise<void> {
+  await tx.insert(
+    ExperienceGoal,
+    goalIds.map((goalId, position) => ({
+      experienceId: experience.id,
+      goalId,
+      projectId: experience.projectId,
+      position,
+    })),
+  );
 }

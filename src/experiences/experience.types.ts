@@ -2,6 +2,7 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { Goal } from "../goals/goal.entity";
 import { connectionType } from "../graphql/connection";
+import { ExperienceVersion } from "./experience-version.entity";
 import { Describe } from "../graphql/descriptions";
 import { UserError } from "../graphql/user-error.type";
 import { Key } from "../keys/key.entity";
@@ -70,6 +71,8 @@ export class ABTest extends Experience {
 }
 
 export const ExperienceConnection = connectionType("Experience", Experience);
+
+export const ExperienceVersionConnection = connectionType("ExperienceVersion", ExperienceVersion);
 
 @ObjectType({ description: "What a mutation of an experience answers." })
 export class ExperiencePayload {

@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
+import { VersionedUpdate } from "../graphql/versions";
 import { ArchivedFilter } from "../setup/archived-filter";
 
 @InputType({ description: "Which goals to list." })
@@ -18,7 +19,7 @@ export class CreateGoalInput {
 }
 
 @InputType({ description: "Fields left null keep their value." })
-export class UpdateGoalInput {
+export class UpdateGoalInput extends VersionedUpdate {
   @Field(() => ID, { description: "The goal to change." })
   id!: string;
 

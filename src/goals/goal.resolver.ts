@@ -1,8 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
+import { BulkArchivePayload } from "../graphql/bulk-archive.type";
 import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
+import { ExpectedVersionArg } from "../graphql/versions";
 import { Usage } from "../usages/usage.type";
 import { Goal } from "./goal.entity";
 import { CreateGoalInput, GoalFilter, UpdateGoalInput } from "./goal.inputs";
@@ -68,17 +70,31 @@ export class GoalResolver {
   })
   async archiveGoal(
     @Arg("id", () => ID, { description: "The goal's id." }) id: string,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("goal", await services.goals.archive(caller, id));
+    return payload("goal", await services.goals.archive(caller, id, expectedVersion));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => GoalPayload, { description: "Makes an archived goal active again." })
   async unarchiveGoal(
     @Arg("id", () => ID, { description: "The goal's id." }) id: string,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("goal", await services.goals.unarchive(caller, id));
+    return payload("goal", await services.goals.unarchive(caller, id, expectedVersion));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => BulkArchivePayload, {
+    description:
+      "1 to 100 ids, each judged alone: the goals that can be archived are, the others come back as userErrors.",
+  })
+  async archiveGoals(
+    @Arg("ids", () => [ID], { description: "The goals to archive." }) ids: string[],
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<BulkArchivePayload> {
+    return services.goals.archiveMany(caller, ids);
   }
 }

@@ -2,7 +2,8 @@ import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import type { Page, PageRequest } from "../db/pagination";
-import { SetupItems, type SetupFilter } from "../setup/setup-items";
+import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
+import type { BulkArchived } from "../shared/versions";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors } from "../shared/user-error";
@@ -18,6 +19,7 @@ export interface CreateGoal {
 
 export interface UpdateGoal {
   id: string;
+  expectedVersion?: number | null;
   name?: string | null;
   description?: string | null;
   events?: string[] | null;
@@ -73,14 +75,21 @@ export class GoalService {
     });
   }
 
-  archive(caller: Caller, id: string): Promise<Result<Goal>> {
-    return this.items.archive(caller, id, (tx, goal) =>
-      this.usages.liveUsagesOf(tx, caller.projectId, "goal", goal.id),
-    );
+  archive(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Goal>> {
+    return this.items.archive(caller, id, expectedVersion, this.liveUsages(caller));
   }
 
-  unarchive(caller: Caller, id: string): Promise<Result<Goal>> {
-    return this.items.unarchive(caller, id);
+  /** 1 to 100 ids, each judged alone: the archivable ones are archived, the others come back as userErrors. */
+  archiveMany(caller: Caller, ids: readonly string[]): Promise<BulkArchived> {
+    return this.items.archiveMany(caller, ids, this.liveUsages(caller));
+  }
+
+  unarchive(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Goal>> {
+    return this.items.unarchive(caller, id, expectedVersion);
+  }
+
+  private liveUsages(caller: Caller): LiveUsages<Goal> {
+    return (tx, goal) => this.usages.liveUsagesOf(tx, caller.projectId, "goal", goal.id);
   }
 }
 

@@ -1,6 +1,8 @@
 import DataLoader from "dataloader";
 import type { Caller } from "../access/role";
 import type { Services } from "../services";
+import type { Page, PageRequest } from "../db/pagination";
+import type { ExperienceVersion } from "../experiences/experience-version.entity";
 import type { Usage } from "../shared/user-error";
 import type { Referenced } from "../usages/usage.service";
 
@@ -35,6 +37,7 @@ export function createLoaders(services: Services, caller: Caller) {
       (ids) => experiences.variantsOf(projectId, ids),
       (variant) => variant.experienceId,
     ),
+    history: historyLoaders(services, projectId),
     experienceGoals: grouped(
       async (ids) => experiences.goalsOf(projectId, ids),
       (link) => link.experienceId,
@@ -44,6 +47,26 @@ export function createLoaders(services: Services, caller: Caller) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * One loader per page request (a list of experiences asks each for the same page of its history):
+ * all the experiences of a list get their pages from one statement.
+ */
+function historyLoaders(services: Services, projectId: string) {
+  const byPage = new Map<string, DataLoader<string, Page<ExperienceVersion>>>();
+  return (page: PageRequest) => {
+    const key = `${page.first}:${page.after ?? ""}`;
+    let loader = byPage.get(key);
+    if (!loader) {
+      loader = new DataLoader(async (ids) => {
+        const pages = await services.experienceReads.historyPages(projectId, ids, page);
+        return ids.map((id) => pages.get(id)!);
+      });
+      byPage.set(key, loader);
+    }
+    return loader;
+  };
+}
 
 function byId<T extends { id: string }>(fetch: (ids: readonly string[]) => Promise<T[]>) {
   return new DataLoader<string, T | null>(async (ids) => {

@@ -5,6 +5,7 @@ import { AccessResolver } from "../access/access.resolver";
 import type { Role } from "../access/role";
 import { AuditResolver } from "../audit/audit.resolver";
 import { EvaluationResolver } from "../evaluation/evaluation.resolver";
+import { ExperienceLifecycleResolver } from "../experiences/experience-lifecycle.resolver";
 import {
   ABTestResolver,
   ExperienceResolver,
@@ -37,6 +38,7 @@ export const resolvers = [
   GoalResolver,
   SettingsResolver,
   ExperienceResolver,
+  ExperienceLifecycleResolver,
   ProductConfigResolver,
   FeatureFlagResolver,
   ABTestResolver,

@@ -1,5 +1,6 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, InputType } from "type-graphql";
+import { VersionedUpdate } from "../graphql/versions";
 import { ArchivedFilter } from "../setup/archived-filter";
 import { ValueType } from "./key-rules";
 
@@ -24,7 +25,7 @@ export class CreateKeyInput {
 }
 
 @InputType({ description: "Only the default value and the description of a key can change." })
-export class UpdateKeyInput {
+export class UpdateKeyInput extends VersionedUpdate {
   @Field(() => ID, { description: "The key to change." })
   id!: string;
 

@@ -1,9 +1,11 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
+import { BulkArchivePayload } from "../graphql/bulk-archive.type";
 import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { badUserInput } from "../graphql/errors";
 import { payload } from "../graphql/payload";
+import { ExpectedVersionArg } from "../graphql/versions";
 import { Usage } from "../usages/usage.type";
 import { Key } from "./key.entity";
 import { CreateKeyInput, KeyFilter, UpdateKeyInput } from "./key.inputs";
@@ -73,9 +75,10 @@ export class KeyResolver {
   })
   async archiveKey(
     @Arg("id", () => ID, { description: "The key's id." }) id: string,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("key", await services.keys.archive(caller, id));
+    return payload("key", await services.keys.archive(caller, id, expectedVersion));
   }
 
   @Authorized(Can.edit)
@@ -84,8 +87,21 @@ export class KeyResolver {
   })
   async unarchiveKey(
     @Arg("id", () => ID, { description: "The key's id." }) id: string,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("key", await services.keys.unarchive(caller, id));
+    return payload("key", await services.keys.unarchive(caller, id, expectedVersion));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => BulkArchivePayload, {
+    description:
+      "1 to 100 ids, each judged alone: the keys that can be archived are, the others come back as userErrors.",
+  })
+  async archiveKeys(
+    @Arg("ids", () => [ID], { description: "The keys to archive." }) ids: string[],
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<BulkArchivePayload> {
+    return services.keys.archiveMany(caller, ids);
   }
 }

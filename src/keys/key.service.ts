@@ -3,7 +3,8 @@ import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import type { Page, PageRequest } from "../db/pagination";
-import { SetupItems, type SetupFilter } from "../setup/setup-items";
+import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
+import type { BulkArchived } from "../shared/versions";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type UserError } from "../shared/user-error";
 import type { UsageService } from "../usages/usage.service";
@@ -19,6 +20,7 @@ export interface CreateKey {
 
 export interface UpdateKey {
   id: string;
+  expectedVersion?: number | null;
   defaultValue?: unknown;
   description?: string | null;
 }
@@ -53,22 +55,35 @@ export class KeyService {
 
   /** Only the default value and the description can change: the name is in the app's code and the type in its reads. */
   update(caller: Caller, input: UpdateKey): Promise<Result<Key>> {
-    return this.items.change(caller, { id: input.id, description: input.description }, async (_tx, key) => {
-      if (input.defaultValue === undefined || input.defaultValue === null) return ok({});
-      const typeError = valueTypeError(key.type, input.defaultValue, ["input", "defaultValue"]);
-      return typeError ? fail(typeError) : ok({ defaultValue: input.defaultValue });
-    });
-  }
-
-  archive(caller: Caller, id: string): Promise<Result<Key>> {
-    return this.items.archive(caller, id, (tx, key) =>
-      this.usages.liveUsagesOf(tx, caller.projectId, "key", key.id),
+    return this.items.change(
+      caller,
+      { id: input.id, description: input.description, expectedVersion: input.expectedVersion },
+      async (_tx, key) => {
+        if (input.defaultValue === undefined || input.defaultValue === null) return ok({});
+        const typeError = valueTypeError(key.type, input.defaultValue, ["input", "defaultValue"]);
+        return typeError ? fail(typeError) : ok({ defaultValue: input.defaultValue });
+      },
     );
   }
 
+  archive(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Key>> {
+    return this.items.archive(caller, id, expectedVersion, this.liveUsages(caller));
+  }
+
+  /** 1 to 100 ids, each judged alone: the archivable ones are archived, the others come back as userErrors. */
+  archiveMany(caller: Caller, ids: readonly string[]): Promise<BulkArchived> {
+    return this.items.archiveMany(caller, ids, this.liveUsages(caller));
+  }
+
   /** An archived key comes back only if the project has room for one more active key. */
-  unarchive(caller: Caller, id: string): Promise<Result<Key>> {
-    return this.items.unarchive(caller, id, (tx) => this.activeKeyLimit(tx, caller.projectId, ["id"]));
+  unarchive(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Key>> {
+    return this.items.unarchive(caller, id, expectedVersion, (tx) =>
+      this.activeKeyLimit(tx, caller.projectId, ["id"]),
+    );
+  }
+
+  private liveUsages(caller: Caller): LiveUsages<Key> {
+    return (tx, key) => this.usages.liveUsagesOf(tx, caller.projectId, "key", key.id);
   }
 
   /** LIMIT_REACHED when the project already holds the most active keys it may. */

@@ -1,6 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
+import { VersionedUpdate } from "../graphql/versions";
 import { ArchivedFilter } from "../setup/archived-filter";
 import {
   Match,
@@ -101,7 +102,7 @@ export class CreateSegmentInput {
 }
 
 @InputType({ description: "Fields left null keep their value." })
-export class UpdateSegmentInput {
+export class UpdateSegmentInput extends VersionedUpdate {
   @Field(() => ID, { description: "The segment to change." })
   id!: string;
 

@@ -1,8 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
+import { BulkArchivePayload } from "../graphql/bulk-archive.type";
 import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
+import { ExpectedVersionArg } from "../graphql/versions";
 import { Usage } from "../usages/usage.type";
 import { Segment } from "./segment.entity";
 import { CreateSegmentInput, SegmentFilter, UpdateSegmentInput } from "./segment.inputs";
@@ -96,17 +98,31 @@ export class SegmentResolver {
   })
   async archiveSegment(
     @Arg("id", () => ID, { description: "The segment's id." }) id: string,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("segment", await services.segments.archive(caller, id));
+    return payload("segment", await services.segments.archive(caller, id, expectedVersion));
   }
 
   @Authorized(Can.edit)
   @Mutation(() => SegmentPayload, { description: "Makes an archived segment active again." })
   async unarchiveSegment(
     @Arg("id", () => ID, { description: "The segment's id." }) id: string,
+    @ExpectedVersionArg() expectedVersion: number | null,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return payload("segment", await services.segments.unarchive(caller, id));
+    return payload("segment", await services.segments.unarchive(caller, id, expectedVersion));
+  }
+
+  @Authorized(Can.edit)
+  @Mutation(() => BulkArchivePayload, {
+    description:
+      "1 to 100 ids, each judged alone: the segments that can be archived are, the others come back as userErrors.",
+  })
+  async archiveSegments(
+    @Arg("ids", () => [ID], { description: "The segments to archive." }) ids: string[],
+    @Ctx() { services, caller }: RequestContext,
+  ): Promise<BulkArchivePayload> {
+    return services.segments.archiveMany(caller, ids);
   }
 }

@@ -4,7 +4,8 @@ import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import type { Page, PageRequest } from "../db/pagination";
 import { changeProject } from "../db/unit-of-work";
-import { SetupItems, type SetupFilter } from "../setup/setup-items";
+import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
+import type { BulkArchived } from "../shared/versions";
 import { MAX_NAME_LENGTH, normalizeName, type NormalizedName } from "../shared/names";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors } from "../shared/user-error";
@@ -20,6 +21,7 @@ export interface CreateSegment {
 
 export interface UpdateSegment {
   id: string;
+  expectedVersion?: number | null;
   name?: string | null;
   description?: string | null;
   rule?: RuleDraft | null;
@@ -88,14 +90,21 @@ export class SegmentService {
     });
   }
 
-  archive(caller: Caller, id: string): Promise<Result<Segment>> {
-    return this.items.archive(caller, id, (tx, segment) =>
-      this.usages.liveUsagesOf(tx, caller.projectId, "segment", segment.id),
-    );
+  archive(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Segment>> {
+    return this.items.archive(caller, id, expectedVersion, this.liveUsages(caller));
   }
 
-  unarchive(caller: Caller, id: string): Promise<Result<Segment>> {
-    return this.items.unarchive(caller, id);
+  /** 1 to 100 ids, each judged alone: the archivable ones are archived, the others come back as userErrors. */
+  archiveMany(caller: Caller, ids: readonly string[]): Promise<BulkArchived> {
+    return this.items.archiveMany(caller, ids, this.liveUsages(caller));
+  }
+
+  unarchive(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Segment>> {
+    return this.items.unarchive(caller, id, expectedVersion);
+  }
+
+  private liveUsages(caller: Caller): LiveUsages<Segment> {
+    return (tx, segment) => this.usages.liveUsagesOf(tx, caller.projectId, "segment", segment.id);
   }
 
   private async freeCopyName(

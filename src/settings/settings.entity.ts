@@ -1,4 +1,4 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
@@ -19,9 +19,13 @@ export class Settings {
   @Field({ description: Describe.updatedAt })
   @InstantColumn()
   updatedAt!: Date;
+
+  @Field(() => Int, { description: Describe.version })
+  @Column({ type: "integer", default: 1 })
+  version!: number;
 }
 
 export function settingsView(settings: Settings): object {
-  const { mutuallyExclusiveABTests, updatedAt } = settings;
-  return { mutuallyExclusiveABTests, updatedAt };
+  const { mutuallyExclusiveABTests, updatedAt, version } = settings;
+  return { mutuallyExclusiveABTests, updatedAt, version };
 }

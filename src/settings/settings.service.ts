@@ -3,11 +3,13 @@ import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import { changeProject } from "../db/unit-of-work";
-import { ok, type Result } from "../shared/result";
+import { fail, ok, type Result } from "../shared/result";
+import { versionConflict } from "../shared/versions";
 import { Settings, settingsView } from "./settings.entity";
 
 export interface UpdateSettings {
   mutuallyExclusiveABTests?: boolean | null;
+  expectedVersion?: number | null;
 }
 
 export class SettingsService {
@@ -18,7 +20,7 @@ export class SettingsService {
 
   /** Every project gets its settings row when it is created, with every option off. */
   async createFor(tx: EntityManager, projectId: string, now: Date): Promise<void> {
-    await tx.insert(Settings, { projectId, mutuallyExclusiveABTests: false, updatedAt: now });
+    await tx.insert(Settings, { projectId, mutuallyExclusiveABTests: false, updatedAt: now, version: 1 });
   }
 
   get(caller: Caller, manager: EntityManager = this.db.reader): Promise<Settings> {
@@ -29,10 +31,16 @@ export class SettingsService {
   update(caller: Caller, input: UpdateSettings): Promise<Result<Settings>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
       const settings = await this.get(caller, tx);
+      const conflict = versionConflict("project's settings", settings.version, input.expectedVersion, [
+        "input",
+        "expectedVersion",
+      ]);
+      if (conflict) return fail(conflict);
       const before = settingsView(settings);
       if (input.mutuallyExclusiveABTests != null)
         settings.mutuallyExclusiveABTests = input.mutuallyExclusiveABTests;
       settings.updatedAt = new Date();
+      settings.version += 1;
       await tx.save(Settings, settings);
       await this.audit.record(tx, caller, {
         action: "updateSettings",

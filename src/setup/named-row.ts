@@ -41,6 +41,10 @@ export abstract class NamedRow {
 
   @InstantColumn()
   updatedAt!: Date;
+
+  /** 1 at creation, +1 on every change: what `expectedVersion` is compared with. */
+  @Column({ type: "integer", default: 1 })
+  version!: number;
 }
 
 /** The name and description fields of every create and update input of a named row. */
@@ -87,11 +91,11 @@ export async function applyNaming(
   naming: Naming,
   what: string,
   holderOf: (nameKey: string) => Promise<{ id: string } | null>,
+  field: FieldPath = ["input", "name"],
 ): Promise<UserError | null> {
   if (naming.name) {
     const holder = await holderOf(naming.name.nameKey);
-    if (holder && holder.id !== row.id)
-      return UserErrors.nameTaken(["input", "name"], what, naming.name.name);
+    if (holder && holder.id !== row.id) return UserErrors.nameTaken(field, what, naming.name.name);
     Object.assign(row, naming.name);
   }
   if (naming.description !== undefined) row.description = naming.description;

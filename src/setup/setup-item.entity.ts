@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
 import { NamedRow } from "./named-row";
 
@@ -25,6 +25,9 @@ export abstract class SetupItemEntity extends NamedRow {
 
   @Field({ description: Describe.updatedAt })
   declare updatedAt: Date;
+
+  @Field(() => Int, { description: Describe.version })
+  declare version: number;
 
   @Field({ description: "Archived objects are read-only and cannot be used by new or changed experiences." })
   get archived(): boolean {

@@ -4,12 +4,14 @@ import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import { pageOfRows, type Page, type PageRequest } from "../db/pagination";
 import { VersionedCache } from "../db/versioned-cache";
-import { changeProject } from "../db/unit-of-work";
+import { archiveEach, changeProject } from "../db/unit-of-work";
 import { isId, newId } from "../shared/ids";
 import { InvalidArgument } from "../shared/invalid-argument";
 import { nameKeyOf, searchTextOf, type NormalizedName } from "../shared/names";
 import { errorsOf, fail, ok, type Result } from "../shared/result";
 import { textProblem } from "../shared/text";
+import { bulkIdsError, versionConflict, type BulkArchived } from "../shared/versions";
+import { sameValue } from "../shared/json";
 import { UserErrors, type FieldPath, type Usage, type UserError } from "../shared/user-error";
 import { applyNaming, checkNaming, nameHolder, type NamedInput, type NamedRow } from "./named-row";
 
@@ -29,6 +31,15 @@ export interface CreateOptions {
   /** A project-wide check such as a limit, run once the input is valid. */
   check?: (tx: EntityManager) => Promise<UserError | null>;
 }
+
+/** The version a change expects its object at, and where the caller sent it (for CONFLICT). */
+export interface ExpectedVersion {
+  version: number | null | undefined;
+  field: FieldPath;
+}
+
+/** The unarchived experiences that use an item: while there are any, it cannot be archived. */
+export type LiveUsages<T> = (tx: EntityManager, item: T) => Promise<Usage[]>;
 
 export interface SetupFilter {
   archived?: boolean | null;
@@ -113,18 +124,21 @@ export class SetupItems<T extends NamedRow> {
     return holder && holder.id !== exceptId ? UserErrors.nameTaken(field, this.kind.what, name.name) : null;
   }
 
-  /** The item, if it exists and may be edited: NOT_FOUND, or ARCHIVED while archived. */
-  async editable(
+  /**
+   * The item a change is about, if it exists and is at the version the caller expects: NOT_FOUND,
+   * or CONFLICT (`expected.field` says where the version was sent).
+   */
+  private async changing(
     tx: EntityManager,
     projectId: string,
     id: string,
-    field: FieldPath,
-    action: string,
+    idField: FieldPath,
+    expected: ExpectedVersion,
   ): Promise<Result<T>> {
     const item = await this.find(tx, projectId, id);
-    if (!item) return fail(UserErrors.notFound(field, this.kind.what));
-    if (item.archivedAt !== null) return fail(UserErrors.archived(field, this.kind.what, action));
-    return ok(item);
+    if (!item) return fail(UserErrors.notFound(idField, this.kind.what));
+    const conflict = versionConflict(this.kind.what, item.version, expected.version, expected.field);
+    return conflict ? fail(conflict) : ok(item);
   }
 
   /**
@@ -160,13 +174,16 @@ export class SetupItems<T extends NamedRow> {
    */
   change(
     caller: Caller,
-    input: NamedInput & { id: string },
+    input: NamedInput & { id: string; expectedVersion?: number | null },
     ownChanges: (tx: EntityManager, item: T) => Promise<Result<Partial<T>>>,
   ): Promise<Result<T>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const found = await this.editable(tx, caller.projectId, input.id, ["input", "id"], "edit it");
+      const expected = { version: input.expectedVersion, field: ["input", "expectedVersion"] };
+      const found = await this.changing(tx, caller.projectId, input.id, ["input", "id"], expected);
       if (!found.ok) return found;
       const item = found.value;
+      if (item.archivedAt !== null)
+        return fail(UserErrors.archived(["input", "id"], this.kind.what, "edit it"));
       const before = this.kind.view(item);
       const naming = checkNaming(input, false);
       const own = await ownChanges(tx, item);
@@ -176,6 +193,8 @@ export class SetupItems<T extends NamedRow> {
       );
       if (taken) return fail(taken);
       Object.assign(item, own.value);
+      // An update that changes nothing is no change: no new version, nothing in the audit log.
+      if (sameValue(this.kind.view(item), before)) return ok(item);
       return ok(await this.update(tx, caller, "update", before, item));
     });
   }
@@ -191,6 +210,7 @@ export class SetupItems<T extends NamedRow> {
     const item = Object.assign(new this.kind.entity(), fields, {
       id: newId(now),
       projectId: caller.projectId,
+      version: 1,
       searchText: searchTextOf(fields.name, fields.description),
       archivedAt: null,
       createdAt: new Date(now),
@@ -201,8 +221,9 @@ export class SetupItems<T extends NamedRow> {
     return item;
   }
 
-  /** Saves a changed item, stamps updatedAt, and records before and after. */
+  /** Saves a changed item as its next version, stamps updatedAt, and records before and after. */
   async update(tx: EntityManager, caller: Caller, action: string, before: object, item: T): Promise<T> {
+    item.version += 1;
     item.updatedAt = new Date();
     item.searchText = searchTextOf(item.name, item.description);
     await tx.save(this.kind.entity, item as never);
@@ -214,30 +235,68 @@ export class SetupItems<T extends NamedRow> {
   archive(
     caller: Caller,
     id: string,
-    liveUsages: (tx: EntityManager, item: T) => Promise<Usage[]>,
+    expectedVersion: number | null | undefined,
+    liveUsages: LiveUsages<T>,
   ): Promise<Result<T>> {
-    return changeProject(this.db, caller.projectId, async (tx) => {
-      const item = await this.find(tx, caller.projectId, id);
-      if (!item) return fail(UserErrors.notFound(["id"], this.kind.what));
-      if (item.archivedAt !== null)
-        return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is already archived`));
-      const usages = await liveUsages(tx, item);
-      if (usages.length > 0) return fail(UserErrors.inUse(["id"], this.kind.what, usages));
-      const before = this.kind.view(item);
-      item.archivedAt = new Date();
-      return ok(await this.update(tx, caller, "archive", before, item));
-    });
+    return changeProject(this.db, caller.projectId, (tx) =>
+      this.archiveOne(
+        tx,
+        caller,
+        id,
+        ["id"],
+        { version: expectedVersion, field: ["expectedVersion"] },
+        liveUsages,
+      ),
+    );
+  }
+
+  /**
+   * 1 to 100 ids, each judged alone by the same steps as `archive`, in one transaction (so every
+   * check holds against concurrent writes until they are all done): those that can be archived are,
+   * each with its own audit event; the others come back as userErrors at ["ids", "<index>"].
+   */
+  archiveMany(caller: Caller, ids: readonly string[], liveUsages: LiveUsages<T>): Promise<BulkArchived> {
+    const refused = bulkIdsError(ids);
+    if (refused) return Promise.resolve({ archived: [], userErrors: [refused] });
+    return archiveEach(this.db, caller.projectId, ids, (tx, id, field) =>
+      this.archiveOne(tx, caller, id, field, { version: null, field }, liveUsages),
+    );
+  }
+
+  private async archiveOne(
+    tx: EntityManager,
+    caller: Caller,
+    id: string,
+    field: FieldPath,
+    expected: ExpectedVersion,
+    liveUsages: LiveUsages<T>,
+  ): Promise<Result<T>> {
+    const found = await this.changing(tx, caller.projectId, id, field, expected);
+    if (!found.ok) return found;
+    const item = found.value;
+    if (item.archivedAt !== null)
+      return fail(UserErrors.invalidState(field, `This ${this.kind.what} is already archived`));
+    const usages = await liveUsages(tx, item);
+    if (usages.length > 0) return fail(UserErrors.inUse(field, this.kind.what, usages));
+    const before = this.kind.view(item);
+    item.archivedAt = new Date();
+    return ok(await this.update(tx, caller, "archive", before, item));
   }
 
   /** Unarchiving an active item is INVALID_STATE; `mayReturn` adds the kind's own limits. */
   unarchive(
     caller: Caller,
     id: string,
+    expectedVersion: number | null | undefined,
     mayReturn: (tx: EntityManager, item: T) => Promise<UserError | null> = async () => null,
   ): Promise<Result<T>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const item = await this.find(tx, caller.projectId, id);
-      if (!item) return fail(UserErrors.notFound(["id"], this.kind.what));
+      const found = await this.changing(tx, caller.projectId, id, ["id"], {
+        version: expectedVersion,
+        field: ["expectedVersion"],
+      });
+      if (!found.ok) return found;
+      const item = found.value;
       if (item.archivedAt === null)
         return fail(UserErrors.invalidState(["id"], `This ${this.kind.what} is not archived`));
       const refused = await mayReturn(tx, item);

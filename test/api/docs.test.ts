@@ -12,7 +12,8 @@ import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
  * - A block is one document, pasted whole: several operations in it are named, and run in order.
  * - A ```json block right after a ```graphql block holds its variables (GraphiQL's Variables pane).
  * - An id is written "<id of KIND NAME>" (KIND: key, segment, goal, product config, feature flag,
- *   A/B test, token); it is looked up through the API just before the operation runs.
+ *   A/B test, token); it is looked up through the API just before the operation runs. A time is
+ *   written "<time in N days>" (or hours, minutes, seconds): examples must not expire.
  * - A block that shows a refusal says so with a comment `# → CODE`; every other operation must
  *   answer without errors and with every userErrors list empty.
  */
@@ -70,6 +71,8 @@ const KINDS: Record<string, string> = {
   "A/B test": "AB_TEST",
   token: "token",
 };
+const TIME = /<time in (\d+) (days?|hours?|minutes?|seconds?)>/g;
+const UNITS: Record<string, number> = { day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1000 };
 const PLACEHOLDER = /<id of (key|segment|goal|product config|feature flag|A\/B test|token) ([^>]+)>/g;
 
 describe.each(files)("%s, run in order", (file) => {
@@ -132,7 +135,7 @@ describe.each(files)("%s, run in order", (file) => {
   }
 
   async function resolve(text: string): Promise<string> {
-    let resolved = text;
+    let resolved = withTimes(text);
     for (const [placeholder, kind, name] of text.matchAll(PLACEHOLDER))
       resolved = resolved.split(placeholder).join(await idOf(kind, name));
     return resolved;
@@ -142,7 +145,8 @@ describe.each(files)("%s, run in order", (file) => {
     "%s runs as written",
     async (_where, block) => {
       const schema = await buildAppSchema();
-      const document: DocumentNode = parse(block.source);
+      const source = withTimes(block.source);
+      const document: DocumentNode = parse(source);
       expect(validate(schema, document).map((error) => error.message)).toEqual([]);
       const operations = document.definitions.filter(
         (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
@@ -152,11 +156,11 @@ describe.each(files)("%s, run in order", (file) => {
       const codesSeen: string[] = [];
       const fragments = document.definitions
         .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
-        .map((fragment) => sourceOf(block, fragment));
+        .map((fragment) => sourceOf(source, fragment));
       for (const operation of operations) {
         // Each operation's ids are looked up just before it runs: an earlier one may have made them.
         const variables = block.variables === null ? {} : JSON.parse(await resolve(block.variables));
-        const text = [sourceOf(block, operation), ...fragments].join("\n");
+        const text = [sourceOf(source, operation), ...fragments].join("\n");
         const answer = await graphql(await resolve(text), variables, operation.name?.value);
         const userErrors = collectUserErrors(answer.data);
         codesSeen.push(
@@ -180,9 +184,16 @@ describe.each(files)("%s, run in order", (file) => {
   );
 });
 
+/** "<time in N days>" (or hours, minutes, seconds) as an ISO-8601 time that far from now. */
+function withTimes(text: string): string {
+  return text.replace(TIME, (_whole, count: string, unit: string) =>
+    new Date(Date.now() + Number(count) * UNITS[unit.replace(/s$/, "")]).toISOString(),
+  );
+}
+
 /** A definition's text as the block has it (comments and all). */
-function sourceOf(block: Block, definition: { loc?: { start: number; end: number } }): string {
-  return block.source.slice(definition.loc!.start, definition.loc!.end);
+function sourceOf(source: string, definition: { loc?: { start: number; end: number } }): string {
+  return source.slice(definition.loc!.start, definition.loc!.end);
 }
 
 /** Every entry of every userErrors list anywhere in a response's data. */

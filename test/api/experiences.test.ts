@@ -16,6 +16,7 @@ import {
   UpdateProductConfigDocument,
   UpdateSettingsDocument,
   type CreateAbTestInput,
+  type UpdateAbTestInput,
 } from "../../client/generated/graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { fixtures, unique } from "../helpers/fixtures";
@@ -145,7 +146,7 @@ describe("product configs", () => {
     ]);
   });
 
-  test("values change only in DRAFT; name, description, segment and priority change while running", async () => {
+  test("values change until the config stops (live edits); name, description, segment and priority until it is archived", async () => {
     const keyId = await make.key("NUMBER", 1);
     const config = await make.productConfig({ values: [{ keyId, value: 2 }] });
     const drafted = await app.query(UpdateProductConfigDocument, {
@@ -153,26 +154,44 @@ describe("product configs", () => {
     });
     expect(drafted.updateProductConfig.experience).toMatchObject({ values: [{ value: 3 }] });
 
-    const running = await make.start(config.id);
+    await make.start(config.id);
+    const live = await app.query(UpdateProductConfigDocument, {
+      input: { id: config.id, values: [{ keyId, value: 4 }] },
+    });
+    expect(live.updateProductConfig.userErrors).toEqual([]);
+    expect(live.updateProductConfig.experience).toMatchObject({ status: "RUNNING", values: [{ value: 4 }] });
+
+    await app.query(StopExperienceDocument, { id: config.id });
+    const stopped = await experienceById(config.id);
     const refused = await app.query(UpdateProductConfigDocument, {
-      input: { id: config.id, values: [{ keyId, value: 4 }], name: "renamed" },
+      input: { id: config.id, values: [{ keyId, value: 5 }], name: "renamed" },
     });
     expect(refused.updateProductConfig.userErrors).toEqual([
-      expect.objectContaining({ code: "INVALID_STATE", field: ["input", "values"] }),
+      expect.objectContaining({
+        code: "INVALID_STATE",
+        field: ["input", "values"],
+        message: expect.stringContaining("values"),
+      }),
     ]);
-    expect(await experienceById(config.id)).toEqual(running);
+    expect(await experienceById(config.id)).toEqual(stopped);
 
     const segmentId = await make.segment();
     const { updateProductConfig } = await app.query(UpdateProductConfigDocument, {
-      input: { id: config.id, name: "Renamed live", description: "now live", segmentId, priority: 5 },
+      input: {
+        id: config.id,
+        name: "Renamed after the stop",
+        description: "history",
+        segmentId,
+        priority: 5,
+      },
     });
     expect(updateProductConfig.experience).toMatchObject({
-      name: "Renamed live",
-      description: "now live",
+      name: "Renamed after the stop",
+      description: "history",
       segment: { id: segmentId },
       priority: 5,
-      status: "RUNNING",
-      values: [{ value: 3 }],
+      status: "STOPPED",
+      values: [{ value: 4 }],
     });
   });
 
@@ -472,7 +491,7 @@ describe("A/B tests", () => {
     });
   });
 
-  test("traffic, variants and goals change only in DRAFT; the name changes while running", async () => {
+  test("while running: goals and the name change, traffic only goes up, segment and variants are DRAFT only; once stopped nothing changes", async () => {
     const test = (await app.query(CreateAbTestDocument, { input: await abInput() })).createABTest.experience!;
     const drafted = await app.query(UpdateAbTestDocument, {
       input: {
@@ -490,19 +509,51 @@ describe("A/B tests", () => {
     });
 
     const running = await make.start(test.id);
-    for (const change of [
-      { trafficPercentage: 50 },
-      { goalIds: [await make.goal()] },
-      { variants: [{ name: "x", weight: 100, isControl: true }] },
-    ]) {
+    const refusals: [Partial<UpdateAbTestInput>, string][] = [
+      [{ trafficPercentage: 10 }, "trafficPercentage"],
+      [{ segmentId: await make.segment() }, "segmentId"],
+      [{ variants: [{ name: "x", weight: 100, isControl: true }] }, "variants"],
+    ];
+    for (const [change, field] of refusals) {
       const { updateABTest } = await app.query(UpdateAbTestDocument, { input: { id: test.id, ...change } });
-      expect(updateABTest.userErrors).toEqual([expect.objectContaining({ code: "INVALID_STATE" })]);
+      expect(updateABTest.userErrors).toEqual([
+        expect.objectContaining({
+          code: "INVALID_STATE",
+          field: ["input", field],
+          message: expect.stringContaining(field),
+        }),
+      ]);
     }
     expect(await experienceById(test.id)).toEqual(running);
-    const renamed = await app.query(UpdateAbTestDocument, {
-      input: { id: test.id, name: unique("renamed live") },
+    // The variants sent back as they are is no change: a form sent back whole is fine.
+    const goalId = await make.goal();
+    const live = await app.query(UpdateAbTestDocument, {
+      input: {
+        id: test.id,
+        name: unique("renamed live"),
+        trafficPercentage: 60,
+        goalIds: [goalId],
+        primaryGoalId: goalId,
+        variants: [
+          { name: "base", weight: 20, isControl: true },
+          { name: "bold", weight: 80 },
+        ],
+      },
     });
-    expect(renamed.updateABTest.userErrors).toEqual([]);
+    expect(live.updateABTest.userErrors).toEqual([]);
+    expect(live.updateABTest.experience).toMatchObject({
+      trafficPercentage: 60,
+      goals: [{ id: goalId }],
+      status: "RUNNING",
+    });
+
+    await app.query(StopExperienceDocument, { id: test.id });
+    const afterStop = await app.query(UpdateAbTestDocument, {
+      input: { id: test.id, name: unique("too late") },
+    });
+    expect(afterStop.updateABTest.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_STATE", field: ["input", "name"] }),
+    ]);
   });
 
   test("goals can be replaced in DRAFT, and the primary goal must stay among them", async () => {

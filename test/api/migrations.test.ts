@@ -80,6 +80,90 @@ test("upgrading a database that holds data keeps its rows and its unique names (
   }
 });
 
+test("upgrading gives every existing experience a version 1 in its history, holding what it was", async () => {
+  const database = await freshDatabase();
+  const source = new DataSource({
+    ...dataSourceOptions(database.config),
+    migrations: migrations.slice(0, 4),
+  });
+  await source.initialize();
+  try {
+    await source.runMigrations({ transaction: "each" });
+    const p = (n: number) => (database.config.engine === "postgres" ? `$${n}` : "?");
+    await source.query(
+      "INSERT INTO project (id, name, config_version, created_at) VALUES ('p', 'kept', 0, 0)",
+    );
+    await source.query(
+      `INSERT INTO experience (id, project_id, kind, name, name_key, search_text, description, status, segment_id, priority,
+         rollout_percentage, traffic_percentage, mutually_exclusive, primary_goal_id, started_at, stopped_at, archived_at, created_at, updated_at)
+       VALUES (${[...Array(19).keys()].map((i) => p(i + 1)).join(", ")})`,
+      [
+        "01900000-0000-7000-8000-000000000001",
+        "p",
+        "FEATURE_FLAG",
+        "Old flag",
+        "old flag",
+        "old flag",
+        null,
+        "RUNNING",
+        null,
+        null,
+        40,
+        null,
+        null,
+        null,
+        5,
+        null,
+        null,
+        1,
+        7,
+      ],
+    );
+    await source.query(
+      `INSERT INTO experience_value (id, project_id, experience_id, variant_id, key_id, value, position) VALUES (${[...Array(7).keys()].map((i) => p(i + 1)).join(", ")})`,
+      [
+        "01900000-0000-7000-8000-000000000002",
+        "p",
+        "01900000-0000-7000-8000-000000000001",
+        null,
+        "k",
+        "true",
+        0,
+      ],
+    );
+    await source.destroy();
+    const upgraded = await openDatabase(database.config);
+    try {
+      const [first] = await upgraded.reader.query(
+        "SELECT version, actor, action, status, snapshot, at FROM experience_version",
+      );
+      expect({ ...first, snapshot: JSON.parse(first.snapshot), at: Number(first.at) }).toEqual({
+        version: 1,
+        actor: "migration",
+        action: "migrate",
+        status: "RUNNING",
+        at: 7,
+        snapshot: {
+          name: "Old flag",
+          description: null,
+          segmentId: null,
+          rolloutPercentage: 40,
+          keyId: "k",
+          value: true,
+          status: "RUNNING",
+          archived: false,
+        },
+      });
+      expect(await upgraded.reader.query("SELECT version FROM experience")).toEqual([{ version: 1 }]);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    if (source.isInitialized) await source.destroy();
+    await database.drop();
+  }
+});
+
 const onPostgres = testEngine() === "postgres" ? test : test.skip;
 
 onPostgres(

@@ -11,7 +11,10 @@ import {
   ListKeysDocument,
   StartExperienceDocument,
   TrackEventsDocument,
+  ScheduleExperienceDocument,
   UpdateFeatureFlagDocument,
+  UpdateKeyDocument,
+  UpdateProductConfigDocument,
   ViewerDocument,
 } from "../../client/generated/graphql";
 import { databaseUrl, describeOnPostgres, freshDatabase, type TestDatabase } from "../helpers/database";
@@ -196,5 +199,76 @@ describeOnPostgres("two server processes on one PostgreSQL", () => {
     expect(await probe()).toBe("old"); // server 1 has now cached the ruleset
     await call(servers[0], UpdateFeatureFlagDocument, { input: { id: flagId, rolloutPercentage: 100 } });
     expect(await probe()).toBe("flagged");
+    // A live edit of a running product config's values too (allowed until it stops).
+    const { createKey: other } = await call(servers[0], CreateKeyDocument, {
+      input: { name: "live_probe", type: "STRING", defaultValue: "old" },
+    });
+    const { createProductConfig } = await call(servers[0], CreateProductConfigDocument, {
+      input: { name: "Live probe", values: [{ keyId: other.key!.id, value: "v1" }] },
+    });
+    await call(servers[0], StartExperienceDocument, { id: createProductConfig.experience!.id });
+    const live = async () =>
+      (await call(servers[1], EvaluateDocument, { user: { id: "probe" } })).evaluate.values.find(
+        (v) => v.key === "live_probe",
+      )!.value;
+    expect(await live()).toBe("v1");
+    await call(servers[0], UpdateProductConfigDocument, {
+      input: { id: createProductConfig.experience!.id, values: [{ keyId: other.key!.id, value: "v2" }] },
+    });
+    expect(await live()).toBe("v2");
+  });
+
+  test("of 20 updates sending the same expectedVersion to both processes at once, exactly one is applied", async () => {
+    const { createKey } = await call(servers[0], CreateKeyDocument, {
+      input: { name: "edited_by_all", type: "NUMBER", defaultValue: 0 },
+    });
+    const id = createKey.key!.id;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(on(i), UpdateKeyDocument, { input: { id, defaultValue: i + 1, expectedVersion: 1 } }),
+      ),
+    );
+    expect(answers.filter((answer) => answer.updateKey.userErrors.length === 0)).toHaveLength(1);
+    expect(answers.flatMap((answer) => answer.updateKey.userErrors.map((error) => error.code))).toEqual(
+      Array(19).fill("CONFLICT"),
+    );
+    const [row] = await database.query<{ version: number }>("SELECT version FROM key WHERE id = $1", [id]);
+    expect(row.version).toBe(2);
+  });
+
+  test("30 schedules due at one moment are each made once, by one of the two processes' schedulers", async () => {
+    const { createKey } = await call(servers[0], CreateKeyDocument, {
+      input: { name: "scheduled_key", type: "NUMBER", defaultValue: 0 },
+    });
+    const keyId = createKey.key!.id;
+    const startAt = new Date(Date.now() + 3000).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const { createProductConfig } = await call(on(i), CreateProductConfigDocument, {
+        input: { name: `scheduled ${i}`, values: [{ keyId, value: i }] },
+      });
+      ids.push(createProductConfig.experience!.id);
+      await call(on(i + 1), ScheduleExperienceDocument, { id: ids[i], startAt });
+    }
+    const deadline = Date.parse(startAt) + 5000;
+    let running = 0;
+    while (running < ids.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      [{ running }] = await database.query<{ running: number }>(
+        "SELECT COUNT(*)::int AS running FROM experience WHERE id = ANY($1) AND status = 'RUNNING'",
+        [ids],
+      );
+    }
+    expect(running).toBe(ids.length);
+    const starts = await database.query<{ experience_id: string; n: number }>(
+      "SELECT experience_id, COUNT(*)::int AS n FROM experience_version WHERE experience_id = ANY($1) AND action = 'start' AND actor = 'scheduler' GROUP BY experience_id",
+      [ids],
+    );
+    expect(starts.map((row) => row.n)).toEqual(Array(ids.length).fill(1));
+    const audited = await database.query<{ n: number }>(
+      "SELECT COUNT(*)::int AS n FROM audit_event WHERE entity_id = ANY($1) AND action = 'startExperience' AND actor = 'scheduler'",
+      [ids],
+    );
+    expect(audited[0].n).toBe(ids.length);
   });
 });

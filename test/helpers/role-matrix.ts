@@ -146,6 +146,36 @@ export const ROLE_MATRIX: RoleRow[] = [
     document: `mutation { archiveExperience(id: "${UNKNOWN}") { ${errors} } }`,
     roles: edit,
   },
+  {
+    field: "revertExperience",
+    document: `mutation { revertExperience(id: "${UNKNOWN}", toVersion: 1) { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "scheduleExperience",
+    document: `mutation { scheduleExperience(id: "${UNKNOWN}", stopAt: "2099-01-01T00:00:00Z") { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "archiveKeys",
+    document: `mutation { archiveKeys(ids: ["${UNKNOWN}"]) { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "archiveSegments",
+    document: `mutation { archiveSegments(ids: ["${UNKNOWN}"]) { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "archiveGoals",
+    document: `mutation { archiveGoals(ids: ["${UNKNOWN}"]) { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "archiveExperiences",
+    document: `mutation { archiveExperiences(ids: ["${UNKNOWN}"]) { ${errors} } }`,
+    roles: edit,
+  },
   { field: "updateSettings", document: `mutation { updateSettings(input: {}) { ${errors} } }`, roles: edit },
   {
     field: "trackEvents",

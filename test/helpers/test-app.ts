@@ -9,6 +9,7 @@ import { authenticate } from "../../src/graphql/authenticate";
 import type { RequestContext } from "../../src/graphql/context";
 import { buildAppSchema } from "../../src/graphql/schema";
 import { createServices, type Services } from "../../src/services";
+import type { Clock } from "../../src/shared/clock";
 import { freshDatabase, type TestDatabase } from "./database";
 
 export interface Response<TData> {
@@ -53,7 +54,7 @@ export interface TestApp {
 export const ADMIN_SECRET = "px_test_admin_secret_0123456789";
 
 export async function startTestApp(
-  options: { production?: boolean; database?: TestDatabase } = {},
+  options: { production?: boolean; database?: TestDatabase; clock?: Clock } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
   let counting: { count: number } | null = null;
@@ -63,7 +64,7 @@ export async function startTestApp(
       counting.count++;
   });
   const logger = pino({ level: "silent" });
-  const services = createServices(db, logger);
+  const services = createServices(db, logger, options.clock);
   await services.projects.bootstrap(ADMIN_SECRET);
   const apollo = createApollo(await buildAppSchema(), { logger, production: options.production ?? false });
   await apollo.start();

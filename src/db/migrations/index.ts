@@ -2,6 +2,7 @@ import { Foundation1764300000000 } from "./1764300000000-Foundation";
 import { Experiences1764400000000 } from "./1764400000000-Experiences";
 import { Tracking1764500000000 } from "./1764500000000-Tracking";
 import { WiderNameKeys1764600000000 } from "./1764600000000-WiderNameKeys";
+import { ExperiencesOverTime1764700000000 } from "./1764700000000-ExperiencesOverTime";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Experiences1764400000000,
   Tracking1764500000000,
   WiderNameKeys1764600000000,
+  ExperiencesOverTime1764700000000,
 ];
