@@ -1,5 +1,5 @@
 import { GrowthBookClient } from "@growthbook/growthbook";
-import { placements, resolveValues, runningAssignments, segmentsOf } from "../src/evaluation/evaluate-user";
+import { placements, resolveValues, segmentsOf, servedAssignments } from "../src/evaluation/evaluate-user";
 import { compileRuleset, type Ruleset, type RulesetSource } from "../src/evaluation/ruleset";
 import { ExperienceKind, ExperienceStatus } from "../src/experiences/experience-kind";
 import { Match, Operator } from "../src/segments/segment-rule";
@@ -29,6 +29,7 @@ export function rulesetSource(data: Dataset): RulesetSource {
     status: ExperienceStatus.RUNNING,
     segmentId: null,
     priority: null,
+    stickyTarget: null,
     rolloutPercentage: null,
     trafficPercentage: null,
     mutuallyExclusive: null,
@@ -53,6 +54,7 @@ export function rulesetSource(data: Dataset): RulesetSource {
     experiences: [],
     values: [],
     variants: [],
+    testUsers: [],
   };
   data.configs.forEach((config, i) => {
     const row = experience(ExperienceKind.PRODUCT_CONFIG, i, {
@@ -81,6 +83,8 @@ export function rulesetSource(data: Dataset): RulesetSource {
       segmentId: test.segment === null ? null : id(2, test.segment),
       trafficPercentage: test.trafficPercentage,
       mutuallyExclusive: test.mutuallyExclusive,
+      priority: 0,
+      stickyTarget: true,
     });
     source.experiences.push(row);
     test.variants.forEach((variant, position) => {
@@ -114,7 +118,7 @@ export function evaluateWithCore(
     ]),
   );
   const values = resolveValues(ruleset, user.id, segments, variants);
-  return values.length + runningAssignments(ruleset, variants).length;
+  return values.length + servedAssignments(ruleset, user.id, segments, variants).length;
 }
 
 /** The same data set as GrowthBook features: per key, its experiment, flag and config rules in our precedence. */

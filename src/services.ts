@@ -5,6 +5,7 @@ import { TokenService } from "./access/token.service";
 import { AuditService } from "./audit/audit.service";
 import type { Database } from "./db/database";
 import { EvaluationService } from "./evaluation/evaluation.service";
+import { ABTestOperations } from "./experiences/ab-test-operations.service";
 import { ExperienceChanges } from "./experiences/experience-changes";
 import { ExperienceLifecycleService } from "./experiences/experience-lifecycle.service";
 import { ExperienceReadModel } from "./experiences/experience-read-model";
@@ -29,10 +30,13 @@ export function createServices(db: Database, logger: Logger, clock: Clock = syst
   const experienceReads = new ExperienceReadModel(db, clock);
   const changes = new ExperienceChanges(experienceReads, audit, clock);
   const tokens = new TokenService(db, audit);
+  const experiences = new ExperienceService(db, changes, settings, clock);
+  const experienceLifecycle = new ExperienceLifecycleService(db, changes, audit, clock);
   return {
     clock,
-    experiences: new ExperienceService(db, changes, settings, clock),
-    experienceLifecycle: new ExperienceLifecycleService(db, changes, audit, clock),
+    experiences,
+    experienceLifecycle,
+    abTests: new ABTestOperations(db, changes, experiences, experienceLifecycle),
     experienceReads,
     evaluation: new EvaluationService(db),
     tracking: new TrackingService(db),

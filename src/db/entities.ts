@@ -3,6 +3,8 @@ import { Project } from "../access/project.entity";
 import { AuditEvent } from "../audit/audit-event.entity";
 import { StoredAssignment } from "../evaluation/stored-assignment.entity";
 import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
+import { KeyClaim } from "../evaluation/key-claim.entity";
+import { TestUser } from "../experiences/test-user.entity";
 import { ExperienceGoal } from "../experiences/experience-goal.entity";
 import { KeyValue } from "../experiences/key-value.entity";
 import { ExperienceVersion } from "../experiences/experience-version.entity";
@@ -32,4 +34,6 @@ export const entities = [
   TrackedEvent,
   StoredAssignment,
   ExclusiveSlot,
+  KeyClaim,
+  TestUser,
 ];

@@ -1,6 +1,7 @@
 import type { UserFacts } from "../segments/segment-matching";
 import { inRollout, pickExclusive, variantIndex } from "./bucketing";
-import type { CompiledTest, Ruleset } from "./ruleset";
+import { ExperienceStatus } from "../experiences/experience-kind";
+import type { CompiledTest, CompiledVariant, Ruleset } from "./ruleset";
 
 /**
  * What one user gets, decided in memory from a compiled ruleset and the user's facts. Pure: the
@@ -32,6 +33,8 @@ export interface UserAssignments {
 export interface Placement {
   testId: string;
   variantId: string;
+  /** The keys the test sets: the user claims them, so no other test setting one of them gets the user. */
+  keyIds: string[];
   /** For an exclusive test: the slot to take, replacing this test's stale slot if set. */
   exclusive: { replacesSlotOf: string | null } | null;
 }
@@ -48,9 +51,18 @@ function targets(segmentId: string | null, segments: Set<string>): boolean {
 }
 
 /**
- * The new assignments a first qualifying evaluation records: each running test the user is in
- * (segment and traffic) but not yet assigned to; among exclusive tests, at most one, and none while
- * the user holds a slot in a running or paused one.
+ * The new assignments a first qualifying evaluation records, in the order they are to be written:
+ * - candidates are RUNNING tests (a PAUSED one lets nobody new in) the user is in by segment and
+ *   traffic, not yet holds, and is not pinned to as a test user;
+ * - tests that set a common key never share a user: a candidate setting a key of a test the user
+ *   holds (RUNNING or PAUSED) or is pinned to is out, and among the rest the one of highest priority
+ *   (then the earliest started) wins each key: `liveTests` is in that order;
+ * - mutually exclusive tests: none while the user holds a slot in a live one; otherwise exactly one
+ *   of those the user can enter, picked by hash in proportion to traffic (bucketing.ts), so tests
+ *   running side by side share their common users fairly. A pick that loses its key to a test of
+ *   higher precedence could not be entered: the pick is made again without it.
+ * The database has the last word (EvaluationService.record): a concurrent evaluation's placement
+ * that claimed a key or a slot first stands, and this one is then not written.
  */
 export function placements(
   ruleset: Ruleset,
@@ -58,40 +70,81 @@ export function placements(
   segments: Set<string>,
   state: UserAssignments,
 ): Placement[] {
-  const placed: Placement[] = [];
-  const exclusiveCandidates: {
-    test: CompiledTest;
-    variantId: string;
-    id: string;
-    trafficPercentage: number;
-  }[] = [];
-  for (const test of ruleset.runningTests) {
-    if (state.variants.has(test.id) || !targets(test.segmentId, segments)) continue;
+  const pinned = ruleset.testUsers.get(userId) ?? [];
+  const held = new Set<string>();
+  for (const test of ruleset.liveTests)
+    if (state.variants.has(test.id)) test.keys.forEach((key) => held.add(key));
+  for (const { test } of pinned) test.keys.forEach((key) => held.add(key));
+
+  const candidates: Candidate[] = [];
+  for (const test of ruleset.liveTests) {
+    if (
+      test.status !== ExperienceStatus.RUNNING ||
+      state.variants.has(test.id) ||
+      !targets(test.segmentId, segments)
+    )
+      continue;
+    if (pinned.some((pin) => pin.test === test) || sharesAKey(test, held)) continue;
     const index = variantIndex(test.id, userId, test.trafficPercentage, test.weights);
-    if (index === null) continue;
-    const variantId = test.variants[index].id;
-    if (test.mutuallyExclusive)
-      exclusiveCandidates.push({ test, variantId, id: test.id, trafficPercentage: test.trafficPercentage });
-    else placed.push({ testId: test.id, variantId, exclusive: null });
+    if (index !== null)
+      candidates.push({
+        test,
+        variantId: test.variants[index].id,
+        id: test.id,
+        trafficPercentage: test.trafficPercentage,
+      });
   }
   const slotIsLive = state.slotTestId !== null && ruleset.liveExclusiveTestIds.has(state.slotTestId);
-  if (!slotIsLive) {
-    const pick = pickExclusive(userId, exclusiveCandidates);
-    if (pick)
-      placed.push({
-        testId: pick.id,
-        variantId: pick.variantId,
-        exclusive: { replacesSlotOf: state.slotTestId },
-      });
+  let exclusives = slotIsLive ? [] : candidates.filter(({ test }) => test.mutuallyExclusive);
+  for (;;) {
+    const pick = pickExclusive(userId, exclusives);
+    const placed = byPrecedence(candidates, pick?.test ?? null, held, state.slotTestId);
+    if (!pick || placed.some((placement) => placement.testId === pick.id)) return placed;
+    exclusives = exclusives.filter((candidate) => candidate !== pick);
+  }
+}
+
+/** A test the user qualifies for, with the variant they would get; `id` and traffic for the exclusive pick. */
+interface Candidate {
+  test: CompiledTest;
+  variantId: string;
+  id: string;
+  trafficPercentage: number;
+}
+
+/** The candidates in precedence order, each placed unless a key it sets is taken; of the exclusive ones only `exclusive`. */
+function byPrecedence(
+  candidates: Candidate[],
+  exclusive: CompiledTest | null,
+  held: Set<string>,
+  slotTestId: string | null,
+): Placement[] {
+  const claimed = new Set(held);
+  const placed: Placement[] = [];
+  for (const { test, variantId } of candidates) {
+    if (test.mutuallyExclusive && test !== exclusive) continue;
+    if (sharesAKey(test, claimed)) continue;
+    test.keys.forEach((key) => claimed.add(key));
+    placed.push({
+      testId: test.id,
+      variantId,
+      keyIds: test.keyIds,
+      exclusive: test.mutuallyExclusive ? { replacesSlotOf: slotTestId } : null,
+    });
   }
   return placed;
 }
 
+function sharesAKey(test: CompiledTest, claimed: Set<string>): boolean {
+  for (const key of test.keys) if (claimed.has(key)) return true;
+  return false;
+}
+
 /**
- * Each active key's value for the user, and where it came from. Per key, the first of: the
- * variant of a running test the user is assigned to that sets the key (earliest started test
- * first); the key's running feature flag, if the user is in its segment and rollout; the matching
- * product config of the highest priority (then the earliest started); the key's default.
+ * Each active key's value for the user, and where it came from. Per key, the first of: the user's
+ * variant in an A/B test that serves them and sets the key; the key's running feature flag, if the
+ * user is in its segment and rollout; the matching product config of the highest priority (then the
+ * earliest started); the key's default.
  */
 export function resolveValues(
   ruleset: Ruleset,
@@ -99,9 +152,9 @@ export function resolveValues(
   segments: Set<string>,
   variants: Map<string, string>,
 ): EvaluatedValue[] {
-  // The keys the user's variants set, first test first: built once, so each key is one lookup.
+  // The keys the user's variants set, the first serving test first: built once, so each key is one lookup.
   const fromTests = new Map<string, { value: unknown; testId: string }>();
-  for (const { test, variant } of assignedVariants(ruleset, variants)) {
+  for (const { test, variant } of servingVariants(ruleset, userId, segments, variants)) {
     for (const [keyId, value] of variant.values)
       if (!fromTests.has(keyId)) fromTests.set(keyId, { value, testId: test.id });
   }
@@ -130,21 +183,38 @@ export function resolveValues(
   });
 }
 
-/** The user's variants in the running tests, by name, as evaluate reports them. */
-export function runningAssignments(
+/** The user's variants in the tests that serve them, by name, as evaluate reports them. */
+export function servedAssignments(
   ruleset: Ruleset,
+  userId: string,
+  segments: Set<string>,
   variants: Map<string, string>,
 ): { abTestId: string; variant: string }[] {
-  return assignedVariants(ruleset, variants).map(({ test, variant }) => ({
+  return servingVariants(ruleset, userId, segments, variants).map(({ test, variant }) => ({
     abTestId: test.id,
     variant: variant.name,
   }));
 }
 
-/** The running tests the user is assigned to, earliest started first, with the variant of each. */
-function assignedVariants(ruleset: Ruleset, variants: Map<string, string>) {
-  return ruleset.runningTests.flatMap((test) => {
+/**
+ * The tests that serve the user, each with its variant: first the tests the user is pinned to as a
+ * test user (whatever their status, segment or traffic), then, in precedence order, the RUNNING or
+ * PAUSED tests the user is assigned to (a test with `stickyTarget` false only while the user is in
+ * its segment: the assignment is kept and serves again when they are).
+ */
+function servingVariants(
+  ruleset: Ruleset,
+  userId: string,
+  segments: Set<string>,
+  variants: Map<string, string>,
+) {
+  const serving: { test: CompiledTest; variant: CompiledVariant }[] = [
+    ...(ruleset.testUsers.get(userId) ?? []),
+  ];
+  for (const test of ruleset.liveTests) {
+    if (serving.some((pin) => pin.test === test)) continue;
     const variant = test.variants.find((candidate) => candidate.id === variants.get(test.id));
-    return variant ? [{ test, variant }] : [];
-  });
+    if (variant && (test.stickyTarget || targets(test.segmentId, segments))) serving.push({ test, variant });
+  }
+  return serving;
 }

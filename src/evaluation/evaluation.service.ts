@@ -13,8 +13,8 @@ import { userIdProblem } from "../shared/user-ids";
 import {
   placements,
   resolveValues,
-  runningAssignments,
   segmentsOf,
+  servedAssignments,
   type EvaluatedValue,
   type Placement,
   type UserAssignments,
@@ -61,7 +61,7 @@ export class EvaluationService {
     const state = newPlacements.length ? await this.record(caller.projectId, userId, newPlacements) : stored;
     return {
       values: resolveValues(ruleset, userId, segments, state.variants),
-      assignments: runningAssignments(ruleset, state.variants),
+      assignments: servedAssignments(ruleset, userId, segments, state.variants),
       segmentIds: [...segments],
     };
   }
@@ -145,15 +145,20 @@ export class EvaluationService {
 
   /**
    * Writes first-time assignments and answers with what is stored afterwards. The database decides
-   * races: (experience, user) is the assignment's key, so a concurrent evaluation's assignment
-   * stands; (project, user) is the exclusive slot's key, so a user holds at most one slot, and an
-   * exclusive assignment is written only by the evaluation that got the slot.
+   * races, so the rules hold under concurrent evaluations of one user:
+   * - (experience, user) is the assignment's key: a concurrent evaluation's assignment stands;
+   * - (project, user) is the exclusive slot's key: a user holds at most one slot, and an exclusive
+   *   assignment is written only by the evaluation that got the slot;
+   * - (project, user, key) is a key claim's key: a placement is written only when every key its
+   *   test sets is claimed by that test, so tests sharing a key never share a user.
+   * Slots and claims are taken in one order (slot, then claims by key id), so two evaluations cannot
+   * each hold what the other waits for.
    *
    * A placement is written only into a test the database says is RUNNING, whatever the ruleset in
    * memory says (it may be older than a stop). The tests' rows are share-locked first, and the
    * assignment dated after that: a stop, which locks the row to write, waits for this transaction to
-   * commit, so its stoppedAt is later than every assignment and its slot cleanup sees every slot;
-   * a placement that comes after the stop sees STOPPED and writes nothing.
+   * commit, so its stoppedAt is later than every assignment and its cleanup of slots and claims sees
+   * every one; a placement that comes after the stop sees STOPPED and writes nothing.
    */
   private record(projectId: string, userId: string, wanted: Placement[]): Promise<UserAssignments> {
     return this.db.transaction(async (tx) => {
@@ -163,48 +168,110 @@ export class EvaluationService {
         { ids: wanted.map((placement) => placement.testId), running: ExperienceStatus.RUNNING },
       );
       const runs = new Set(running.map((row) => row.id));
-      const placed = wanted.filter((placement) => runs.has(placement.testId));
+      let placed = wanted.filter((placement) => runs.has(placement.testId));
+      const exclusive = placed.find((placement) => placement.exclusive);
+      if (exclusive && !(await this.takeSlot(tx, projectId, userId, exclusive))) {
+        placed = placed.filter((placement) => placement !== exclusive);
+      }
+      const owners = await this.claimKeys(tx, projectId, userId, placed);
       const now = Date.now();
-      const assign = (placement: Placement) =>
-        sql(
-          tx,
-          `INSERT INTO assignment (experience_id, user_id, project_id, variant_id, assigned_at)
-           VALUES (:testId, :userId, :projectId, :variantId, :now) ON CONFLICT DO NOTHING`,
-          { ...placement, userId, projectId, now },
-        );
       for (const placement of placed) {
-        if (!placement.exclusive) {
-          await assign(placement);
-          continue;
-        }
-        if (placement.exclusive.replacesSlotOf) {
-          // Only a slot whose test really is over goes: the ruleset in memory may be older than the slot.
+        if (placement.keyIds.every((keyId) => owners.get(keyId) === placement.testId)) {
           await sql(
             tx,
-            `DELETE FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId AND experience_id IN
-               (SELECT id FROM experience WHERE id = :stale AND (archived_at IS NOT NULL OR status NOT IN (:...live)))`,
-            {
-              projectId,
-              userId,
-              stale: placement.exclusive.replacesSlotOf,
-              live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED],
-            },
+            `INSERT INTO assignment (experience_id, user_id, project_id, variant_id, assigned_at)
+             VALUES (:testId, :userId, :projectId, :variantId, :now) ON CONFLICT DO NOTHING`,
+            { ...placement, userId, projectId, now },
           );
+        } else {
+          await this.release(tx, projectId, userId, placement);
         }
-        await sql(
-          tx,
-          `INSERT INTO exclusive_slot (project_id, user_id, experience_id, assigned_at)
-           VALUES (:projectId, :userId, :testId, :now) ON CONFLICT DO NOTHING`,
-          { projectId, userId, testId: placement.testId, now },
-        );
-        const [slot] = await sql<{ experience_id: string }>(
-          tx,
-          "SELECT experience_id FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId",
-          { projectId, userId },
-        );
-        if (slot?.experience_id === placement.testId) await assign(placement);
       }
       return this.assignmentsOf(tx, projectId, userId);
     });
+  }
+
+  /** Takes the user's exclusive slot for the placement's test; false when another test holds it. */
+  private async takeSlot(
+    tx: EntityManager,
+    projectId: string,
+    userId: string,
+    placement: Placement,
+  ): Promise<boolean> {
+    const replaces = placement.exclusive?.replacesSlotOf;
+    if (replaces) {
+      // Only a slot whose test really is over goes: the ruleset in memory may be older than the slot.
+      await sql(
+        tx,
+        `DELETE FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId AND experience_id IN
+           (SELECT id FROM experience WHERE id = :stale AND (archived_at IS NOT NULL OR status NOT IN (:...live)))`,
+        { projectId, userId, stale: replaces, live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED] },
+      );
+    }
+    await sql(
+      tx,
+      `INSERT INTO exclusive_slot (project_id, user_id, experience_id, assigned_at)
+       VALUES (:projectId, :userId, :testId, :now) ON CONFLICT DO NOTHING`,
+      { projectId, userId, testId: placement.testId, now: Date.now() },
+    );
+    const [slot] = await sql<{ experience_id: string }>(
+      tx,
+      "SELECT experience_id FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId",
+      { projectId, userId },
+    );
+    return slot?.experience_id === placement.testId;
+  }
+
+  /** Claims the placements' keys where free, in key order, and answers who holds each of them now. */
+  private async claimKeys(tx: EntityManager, projectId: string, userId: string, placed: Placement[]) {
+    const claims = placed
+      .flatMap((placement) => placement.keyIds.map((keyId) => ({ keyId, testId: placement.testId })))
+      .sort((a, b) => (a.keyId < b.keyId ? -1 : 1));
+    if (claims.length === 0) return new Map<string, string>();
+    const parameters: Record<string, unknown> = { projectId, userId };
+    const rows = claims.map((claim, i) => {
+      parameters[`key${i}`] = claim.keyId;
+      parameters[`test${i}`] = claim.testId;
+      return `(:projectId, :userId, :key${i}, :test${i})`;
+    });
+    await sql(
+      tx,
+      `INSERT INTO key_claim (project_id, user_id, key_id, experience_id) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
+      parameters,
+    );
+    const owners = await sql<{ key_id: string; experience_id: string }>(
+      tx,
+      "SELECT key_id, experience_id FROM key_claim WHERE project_id = :projectId AND user_id = :userId AND key_id IN (:...keys)",
+      { projectId, userId, keys: claims.map((claim) => claim.keyId) },
+    );
+    return new Map(owners.map((row) => [row.key_id, row.experience_id]));
+  }
+
+  /**
+   * Gives back what a placement that lost a race took: its slot and the claims its test does not hold
+   * through an assignment (a concurrent evaluation may have placed the user in it after all).
+   */
+  private async release(
+    tx: EntityManager,
+    projectId: string,
+    userId: string,
+    placement: Placement,
+  ): Promise<void> {
+    const notAssigned = `NOT EXISTS (SELECT 1 FROM assignment WHERE experience_id = :testId AND user_id = :userId)`;
+    const where = { projectId, userId, testId: placement.testId };
+    if (placement.keyIds.length > 0) {
+      await sql(
+        tx,
+        `DELETE FROM key_claim WHERE project_id = :projectId AND user_id = :userId AND experience_id = :testId AND ${notAssigned}`,
+        where,
+      );
+    }
+    if (placement.exclusive) {
+      await sql(
+        tx,
+        `DELETE FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId AND experience_id = :testId AND ${notAssigned}`,
+        where,
+      );
+    }
   }
 }

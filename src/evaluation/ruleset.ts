@@ -11,13 +11,14 @@ import { MAX_EVENTS_READ, type Condition, type Rule } from "../segments/segment-
 export interface RulesetSource {
   keys: { id: string; name: string; defaultValue: unknown }[];
   segments: { id: string; rule: Rule }[];
-  /** Unarchived RUNNING and PAUSED experiences. */
+  /** Unarchived RUNNING and PAUSED experiences, and DRAFT A/B tests that have test users. */
   experiences: {
     id: string;
     kind: ExperienceKind;
     status: ExperienceStatus;
     segmentId: string | null;
     priority: number | null;
+    stickyTarget: boolean | null;
     rolloutPercentage: number | null;
     trafficPercentage: number | null;
     mutuallyExclusive: boolean | null;
@@ -25,7 +26,11 @@ export interface RulesetSource {
   }[];
   values: { experienceId: string; variantId: string | null; keyId: string; value: unknown }[];
   variants: { id: string; experienceId: string; name: string; weight: number; position: number }[];
+  /** QA users pinned to variants of tests that have not stopped. */
+  testUsers: { experienceId: string; userId: string; variantId: string }[];
 }
+
+type SourceExperience = RulesetSource["experiences"][number];
 
 export interface CompiledFlag {
   id: string;
@@ -50,12 +55,24 @@ export interface CompiledKey {
   configs: CompiledConfig[];
 }
 
+export interface CompiledVariant {
+  id: string;
+  name: string;
+  values: Map<string, unknown>;
+}
+
 export interface CompiledTest {
   id: string;
+  status: ExperienceStatus;
   segmentId: string | null;
   trafficPercentage: number;
   mutuallyExclusive: boolean;
-  variants: { id: string; name: string; values: Map<string, unknown> }[];
+  /** true: a placed user keeps the variant outside the segment; false: served only while in it. */
+  stickyTarget: boolean;
+  /** The keys any of its variants sets: tests sharing one never share a user. */
+  keys: Set<string>;
+  keyIds: string[];
+  variants: CompiledVariant[];
   weights: number[];
 }
 
@@ -78,10 +95,15 @@ export interface Ruleset {
   keys: CompiledKey[];
   /** Active segments, oldest first. */
   segments: { id: string; matches: SegmentPredicate }[];
-  /** RUNNING A/B tests, the earliest started first: the order in which they claim keys. */
-  runningTests: CompiledTest[];
+  /**
+   * RUNNING and PAUSED A/B tests in precedence order: the highest priority first, then the earliest
+   * started. New users enter in this order, and a user's tests serve in it.
+   */
+  liveTests: CompiledTest[];
   /** RUNNING or PAUSED exclusive tests: a slot in one of them is taken. */
   liveExclusiveTestIds: Set<string>;
+  /** QA pins by user id: the test (any status but STOPPED, DRAFT included) and the variant served. */
+  testUsers: Map<string, { test: CompiledTest; variant: CompiledVariant }[]>;
   /** One read per event name the active segments' conditions mention. */
   events: EventRead[];
 }
@@ -121,23 +143,43 @@ export function compileRuleset(source: RulesetSource): Ruleset {
   }
 
   const variantsOf = groupBy(source.variants, (variant) => variant.experienceId);
-  const runningTests: CompiledTest[] = running
-    .filter((experience) => experience.kind === ExperienceKind.AB_TEST)
-    .map((test) => {
-      const variants = [...(variantsOf.get(test.id) ?? [])].sort((a, b) => a.position - b.position);
-      return {
-        id: test.id,
-        segmentId: test.segmentId,
-        trafficPercentage: test.trafficPercentage ?? 0,
-        mutuallyExclusive: test.mutuallyExclusive === true,
-        weights: variants.map((variant) => variant.weight),
-        variants: variants.map((variant) => ({
-          id: variant.id,
-          name: variant.name,
-          values: new Map((valuesOf.get(variant.id) ?? []).map((entry) => [entry.keyId, entry.value])),
-        })),
-      };
-    });
+  const compileTest = (test: SourceExperience): CompiledTest => {
+    const variants = [...(variantsOf.get(test.id) ?? [])].sort((a, b) => a.position - b.position);
+    const compiled = variants.map((variant) => ({
+      id: variant.id,
+      name: variant.name,
+      values: new Map((valuesOf.get(variant.id) ?? []).map((entry) => [entry.keyId, entry.value])),
+    }));
+    const keyIds = [...new Set(compiled.flatMap((variant) => [...variant.values.keys()]))];
+    return {
+      id: test.id,
+      status: test.status,
+      segmentId: test.segmentId,
+      trafficPercentage: test.trafficPercentage ?? 0,
+      mutuallyExclusive: test.mutuallyExclusive === true,
+      stickyTarget: test.stickyTarget !== false,
+      keys: new Set(keyIds),
+      keyIds,
+      weights: variants.map((variant) => variant.weight),
+      variants: compiled,
+    };
+  };
+  const abTests = source.experiences.filter((experience) => experience.kind === ExperienceKind.AB_TEST);
+  const tests = new Map(abTests.map((test) => [test.id, compileTest(test)]));
+  const liveTests = abTests
+    .filter((test) => test.status !== ExperienceStatus.DRAFT)
+    .sort(
+      (a, b) =>
+        (b.priority ?? 0) - (a.priority ?? 0) || startedAt(a) - startedAt(b) || (a.id < b.id ? -1 : 1),
+    )
+    .map((test) => tests.get(test.id)!);
+  const testUsers = new Map<string, { test: CompiledTest; variant: CompiledVariant }[]>();
+  for (const pin of source.testUsers) {
+    const test = tests.get(pin.experienceId);
+    const variant = test?.variants.find((candidate) => candidate.id === pin.variantId);
+    if (!test || !variant) continue;
+    testUsers.set(pin.userId, [...(testUsers.get(pin.userId) ?? []), { test, variant }]);
+  }
 
   return {
     keys: [...source.keys]
@@ -151,12 +193,9 @@ export function compileRuleset(source: RulesetSource): Ruleset {
         configs: (configs.get(key.id) ?? []).sort((a, b) => b.priority - a.priority),
       })),
     segments: source.segments.map((segment) => ({ id: segment.id, matches: compileRule(segment.rule) })),
-    runningTests,
-    liveExclusiveTestIds: new Set(
-      source.experiences
-        .filter((experience) => experience.kind === ExperienceKind.AB_TEST && experience.mutuallyExclusive)
-        .map((test) => test.id),
-    ),
+    liveTests,
+    liveExclusiveTestIds: new Set(liveTests.filter((test) => test.mutuallyExclusive).map((test) => test.id)),
+    testUsers,
     events: eventReads(source.segments.map((segment) => segment.rule)),
   };
 }

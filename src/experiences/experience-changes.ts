@@ -14,6 +14,7 @@ import { changedFields, type Snapshot } from "./experience-snapshot";
 import { ExperienceVersion } from "./experience-version.entity";
 import { Experience, TYPE_NAME_OF_KIND } from "./experience.entity";
 import { KeyValue } from "./key-value.entity";
+import { TestUser } from "./test-user.entity";
 import { Variant } from "./variant.entity";
 
 /** Which experience a change is about, and what the caller expects of it. */
@@ -152,14 +153,18 @@ export class ExperienceChanges {
       case ExperienceKind.FEATURE_FLAG:
         return { ...common, rolloutPercentage: experience.rolloutPercentage, ...plain(values)[0] };
       case ExperienceKind.AB_TEST: {
-        const [variants, goals] = await Promise.all([
+        const [variants, goals, testUsers] = await Promise.all([
           tx.find(Variant, { where: { experienceId: experience.id }, order: { position: "ASC" } }),
           tx.find(ExperienceGoal, { where: { experienceId: experience.id }, order: { position: "ASC" } }),
+          tx.find(TestUser, { where: { experienceId: experience.id }, order: { userId: "ASC" } }),
         ]);
         return {
           ...common,
           trafficPercentage: experience.trafficPercentage,
           mutuallyExclusive: experience.mutuallyExclusive,
+          priority: experience.priority,
+          stickyTarget: experience.stickyTarget,
+          exposureEvent: experience.exposureEvent,
           primaryGoalId: experience.primaryGoalId,
           goalIds: goals.map((goal) => goal.goalId),
           variants: variants.map((variant) => ({
@@ -169,6 +174,10 @@ export class ExperienceChanges {
             isControl: variant.isControl,
             values: plain(values.filter((value) => value.variantId === variant.id)),
           })),
+          testUsers: testUsers.map(({ userId, variantId }) => ({ userId, variantId })),
+          winnerVariantId: experience.winnerVariantId,
+          rolledOutVariantId: experience.rolledOutVariantId,
+          rolledOutToId: experience.rolledOutToId,
         };
       }
     }

@@ -22,7 +22,10 @@ export class ExperienceLifecycleResolver {
   }
 
   @Authorized(Can.edit)
-  @Mutation(() => ExperiencePayload, { description: "RUNNING → PAUSED: stops serving, keeps assignments." })
+  @Mutation(() => ExperiencePayload, {
+    description:
+      "RUNNING → PAUSED: nobody new enters; a paused A/B test keeps serving its users, a config or flag serves nothing.",
+  })
   async pauseExperience(
     @Arg("id", () => ID, ID_ARG) id: string,
     @ExpectedVersionArg() expectedVersion: number | null,

@@ -4,6 +4,7 @@ import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
 import { archiveEach, changeProject } from "../db/unit-of-work";
 import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
+import { KeyClaim } from "../evaluation/key-claim.entity";
 import type { Clock } from "../shared/clock";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type FieldPath } from "../shared/user-error";
@@ -144,12 +145,17 @@ export class ExperienceLifecycleService {
     });
   }
 
-  /** The checks and writes of a life-cycle move, for the mutation and the scheduler alike. */
-  private async move(
+  /**
+   * The checks and writes of a life-cycle move, for the mutation, the scheduler and a roll-out alike,
+   * within a change of the project already under way. `recordAs` names the move in the history when
+   * it is part of another operation (a roll-out stops its test as "rollOut").
+   */
+  async move(
     tx: EntityManager,
     caller: Caller,
     change: OpenChange,
     action: LifecycleAction,
+    recordAs: string = action,
   ): Promise<Result<Experience>> {
     const { experience } = change;
     const next = nextStatus(experience.status, action);
@@ -179,10 +185,12 @@ export class ExperienceLifecycleService {
       experience.stoppedAt = now;
       experience.scheduledStartAt = null;
       experience.scheduledStopAt = null;
-      // Its users may now be placed in another exclusive test.
+      // Its users may now be placed in another exclusive test, and in other tests that set its keys.
       if (experience.mutuallyExclusive) await tx.delete(ExclusiveSlot, { experienceId: experience.id });
+      if (experience.kind === ExperienceKind.AB_TEST)
+        await tx.delete(KeyClaim, { experienceId: experience.id });
     }
-    return ok(await this.changes.commit(tx, caller, action, change));
+    return ok(await this.changes.commit(tx, caller, recordAs, change));
   }
 
   private async archiveOne(

@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
 import { pageOf, pageOfRows, type Page, type PageRequest } from "../db/pagination";
@@ -13,6 +13,7 @@ import { staleSince } from "./experience-rules";
 import { ExperienceVersion } from "./experience-version.entity";
 import { KeyValue } from "./key-value.entity";
 import { Experience } from "./experience.entity";
+import { TestUser } from "./test-user.entity";
 import { Variant } from "./variant.entity";
 
 export interface ExperienceFilter {
@@ -116,6 +117,18 @@ export class ExperienceReadModel {
   /** Unknown, malformed or another project's id: null. */
   async find(manager: EntityManager, projectId: string, id: string): Promise<Experience | null> {
     return isId(id) ? manager.findOne(Experience, { where: { id, projectId } }) : null;
+  }
+
+  byIds(projectId: string, ids: readonly string[]): Promise<Experience[]> {
+    return this.db.reader.find(Experience, { where: { projectId, id: In(ids.filter(isId)) } });
+  }
+
+  /** Tests' QA users, by user id. */
+  testUsersOf(projectId: string, experienceIds: readonly string[]): Promise<TestUser[]> {
+    return this.db.reader.find(TestUser, {
+      where: { projectId, experienceId: In([...experienceIds]) },
+      order: { userId: "ASC" },
+    });
   }
 
   /** Product config and feature flag values (not variants'), by experience. */

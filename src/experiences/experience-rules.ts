@@ -1,6 +1,7 @@
 import { characterCount, MAX_NAME_LENGTH } from "../shared/names";
 import { textProblem } from "../shared/text";
 import { at, UserErrors, type UserError } from "../shared/user-error";
+import { userIdError } from "../shared/user-ids";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
 
 /** Pure rules of experiences: the life cycle, percentages, and the shape of an A/B test's variants. */
@@ -121,6 +122,33 @@ export function goalListErrors(
   return errors;
 }
 
+/** A test pins at most this many QA users: enough for a team, few enough to load with the ruleset. */
+export const MAX_TEST_USERS = 100;
+
+export interface TestUserPin {
+  userId: string;
+  variantId: string;
+}
+
+/** At most 100 pins, each a valid user id listed once, pinned to one of the test's variants. */
+export function testUserErrors(users: TestUserPin[], variantIds: Set<string>, path: string[]): UserError[] {
+  if (users.length > MAX_TEST_USERS) {
+    return [UserErrors.invalid(path, `A test has at most ${MAX_TEST_USERS} test users; got ${users.length}`)];
+  }
+  const errors: UserError[] = [];
+  const seen = new Set<string>();
+  users.forEach((user, index) => {
+    const userError = userIdError(user.userId, at(path, index, "userId"));
+    if (userError) errors.push(userError);
+    else if (seen.has(user.userId))
+      errors.push(UserErrors.invalid(at(path, index, "userId"), `"${user.userId}" is listed twice`));
+    seen.add(user.userId);
+    if (!variantIds.has(user.variantId))
+      errors.push(UserErrors.notFound(at(path, index, "variantId"), "variant of this test"));
+  });
+  return errors;
+}
+
 /**
  * How long a field of each kind can change (RULES.md, "what may change when"): until the
  * experience is archived, until it stops, only as a DRAFT, or (a test's traffic) freely as a DRAFT
@@ -148,6 +176,11 @@ export const EDIT_WINDOWS: Record<ExperienceKind, Record<string, EditWindow>> = 
     description: "untilStopped",
     goalIds: "untilStopped",
     primaryGoalId: "untilStopped",
+    priority: "untilStopped",
+    stickyTarget: "untilStopped",
+    exposureEvent: "untilStopped",
+    testUsers: "untilStopped",
+    winner: "untilStopped",
     trafficPercentage: "upwardOnceStarted",
     segmentId: "draftOnly",
     variants: "draftOnly",

@@ -45,6 +45,8 @@ export interface RevertInput {
   variants?: SnapshotVariant[];
   goalIds?: string[];
   primaryGoalId?: string;
+  stickyTarget?: boolean;
+  exposureEvent?: string;
 }
 
 /** The content fields of each kind an update can change, as the snapshot names them. */
@@ -59,6 +61,9 @@ const CONTENT: Record<ExperienceKind, (keyof RevertInput)[]> = {
     "variants",
     "goalIds",
     "primaryGoalId",
+    "priority",
+    "stickyTarget",
+    "exposureEvent",
   ],
 };
 
@@ -73,10 +78,14 @@ function content(field: string, value: unknown): unknown {
   }));
 }
 
+/** The update fields an empty string clears (null in an update keeps the value). */
+export const CLEARED_BY_EMPTY_STRING = new Set(["description", "segmentId", "exposureEvent"]);
+
 /**
  * The update that makes `current` hold `target`'s content again: only the fields that differ, in
- * an update's own terms (an empty string clears the description or targets all users), so the
- * update's rules for the current status decide what may change. Status and schedule are not content.
+ * an update's own terms (an empty string clears the description or exposure event, or targets all users), so the
+ * update's rules for the current status decide what may change. Status and schedule are not content,
+ * nor are a test's QA users, winner and roll-out: they are operations on the test, not its design.
  */
 export function revertInput(kind: ExperienceKind, current: Snapshot, target: Snapshot): RevertInput {
   const input: Record<string, unknown> = {};
@@ -84,7 +93,7 @@ export function revertInput(kind: ExperienceKind, current: Snapshot, target: Sna
     if (!(field in target) || sameValue(content(field, current[field]), content(field, target[field])))
       continue;
     const value = content(field, target[field]);
-    input[field] = (field === "description" || field === "segmentId") && value === null ? "" : value;
+    input[field] = CLEARED_BY_EMPTY_STRING.has(field) && value === null ? "" : value;
   }
   return input;
 }

@@ -22,7 +22,10 @@ registerEnumType(ExperienceStatus, {
   valuesConfig: {
     DRAFT: { description: "Being set up: serves nothing; everything can still change." },
     RUNNING: { description: "Serves values and assigns users." },
-    PAUSED: { description: "Serves nothing for now; keeps its assignments; can start again." },
+    PAUSED: {
+      description:
+        "Lets nobody new in: a paused A/B test keeps serving the users already in it, a paused config or flag serves nothing; can start again.",
+    },
     STOPPED: { description: "Over for good: serves nothing; results stop counting." },
   },
 });
@@ -76,7 +79,7 @@ export class Experience extends NamedRow {
   @Column({ type: "varchar", length: 36, nullable: true })
   segmentId!: string | null;
 
-  /** Product configs: the highest wins per key when a user is in several. */
+  /** Product configs: the highest wins per key when a user is in several. A/B tests: the highest gets a new user first among tests sharing a key. */
   @Column({ type: "integer", nullable: true })
   priority!: number | null;
 
@@ -95,6 +98,25 @@ export class Experience extends NamedRow {
   /** A/B tests. */
   @Column({ type: "varchar", length: 36, nullable: true })
   primaryGoalId!: string | null;
+
+  /** A/B tests: true keeps a placed user in the variant after they leave the segment. */
+  @Column({ type: "boolean", nullable: true })
+  stickyTarget!: boolean | null;
+
+  /** A/B tests: only users who performed this event after their assignment count in results. */
+  @Column({ type: "varchar", length: 128, nullable: true })
+  exposureEvent!: string | null;
+
+  /** A/B tests: the variant declared the winner. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  winnerVariantId!: string | null;
+
+  /** A/B tests ended by rollOutVariant: the variant rolled out, and the product config that serves it. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  rolledOutVariantId!: string | null;
+
+  @Column({ type: "varchar", length: 36, nullable: true })
+  rolledOutToId!: string | null;
 
   /** The first start; a resume keeps it. Experiences that ever ran freeze their goals' events. */
   @InstantColumn({ nullable: true })

@@ -139,6 +139,36 @@ export class CreateABTestInput extends CreateExperienceFields {
     description: "Null: take Settings.mutuallyExclusiveABTests as it is now.",
   })
   mutuallyExclusive?: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 0,
+    description: "Among tests that set a common key, a new user enters only the highest-priority one.",
+  })
+  priority?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: true,
+    description:
+      "true: a placed user keeps the variant after leaving the segment; false: served only while in it.",
+  })
+  stickyTarget?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Only users who performed this event after their assignment count in results.",
+  })
+  exposureEvent?: string | null;
+}
+
+@InputType({ description: "A QA user pinned to a variant of the test." })
+export class TestUserInput {
+  @Field({ description: "The app's user id, 1 to 256 characters." })
+  userId!: string;
+
+  @Field(() => ID, { description: "A variant of the test." })
+  variantId!: string;
 }
 
 @InputType({
@@ -165,17 +195,35 @@ export class UpdateFeatureFlagInput extends UpdateExperienceFields {
   rolloutPercentage?: number | null;
 }
 
-@InputType({ description: "Variants, goals and traffic change only while the test is a DRAFT." })
+@InputType({
+  description:
+    "Fields left null keep their value. Segment, variants and their values change only while the test is a DRAFT; traffic only upward once it started; the rest until it stops.",
+})
 export class UpdateABTestInput extends UpdateExperienceFields {
-  @Field(() => Float, { nullable: true, description: "DRAFT only: more than 0, at most 100." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "More than 0, at most 100; once started only upward (it lets new users in).",
+  })
   trafficPercentage?: number | null;
 
-  @Field(() => [VariantInput], { nullable: true, description: "DRAFT only; replaces all variants." })
+  @Field(() => [VariantInput], {
+    nullable: true,
+    description: "DRAFT only; replaces all variants (a variant whose name stays keeps its id).",
+  })
   variants?: VariantInput[] | null;
 
-  @Field(() => [ID], { nullable: true, description: "DRAFT only; replaces all goals." })
+  @Field(() => [ID], { nullable: true, description: "Until the test stops; replaces all goals." })
   goalIds?: string[] | null;
 
-  @Field(() => ID, { nullable: true, description: "DRAFT only; must be one of the test's goals." })
+  @Field(() => ID, { nullable: true, description: "Until the test stops; must be one of the test's goals." })
   primaryGoalId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Until the test stops; applies to new users only." })
+  priority?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Until the test stops." })
+  stickyTarget?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "An empty string clears it." })
+  exposureEvent?: string | null;
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
 import { changeProject } from "../db/unit-of-work";
@@ -13,7 +13,15 @@ import type { ExperienceChanges, OpenChange } from "./experience-changes";
 import { ExperienceGoal } from "./experience-goal.entity";
 import { ExperienceKind, ExperienceStatus, KIND_IN_WORDS } from "./experience-kind";
 import { editError, goalListErrors, rolloutError, trafficError, variantErrors } from "./experience-rules";
-import { revertInput, type Snapshot } from "./experience-snapshot";
+import {
+  CLEARED_BY_EMPTY_STRING,
+  revertInput,
+  type Snapshot,
+  type SnapshotVariant,
+} from "./experience-snapshot";
+import { normalizeEventName } from "../shared/event-names";
+import { nameKeyOf } from "../shared/names";
+import { TestUser } from "./test-user.entity";
 import { sameValue } from "../shared/json";
 import { ExperienceVersion } from "./experience-version.entity";
 import { Experience } from "./experience.entity";
@@ -51,6 +59,9 @@ export interface CreateABTest extends CommonInput {
   goalIds: string[];
   primaryGoalId: string;
   mutuallyExclusive?: boolean | null;
+  priority?: number | null;
+  stickyTarget?: boolean | null;
+  exposureEvent?: string | null;
 }
 
 /**
@@ -70,6 +81,8 @@ export interface ExperienceUpdate {
   variants?: VariantDraft[] | null;
   goalIds?: string[] | null;
   primaryGoalId?: string | null;
+  stickyTarget?: boolean | null;
+  exposureEvent?: string | null;
 }
 
 export interface UpdateInput extends ExperienceUpdate {
@@ -94,7 +107,17 @@ export class ExperienceService {
   ) {}
 
   createProductConfig(caller: Caller, input: CreateProductConfig): Promise<Result<Experience>> {
-    return this.create(
+    return changeProject(this.db, caller.projectId, (tx) => this.createProductConfigIn(tx, caller, input));
+  }
+
+  /** Within a change of the project already under way: a roll-out creates its config in the test's transaction. */
+  createProductConfigIn(
+    tx: EntityManager,
+    caller: Caller,
+    input: CreateProductConfig,
+  ): Promise<Result<Experience>> {
+    return this.createIn(
+      tx,
       caller,
       ExperienceKind.PRODUCT_CONFIG,
       input,
@@ -132,15 +155,22 @@ export class ExperienceService {
       keyIds: input.variants.flatMap((v) => v.values.map((value) => value.keyId)),
       goalIds: input.goalIds,
     };
+    const exposureEvent = input.exposureEvent
+      ? normalizeEventName(input.exposureEvent, ["input", "exposureEvent"])
+      : null;
     return this.create(caller, ExperienceKind.AB_TEST, input, wanted, async (refs, tx) => ({
       errors: [
         ...errorsOf(trafficError(trafficPercentage, ["input", "trafficPercentage"])),
         ...variantsErrors(input.variants, refs, (field) => ["input", field]),
         ...goalsErrors(input.goalIds, input.primaryGoalId, refs, (field) => ["input", field]),
+        ...(exposureEvent && !exposureEvent.ok ? exposureEvent.errors : []),
       ],
       columns: {
         trafficPercentage,
         primaryGoalId: input.primaryGoalId,
+        priority: input.priority ?? 0,
+        stickyTarget: input.stickyTarget ?? true,
+        exposureEvent: exposureEvent?.ok ? exposureEvent.value : null,
         // The test keeps the setting as it is now, for life: changing the setting later never touches it.
         mutuallyExclusive:
           input.mutuallyExclusive ?? (await this.settings.get(caller, tx)).mutuallyExclusiveABTests,
@@ -212,47 +242,63 @@ export class ExperienceService {
     wanted: { keyIds?: string[]; goalIds?: string[] },
     own: (refs: References, tx: EntityManager) => OwnPart | Promise<OwnPart>,
   ): Promise<Result<Experience>> {
-    return changeProject(this.db, caller.projectId, async (tx) => {
-      const segmentId = input.segmentId || null;
-      const refs = await References.load(tx, caller.projectId, { ...wanted, segmentIds: [segmentId] });
-      const naming = checkNaming(input, true);
-      const part = await own(refs, tx);
-      const errors = errorsOf(
-        naming,
-        segmentId ? refs.segmentError(segmentId, ["input", "segmentId"]) : null,
-        ...part.errors,
-      );
-      if (!naming.ok || errors.length) return fail(...errors);
+    return changeProject(this.db, caller.projectId, (tx) =>
+      this.createIn(tx, caller, kind, input, wanted, own),
+    );
+  }
 
-      const now = this.clock.now();
-      const experience = Object.assign(new Experience(), {
-        id: newId(),
-        projectId: caller.projectId,
-        kind,
-        description: null,
-        status: ExperienceStatus.DRAFT,
-        segmentId,
-        priority: null,
-        rolloutPercentage: null,
-        trafficPercentage: null,
-        mutuallyExclusive: null,
-        primaryGoalId: null,
-        startedAt: null,
-        stoppedAt: null,
-        scheduledStartAt: null,
-        scheduledStopAt: null,
-        archivedAt: null,
-        createdAt: new Date(now),
-        updatedAt: new Date(now),
-        version: 1,
-        ...part.columns,
-      });
-      const taken = await nameTakenOrApplied(tx, experience, naming.value);
-      if (taken) return fail(taken);
-      await tx.insert(Experience, experience);
-      await part.write?.(tx, experience);
-      return ok(await this.changes.created(tx, caller, experience));
+  private async createIn(
+    tx: EntityManager,
+    caller: Caller,
+    kind: ExperienceKind,
+    input: CommonInput,
+    wanted: { keyIds?: string[]; goalIds?: string[] },
+    own: (refs: References, tx: EntityManager) => OwnPart | Promise<OwnPart>,
+  ): Promise<Result<Experience>> {
+    const segmentId = input.segmentId || null;
+    const refs = await References.load(tx, caller.projectId, { ...wanted, segmentIds: [segmentId] });
+    const naming = checkNaming(input, true);
+    const part = await own(refs, tx);
+    const errors = errorsOf(
+      naming,
+      segmentId ? refs.segmentError(segmentId, ["input", "segmentId"]) : null,
+      ...part.errors,
+    );
+    if (!naming.ok || errors.length) return fail(...errors);
+
+    const now = this.clock.now();
+    const experience = Object.assign(new Experience(), {
+      id: newId(),
+      projectId: caller.projectId,
+      kind,
+      description: null,
+      status: ExperienceStatus.DRAFT,
+      segmentId,
+      priority: null,
+      rolloutPercentage: null,
+      trafficPercentage: null,
+      mutuallyExclusive: null,
+      primaryGoalId: null,
+      stickyTarget: null,
+      exposureEvent: null,
+      winnerVariantId: null,
+      rolledOutVariantId: null,
+      rolledOutToId: null,
+      startedAt: null,
+      stoppedAt: null,
+      scheduledStartAt: null,
+      scheduledStopAt: null,
+      archivedAt: null,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+      version: 1,
+      ...part.columns,
     });
+    const taken = await nameTakenOrApplied(tx, experience, naming.value);
+    if (taken) return fail(taken);
+    await tx.insert(Experience, experience);
+    await part.write?.(tx, experience);
+    return ok(await this.changes.created(tx, caller, experience));
   }
 
   private update(caller: Caller, kind: ExperienceKind, input: UpdateInput): Promise<Result<Experience>> {
@@ -326,6 +372,10 @@ export class ExperienceService {
     if (update.trafficPercentage !== undefined)
       errors.push(...errorsOf(trafficError(update.trafficPercentage, fieldOf("trafficPercentage"))));
     if (update.variants) errors.push(...variantsErrors(update.variants, refs, fieldOf));
+    const exposureEvent = update.exposureEvent
+      ? normalizeEventName(update.exposureEvent, fieldOf("exposureEvent"))
+      : null;
+    if (exposureEvent && !exposureEvent.ok) errors.push(...exposureEvent.errors);
     if (update.goalIds || update.primaryGoalId) {
       const goalIds = update.goalIds ?? (before.goalIds as string[]);
       const primaryGoalId = update.primaryGoalId ?? experience.primaryGoalId!;
@@ -340,6 +390,9 @@ export class ExperienceService {
     if (update.rolloutPercentage !== undefined) experience.rolloutPercentage = update.rolloutPercentage;
     if (update.trafficPercentage !== undefined) experience.trafficPercentage = update.trafficPercentage;
     if (update.primaryGoalId !== undefined) experience.primaryGoalId = update.primaryGoalId;
+    if (update.stickyTarget !== undefined) experience.stickyTarget = update.stickyTarget;
+    if (update.exposureEvent !== undefined)
+      experience.exposureEvent = exposureEvent?.ok ? exposureEvent.value : null;
     if (update.values) {
       await tx.delete(KeyValue, { experienceId: experience.id });
       await writeValues(tx, experience, null, update.values);
@@ -347,11 +400,8 @@ export class ExperienceService {
     if (update.value !== undefined) {
       await tx.update(KeyValue, { experienceId: experience.id }, { value: update.value as never });
     }
-    if (update.variants) {
-      await tx.delete(KeyValue, { experienceId: experience.id });
-      await tx.delete(Variant, { experienceId: experience.id });
-      await writeVariants(tx, experience, update.variants);
-    }
+    if (update.variants)
+      await replaceVariants(tx, experience, update.variants, before.variants as SnapshotVariant[]);
     if (update.goalIds) {
       await tx.delete(ExperienceGoal, { experienceId: experience.id });
       await writeGoals(tx, experience, update.goalIds);
@@ -379,7 +429,7 @@ function effectiveChanges(input: ExperienceUpdate, current: Snapshot): Effective
   for (const [field, value] of Object.entries(input) as [keyof ExperienceUpdate, unknown][]) {
     if (value === null || value === undefined || !(field in UPDATE_FIELDS)) continue;
     const now = UPDATE_FIELDS[field](current);
-    const wanted = field === "description" || field === "segmentId" ? (value === "" ? null : value) : value;
+    const wanted = CLEARED_BY_EMPTY_STRING.has(field) && value === "" ? null : value;
     if (!sameValue(now, comparable(field, wanted))) changes[field] = value;
   }
   return changes;
@@ -398,12 +448,15 @@ const UPDATE_FIELDS: Record<keyof ExperienceUpdate, (snapshot: Snapshot) => unkn
   variants: (s) => comparable("variants", s.variants),
   goalIds: (s) => s.goalIds,
   primaryGoalId: (s) => s.primaryGoalId,
+  stickyTarget: (s) => s.stickyTarget,
+  exposureEvent: (s) => s.exposureEvent,
 };
 
 /** Values as the snapshot holds them: trimmed names and variants without ids, controls as booleans. */
 function comparable(field: string, value: unknown): unknown {
   if (field === "name" && typeof value === "string") return value.trim();
-  if (field === "description" && typeof value === "string") return value.trim() || null;
+  if ((field === "description" || field === "exposureEvent") && typeof value === "string")
+    return value.trim() || null;
   if (field === "variants" && Array.isArray(value)) {
     return (value as VariantDraft[]).map((variant) => ({
       name: variant.name.trim(),
@@ -490,24 +543,53 @@ async function writeValues(
   );
 }
 
+/** A new test's variants, each with its values. */
 async function writeVariants(
   tx: EntityManager,
   experience: Experience,
   variants: VariantDraft[],
-): Promise<void> {
+  idsByName: Map<string, string> = new Map(),
+): Promise<string[]> {
+  const ids: string[] = [];
   for (const [position, draft] of variants.entries()) {
-    const variant = {
-      id: newId(),
-      projectId: experience.projectId,
-      experienceId: experience.id,
-      name: draft.name.trim(),
-      weight: draft.weight,
-      isControl: draft.isControl === true,
-      position,
-    };
-    await tx.insert(Variant, variant);
-    await writeValues(tx, experience, variant.id, draft.values);
+    const name = draft.name.trim();
+    const kept = idsByName.get(nameKeyOf(name));
+    const id = kept ?? newId();
+    const variant = { name, weight: draft.weight, isControl: draft.isControl === true, position };
+    if (kept) await tx.update(Variant, { id }, variant);
+    else
+      await tx.insert(Variant, {
+        ...variant,
+        id,
+        projectId: experience.projectId,
+        experienceId: experience.id,
+      });
+    ids.push(id);
+    await writeValues(tx, experience, id, draft.values);
   }
+  return ids;
+}
+
+/**
+ * A DRAFT test's new variants. A variant keeps its id when its name stays (ignoring case), so the
+ * QA users pinned to it and a winner declared for it survive an edit of weights or values; pins and
+ * a winner of a variant that is gone go with it.
+ */
+async function replaceVariants(
+  tx: EntityManager,
+  experience: Experience,
+  drafts: VariantDraft[],
+  current: SnapshotVariant[],
+): Promise<void> {
+  await tx.delete(KeyValue, { experienceId: experience.id });
+  const idsByName = new Map(current.map((variant) => [nameKeyOf(variant.name), variant.id!]));
+  const kept = new Set(await writeVariants(tx, experience, drafts, idsByName));
+  const gone = current.map((variant) => variant.id!).filter((id) => !kept.has(id));
+  if (gone.length === 0) return;
+  await tx.delete(TestUser, { variantId: In(gone) });
+  await tx.delete(Variant, { id: In(gone) });
+  if (experience.winnerVariantId && gone.includes(experience.winnerVariantId))
+    experience.winnerVariantId = null;
 }
 
 async function writeGoals(tx: EntityManager, experience: Experience, goalIds: string[]): Promise<void> {

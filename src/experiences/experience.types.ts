@@ -8,6 +8,7 @@ import { UserError } from "../graphql/user-error.type";
 import { Key } from "../keys/key.entity";
 import { Experience } from "./experience.entity";
 import { KeyValue } from "./key-value.entity";
+import { TestUser } from "./test-user.entity";
 import { Variant } from "./variant.entity";
 
 /*
@@ -68,6 +69,43 @@ export class ABTest extends Experience {
 
   @Field(() => Date, { nullable: true, description: "When it stopped; conversions after it do not count." })
   declare stoppedAt: Date | null;
+
+  @Field(() => Int, {
+    description: "Among tests that set a common key, a new user enters only the highest-priority one.",
+  })
+  declare priority: number;
+
+  @Field(() => Boolean, {
+    description: "true: a placed user keeps the variant even after leaving the segment.",
+  })
+  declare stickyTarget: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "When set, only users who performed this event after their assignment count in results.",
+  })
+  declare exposureEvent: string | null;
+
+  @Field(() => [TestUser], { description: "QA users pinned to variants; they never count in results." })
+  testUsers?: TestUser[];
+
+  @Field(() => Variant, {
+    nullable: true,
+    description: "The variant declared the winner, if any; declaring changes nothing else.",
+  })
+  winner?: Variant | null;
+
+  @Field(() => Variant, {
+    nullable: true,
+    description: "The variant rolled out when the test ended by rollOutVariant.",
+  })
+  rolledOutVariant?: Variant | null;
+
+  @Field(() => ProductConfig, {
+    nullable: true,
+    description: "The product config that rollOutVariant created.",
+  })
+  rolledOutTo?: ProductConfig | null;
 }
 
 export const ExperienceConnection = connectionType("Experience", Experience);

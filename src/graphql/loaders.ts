@@ -25,6 +25,11 @@ export function createLoaders(services: Services, caller: Caller) {
     key: byId((ids) => services.keys.items.byIds(caller, ids)),
     segment: byId((ids) => services.segments.items.byIds(caller, ids)),
     goal: byId((ids) => services.goals.items.byIds(caller, ids)),
+    experience: byId((ids) => experiences.byIds(projectId, ids)),
+    testUsers: grouped(
+      (ids) => experiences.testUsersOf(projectId, ids),
+      (pin) => pin.experienceId,
+    ),
     experienceValues: grouped(
       (ids) => experiences.valuesOf(projectId, ids),
       (value) => value.experienceId,

@@ -5,6 +5,7 @@ import { AccessResolver } from "../access/access.resolver";
 import type { Role } from "../access/role";
 import { AuditResolver } from "../audit/audit.resolver";
 import { EvaluationResolver } from "../evaluation/evaluation.resolver";
+import { ABTestOperationsResolver, TestUserResolver } from "../experiences/ab-test-operations.resolver";
 import { ExperienceLifecycleResolver } from "../experiences/experience-lifecycle.resolver";
 import {
   ABTestResolver,
@@ -31,6 +32,8 @@ const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
 };
 
 export const resolvers = [
+  ABTestOperationsResolver,
+  TestUserResolver,
   AccessResolver,
   AuditResolver,
   KeyResolver,

@@ -49,6 +49,7 @@ export class ResultsService {
   /**
    * Per variant: assigned users and, per goal, those of them with one of the goal's events at or
    * after their assignment and before the stop. One statement, so every number is of one moment.
+   * QA users never count, even one who was assigned before being pinned.
    */
   private async countsByVariant(
     test: Experience,
@@ -68,7 +69,9 @@ export class ResultsService {
     const rows = await sql<Record<string, string | number>>(
       this.db.reader,
       `SELECT a.variant_id, COUNT(*) AS users${goalColumns.map((column) => `, ${column}`).join("")}
-         FROM assignment a WHERE a.experience_id = :testId GROUP BY a.variant_id`,
+         FROM assignment a WHERE a.experience_id = :testId
+          AND NOT EXISTS (SELECT 1 FROM test_user t WHERE t.experience_id = a.experience_id AND t.user_id = a.user_id)
+        GROUP BY a.variant_id`,
       parameters,
     );
     return new Map(

@@ -12,7 +12,8 @@ import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
  * - A block is one document, pasted whole: several operations in it are named, and run in order.
  * - A ```json block right after a ```graphql block holds its variables (GraphiQL's Variables pane).
  * - An id is written "<id of KIND NAME>" (KIND: key, segment, goal, product config, feature flag,
- *   A/B test, token); it is looked up through the API just before the operation runs. A time is
+ *   A/B test, token), a variant's "<id of variant NAME of A/B test TEST>"; it is looked up through
+ *   the API just before the operation runs. A time is
  *   written "<time in N days>" (or hours, minutes, seconds): examples must not expire.
  * - A block that shows a refusal says so with a comment `# → CODE`; every other operation must
  *   answer without errors and with every userErrors list empty.
@@ -74,6 +75,8 @@ const KINDS: Record<string, string> = {
 const TIME = /<time in (\d+) (days?|hours?|minutes?|seconds?)>/g;
 const UNITS: Record<string, number> = { day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1000 };
 const PLACEHOLDER = /<id of (key|segment|goal|product config|feature flag|A\/B test|token) ([^>]+)>/g;
+/** "<id of variant NAME of A/B test TEST>": matched first, so PLACEHOLDER never sees it. */
+const VARIANT = /<id of variant ([^>]+?) of A\/B test ([^>]+)>/g;
 
 describe.each(files)("%s, run in order", (file) => {
   let server: HttpTestServer;
@@ -134,9 +137,26 @@ describe.each(files)("%s, run in order", (file) => {
     }
   }
 
+  async function variantIdOf(variant: string, test: string): Promise<string> {
+    const testId = await idOf("A/B test", test);
+    const { data } = await graphql(
+      "query ($id: ID!) { experience(id: $id) { ... on ABTest { variants { id name } } } }",
+      {
+        id: testId,
+      },
+    );
+    const found = (data!.experience as { variants: { id: string; name: string }[] }).variants.find(
+      (candidate) => candidate.name === variant,
+    );
+    if (!found) throw new Error(`${file}: the A/B test "${test}" has no variant "${variant}" at this point`);
+    return found.id;
+  }
+
   async function resolve(text: string): Promise<string> {
     let resolved = withTimes(text);
-    for (const [placeholder, kind, name] of text.matchAll(PLACEHOLDER))
+    for (const [placeholder, variant, test] of text.matchAll(VARIANT))
+      resolved = resolved.split(placeholder).join(await variantIdOf(variant, test));
+    for (const [placeholder, kind, name] of resolved.matchAll(PLACEHOLDER))
       resolved = resolved.split(placeholder).join(await idOf(kind, name));
     return resolved;
   }

@@ -7,12 +7,11 @@ import {
   TrackEventsDocument,
   UpdateFeatureFlagDocument,
   UpdateProductConfigDocument,
-  type UserContextInput,
 } from "../../client/generated/graphql";
 import { referenceExclusivePick, referenceInRollout, referenceVariant } from "../helpers/reference-bucketing";
 import { Profile } from "../../src/tracking/profile.entity";
 import { freshDatabase } from "../helpers/database";
-import { fixtures } from "../helpers/fixtures";
+import { evaluator, fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 import { closeWriteGate } from "../helpers/write-gate";
 
@@ -23,10 +22,7 @@ let make: ReturnType<typeof fixtures>;
 async function freshProject() {
   const token = await app.newProject();
   make = fixtures(app, token);
-  const evaluate = async (user: UserContextInput) =>
-    (await app.query(EvaluateDocument, { user }, token)).evaluate;
-  const valueOf = async (user: UserContextInput, key: string) =>
-    (await evaluate(user)).values.find((v) => v.key === key)!;
+  const { evaluate, valueOf } = evaluator(app, token);
   return { token, evaluate, valueOf };
 }
 
@@ -216,7 +212,7 @@ describe("A/B tests", () => {
     });
   });
 
-  test("when two tests set a key, the earliest started one wins", async () => {
+  test("of two tests that set a key at the same priority, a new user enters only the earliest started", async () => {
     const { evaluate } = await freshProject();
     const keyId = await make.key("STRING", "x", "headline");
     const goalId = await make.goal();
@@ -231,10 +227,10 @@ describe("A/B tests", () => {
     await make.start(createdFirst.id);
     const { values, assignments } = await evaluate({ id: "reader" });
     expect(values[0]).toMatchObject({ value: "started first", experienceId: startedFirst.id });
-    expect(assignments.map((a) => a.abTestId)).toEqual([startedFirst.id, createdFirst.id]);
+    expect(assignments.map((a) => a.abTestId)).toEqual([startedFirst.id]);
   });
 
-  test("traffic limits who enters, and a paused test neither assigns nor serves", async () => {
+  test("traffic limits who enters; a paused test lets nobody new in and keeps serving the users in it", async () => {
     const { token, evaluate } = await freshProject();
     const keyId = await make.key("STRING", "a", "k");
     const test = await make.abTest({
@@ -256,8 +252,13 @@ describe("A/B tests", () => {
     await app.query(PauseExperienceDocument, { id: test.id }, token);
     for (const id of users) {
       const { assignments, values } = await evaluate({ id });
-      expect(assignments).toEqual([]);
-      expect(values[0].source).toBe("DEFAULT");
+      const variant = entered.has(id) ? referenceVariant(test.id, id, 30, [50, 50]) : null;
+      expect(assignments).toEqual(
+        variant === null ? [] : [{ abTestId: test.id, variant: ["control", "b"][variant] }],
+      );
+      expect(values[0]).toMatchObject(
+        variant === 1 ? { value: "b", source: "AB_TEST" } : { value: "a", source: "DEFAULT" },
+      );
     }
   });
 });

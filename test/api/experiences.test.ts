@@ -524,7 +524,7 @@ describe("A/B tests", () => {
         }),
       ]);
     }
-    expect(await experienceById(test.id)).toEqual(running);
+    expect(await experienceById(test.id)).toMatchObject(running);
     // The variants sent back as they are is no change: a form sent back whole is fine.
     const goalId = await make.goal();
     const live = await app.query(UpdateAbTestDocument, {

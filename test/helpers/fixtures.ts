@@ -5,11 +5,13 @@ import {
   CreateKeyDocument,
   CreateProductConfigDocument,
   CreateSegmentDocument,
+  EvaluateDocument,
   StartExperienceDocument,
   type CreateAbTestInput,
   type CreateFeatureFlagInput,
   type CreateProductConfigInput,
   type SegmentRuleInput,
+  type UserContextInput,
   type ValueType,
 } from "../../client/generated/graphql";
 import type { TestApp } from "./test-app";
@@ -88,4 +90,13 @@ export function fixtures(app: TestApp, token: string = app.adminToken) {
       return must(startExperience).experience!;
     },
   };
+}
+
+/** What an app asks as the token's holder: every value for a user, or one key's. */
+export function evaluator(app: TestApp, token: string) {
+  const evaluate = async (user: UserContextInput) =>
+    (await app.query(EvaluateDocument, { user }, token)).evaluate;
+  const valueOf = async (user: UserContextInput, key: string) =>
+    (await evaluate(user)).values.find((v) => v.key === key)!;
+  return { evaluate, valueOf };
 }

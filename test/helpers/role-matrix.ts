@@ -157,6 +157,21 @@ export const ROLE_MATRIX: RoleRow[] = [
     roles: edit,
   },
   {
+    field: "setTestUsers",
+    document: `mutation { setTestUsers(id: "${UNKNOWN}", users: []) { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "declareWinner",
+    document: `mutation { declareWinner(id: "${UNKNOWN}", variantId: null) { ${errors} } }`,
+    roles: edit,
+  },
+  {
+    field: "rollOutVariant",
+    document: `mutation { rollOutVariant(id: "${UNKNOWN}", variantId: "${UNKNOWN}") { ${errors} } }`,
+    roles: edit,
+  },
+  {
     field: "archiveKeys",
     document: `mutation { archiveKeys(ids: ["${UNKNOWN}"]) { ${errors} } }`,
     roles: edit,

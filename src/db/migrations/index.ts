@@ -3,6 +3,7 @@ import { Experiences1764400000000 } from "./1764400000000-Experiences";
 import { Tracking1764500000000 } from "./1764500000000-Tracking";
 import { WiderNameKeys1764600000000 } from "./1764600000000-WiderNameKeys";
 import { ExperiencesOverTime1764700000000 } from "./1764700000000-ExperiencesOverTime";
+import { ABTestOperations1764800000000 } from "./1764800000000-ABTestOperations";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Tracking1764500000000,
   WiderNameKeys1764600000000,
   ExperiencesOverTime1764700000000,
+  ABTestOperations1764800000000,
 ];
