@@ -11,10 +11,11 @@ import { dataset, users } from "./dataset";
 import path from "node:path";
 import { projectRoot } from "../src/project-root";
 import { graphql, load, seed, startCeiling, startOurServer, type Load } from "./http";
+import { ingestionRates, resultsLatency } from "./results";
 
 /**
- * `npm run bench`: the HTTP benchmark against the stack's ceiling, and the in-process core against
- * GrowthBook's SDK, from one run on one machine. `npm run bench -- --smoke` runs a short version
+ * `npm run bench`: the HTTP benchmark against the stack's ceiling, the in-process core against
+ * GrowthBook's SDK, and results reads at 10 thousand and 10 million events, from one run on one machine. `npm run bench -- --smoke` runs a short version
  * (CI uses it to see that the benchmark works; its figures mean nothing).
  */
 const smoke = process.argv.includes("--smoke");
@@ -123,10 +124,36 @@ function core(): void {
   }
 }
 
+/** Results reads at 10 thousand and 10 million events (rollups), and trackEvents with and without rollups. */
+async function results(): Promise<void> {
+  const sizes = smoke ? [1_000, 10_000] : [10_000, 10_000_000];
+  console.log(`\nResults of a ${30}-day test, 3 variants, 3 goals, SQLite, read in process (ms)`);
+  const figures = [];
+  for (const events of sizes) {
+    const figure = await resultsLatency(events, smoke ? 10 : 200);
+    figures.push(figure);
+    console.log(
+      `  ${events.toLocaleString("en").padStart(10)} events, ${figure.users.toLocaleString("en").padStart(7)} users: ` +
+        `read p50 ${figure.readMs.p50.toFixed(1)} p99 ${figure.readMs.p99.toFixed(1)}; with the daily series p50 ${figure.dailyReadMs.p50.toFixed(1)} p99 ${figure.dailyReadMs.p99.toFixed(1)}` +
+        `  (written in ${figure.generateSeconds.toFixed(0)} s, rollups built in ${figure.buildSeconds.toFixed(0)} s)`,
+    );
+  }
+  const [small, large] = figures;
+  console.log(
+    `  ratio of p50 reads, ${large.events.toLocaleString("en")} / ${small.events.toLocaleString("en")} events: ${(large.readMs.p50 / small.readMs.p50).toFixed(2)}`,
+  );
+  const rates = await ingestionRates(smoke ? 1 : 10);
+  console.log(
+    `  trackEvents, batches of 100 events of assigned users: ${Math.round(rates.withRollups)} events/s keeping the rollups, ${Math.round(rates.without)} events/s without`,
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0].model})`);
   await http();
-  if (!profile) core();
+  if (profile) return;
+  core();
+  await results();
 }
 
 main().catch((error) => {

@@ -14,6 +14,7 @@ import { GoalService } from "./goals/goal.service";
 import { KeyService } from "./keys/key.service";
 import { SegmentService } from "./segments/segment.service";
 import { ResultsService } from "./results/results.service";
+import { ResultRollups } from "./results/rollups";
 import { SettingsService } from "./settings/settings.service";
 import { TrackingService } from "./tracking/tracking.service";
 import { systemClock, type Clock } from "./shared/clock";
@@ -21,7 +22,8 @@ import { UsageService } from "./usages/usage.service";
 
 /**
  * Every service of the server, wired once per process; resolvers reach them through the context.
- * `clock` is where time-dependent rules (schedules, stale flags) read "now"; tests move their own.
+ * `clock` is where everything that dates or depends on time (schedules, stale flags, assignments,
+ * events, results days) reads "now"; tests move their own.
  */
 export function createServices(db: Database, logger: Logger, clock: Clock = systemClock) {
   const audit = new AuditService(db);
@@ -30,17 +32,18 @@ export function createServices(db: Database, logger: Logger, clock: Clock = syst
   const experienceReads = new ExperienceReadModel(db, clock);
   const changes = new ExperienceChanges(experienceReads, audit, clock);
   const tokens = new TokenService(db, audit);
+  const rollups = new ResultRollups(db);
   const experiences = new ExperienceService(db, changes, settings, clock);
-  const experienceLifecycle = new ExperienceLifecycleService(db, changes, audit, clock);
+  const experienceLifecycle = new ExperienceLifecycleService(db, changes, audit, clock, rollups);
   return {
     clock,
     experiences,
     experienceLifecycle,
-    abTests: new ABTestOperations(db, changes, experiences, experienceLifecycle),
+    abTests: new ABTestOperations(db, changes, experiences, experienceLifecycle, rollups),
     experienceReads,
-    evaluation: new EvaluationService(db),
-    tracking: new TrackingService(db),
-    results: new ResultsService(db, experienceReads),
+    evaluation: new EvaluationService(db, rollups, clock),
+    tracking: new TrackingService(db, rollups, clock),
+    results: new ResultsService(db, experienceReads, rollups, clock),
     db,
     logger,
     audit,

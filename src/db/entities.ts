@@ -11,6 +11,7 @@ import { ExperienceVersion } from "../experiences/experience-version.entity";
 import { Experience } from "../experiences/experience.entity";
 import { Variant } from "../experiences/variant.entity";
 import { Goal } from "../goals/goal.entity";
+import { FutureEvent, GoalRollup, UserGoalDay, UsersRollup } from "../results/rollup.entities";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { Settings } from "../settings/settings.entity";
@@ -36,4 +37,8 @@ export const entities = [
   ExclusiveSlot,
   KeyClaim,
   TestUser,
+  UsersRollup,
+  GoalRollup,
+  UserGoalDay,
+  FutureEvent,
 ];

@@ -27,3 +27,20 @@ export async function sql<Row = ObjectLiteral>(
 export function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * Locks these names until the transaction ends (PostgreSQL advisory locks, taken in one order so
+ * two transactions cannot each hold what the other waits for). SQLite runs one writer at a time.
+ * Used where two kinds of write about one thing must see each other, e.g. a user's events and
+ * their placement (src/results/rollups.ts).
+ */
+export async function lockNames(manager: EntityManager, names: string[]): Promise<void> {
+  if (manager.connection.driver.options.type !== "postgres" || names.length === 0) return;
+  const parameters: Record<string, string> = {};
+  const values = names.map((name, i) => ((parameters[`n${i}`] = name), `(:n${i})`)).join(", ");
+  await sql(
+    manager,
+    `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(n) AS h FROM (VALUES ${values}) AS t(n) ORDER BY h) AS ordered`,
+    parameters,
+  );
+}

@@ -1,7 +1,9 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { forShare, sql } from "../db/sql";
+import { forShare, lockNames, sql } from "../db/sql";
+import type { Clock } from "../shared/clock";
+import type { LiveTestRow, ResultRollups } from "../results/rollups";
 import type { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
@@ -40,7 +42,11 @@ export interface Evaluation {
 export class EvaluationService {
   private readonly rulesets: VersionedCache<Ruleset>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly rollups: ResultRollups,
+    private readonly clock: Clock,
+  ) {
     this.rulesets = rulesetCache(db);
   }
 
@@ -50,7 +56,7 @@ export class EvaluationService {
     if (problem) throw new InvalidArgument("user.id", problem);
     if (user.properties != null && !isJsonObject(user.properties))
       throw new InvalidArgument("user.properties", "must be a JSON object");
-    const now = Date.now();
+    const now = this.clock.now();
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
     const [facts, stored] = await Promise.all([
       this.facts(caller.projectId, userId, user.properties ?? {}, ruleset.events, now),
@@ -152,7 +158,9 @@ export class EvaluationService {
    * - (project, user, key) is a key claim's key: a placement is written only when every key its
    *   test sets is claimed by that test, so tests sharing a key never share a user.
    * Slots and claims are taken in one order (slot, then claims by key id), so two evaluations cannot
-   * each hold what the other waits for.
+   * each hold what the other waits for. The user is locked first (lockNames): evaluations of one user,
+   * and the user's events, take turns, so each finds what the previous one wrote; the assignment
+   * counts in the test's results rollups in the same transaction.
    *
    * A placement is written only into a test the database says is RUNNING, whatever the ruleset in
    * memory says (it may be older than a stop). The tests' rows are share-locked first, and the
@@ -162,31 +170,49 @@ export class EvaluationService {
    */
   private record(projectId: string, userId: string, wanted: Placement[]): Promise<UserAssignments> {
     return this.db.transaction(async (tx) => {
-      const running = await sql<{ id: string }>(
+      // The user's events may be arriving at this moment: whichever of the two comes second sees the other.
+      await lockNames(tx, [`${projectId}:${userId}`]);
+      const held = (await this.assignmentsOf(tx, projectId, userId)).variants;
+      const tests = await sql<LiveTestRow>(
         tx,
-        `SELECT id FROM experience WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL ORDER BY id${forShare(tx)}`,
-        { ids: wanted.map((placement) => placement.testId), running: ExperienceStatus.RUNNING },
+        `SELECT id, project_id, stopped_at, rollups_built, exposure_event FROM experience
+          WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM test_user pin WHERE pin.experience_id = experience.id AND pin.user_id = :userId)
+          ORDER BY id${forShare(tx)}`,
+        { ids: wanted.map((placement) => placement.testId), running: ExperienceStatus.RUNNING, userId },
       );
-      const runs = new Set(running.map((row) => row.id));
-      let placed = wanted.filter((placement) => runs.has(placement.testId));
+      const runs = new Set(tests.map((row) => row.id));
+      let placed = wanted.filter((placement) => runs.has(placement.testId) && !held.has(placement.testId));
       const exclusive = placed.find((placement) => placement.exclusive);
       if (exclusive && !(await this.takeSlot(tx, projectId, userId, exclusive))) {
         placed = placed.filter((placement) => placement !== exclusive);
       }
       const owners = await this.claimKeys(tx, projectId, userId, placed);
-      const now = Date.now();
+      const now = this.clock.now();
+      const written: Placement[] = [];
       for (const placement of placed) {
-        if (placement.keyIds.every((keyId) => owners.get(keyId) === placement.testId)) {
-          await sql(
-            tx,
-            `INSERT INTO assignment (experience_id, user_id, project_id, variant_id, assigned_at)
-             VALUES (:testId, :userId, :projectId, :variantId, :now) ON CONFLICT DO NOTHING`,
-            { ...placement, userId, projectId, now },
-          );
-        } else {
+        if (!placement.keyIds.every((keyId) => owners.get(keyId) === placement.testId)) {
           await this.release(tx, projectId, userId, placement);
+          continue;
         }
+        const test = tests.find((row) => row.id === placement.testId)!;
+        await sql(
+          tx,
+          `INSERT INTO assignment (experience_id, user_id, project_id, variant_id, assigned_at, entered_at)
+           VALUES (:testId, :userId, :projectId, :variantId, :now, :enteredAt)`,
+          // With an exposure event the user enters the results at their first exposure, not now.
+          { ...placement, userId, projectId, now, enteredAt: test.exposure_event ? null : now },
+        );
+        written.push(placement);
       }
+      await this.rollups.placed(
+        tx,
+        projectId,
+        userId,
+        written,
+        tests.filter((test) => written.some((placement) => placement.testId === test.id)),
+        now,
+      );
       return this.assignmentsOf(tx, projectId, userId);
     });
   }
@@ -212,7 +238,7 @@ export class EvaluationService {
       tx,
       `INSERT INTO exclusive_slot (project_id, user_id, experience_id, assigned_at)
        VALUES (:projectId, :userId, :testId, :now) ON CONFLICT DO NOTHING`,
-      { projectId, userId, testId: placement.testId, now: Date.now() },
+      { projectId, userId, testId: placement.testId, now: this.clock.now() },
     );
     const [slot] = await sql<{ experience_id: string }>(
       tx,

@@ -19,4 +19,8 @@ export class StoredAssignment {
 
   @InstantColumn()
   assignedAt!: Date;
+
+  /** When the user entered the test's results: the assignment, or with an exposure event the first exposure after it (null: not yet). */
+  @InstantColumn({ nullable: true })
+  enteredAt!: Date | null;
 }

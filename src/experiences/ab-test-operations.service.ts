@@ -16,6 +16,7 @@ import type { SnapshotVariant } from "./experience-snapshot";
 import type { ExperienceService } from "./experience.service";
 import { Experience } from "./experience.entity";
 import { TestUser } from "./test-user.entity";
+import type { ResultRollups } from "../results/rollups";
 
 /** GraphQL's Int: a priority above this cannot be given or shown. */
 const MAX_PRIORITY = 2_147_483_647;
@@ -31,6 +32,7 @@ export class ABTestOperations {
     private readonly changes: ExperienceChanges,
     private readonly experiences: ExperienceService,
     private readonly lifecycle: ExperienceLifecycleService,
+    private readonly rollups: ResultRollups,
   ) {}
 
   /**
@@ -44,7 +46,8 @@ export class ABTestOperations {
     expectedVersion?: number | null,
   ): Promise<Result<Experience>> {
     return changeProject(this.db, caller.projectId, async (tx) => {
-      const opened = await this.openTest(tx, caller, id, expectedVersion, "change its test users");
+      // Locked: the results rollups take QA users out (or back in) against placements and events in flight.
+      const opened = await this.openTest(tx, caller, id, expectedVersion, "change its test users", true);
       if (!opened.ok) return opened;
       const { experience, before } = opened.value;
       const stateError = editError(experience.kind, experience.status, "testUsers", ["users"]);
@@ -55,6 +58,12 @@ export class ABTestOperations {
         .map(({ userId, variantId }) => ({ userId, variantId }))
         .sort((a, b) => (a.userId < b.userId ? -1 : 1));
       if (sameValue(wanted, before.testUsers)) return ok(experience);
+      const was = new Set((before.testUsers as TestUserPin[]).map((pin) => pin.userId));
+      const is = new Set(wanted.map((pin) => pin.userId));
+      await this.rollups.pinsChanged(tx, experience.id, {
+        pinned: [...is].filter((userId) => !was.has(userId)),
+        unpinned: [...was].filter((userId) => !is.has(userId)),
+      });
       await tx.delete(TestUser, { experienceId: experience.id });
       if (wanted.length) {
         await tx.insert(

@@ -5,6 +5,7 @@ import type { Database } from "../db/database";
 import { archiveEach, changeProject } from "../db/unit-of-work";
 import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import { KeyClaim } from "../evaluation/key-claim.entity";
+import type { ResultRollups } from "../results/rollups";
 import type { Clock } from "../shared/clock";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type FieldPath } from "../shared/user-error";
@@ -39,6 +40,7 @@ export class ExperienceLifecycleService {
     private readonly changes: ExperienceChanges,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly rollups: ResultRollups,
   ) {}
 
   start(caller: Caller, id: string, expectedVersion?: number | null): Promise<Result<Experience>> {
@@ -187,8 +189,11 @@ export class ExperienceLifecycleService {
       experience.scheduledStopAt = null;
       // Its users may now be placed in another exclusive test, and in other tests that set its keys.
       if (experience.mutuallyExclusive) await tx.delete(ExclusiveSlot, { experienceId: experience.id });
-      if (experience.kind === ExperienceKind.AB_TEST)
+      if (experience.kind === ExperienceKind.AB_TEST) {
         await tx.delete(KeyClaim, { experienceId: experience.id });
+        // Events dated at or after the stop no longer count.
+        await this.rollups.stopped(tx, experience.id, now.getTime());
+      }
     }
     return ok(await this.changes.commit(tx, caller, recordAs, change));
   }

@@ -118,6 +118,10 @@ export class Experience extends NamedRow {
   @Column({ type: "varchar", length: 36, nullable: true })
   rolledOutToId!: string | null;
 
+  /** A/B tests: whether the results rollups hold every assignment and event (false: the next read rebuilds them). */
+  @Column({ type: "boolean", default: false })
+  rollupsBuilt!: boolean;
+
   /** The first start; a resume keeps it. Experiences that ever ran freeze their goals' events. */
   @InstantColumn({ nullable: true })
   startedAt!: Date | null;

@@ -284,6 +284,7 @@ export class ExperienceService {
       winnerVariantId: null,
       rolledOutVariantId: null,
       rolledOutToId: null,
+      rollupsBuilt: true,
       startedAt: null,
       stoppedAt: null,
       scheduledStartAt: null,
@@ -391,6 +392,12 @@ export class ExperienceService {
     if (update.trafficPercentage !== undefined) experience.trafficPercentage = update.trafficPercentage;
     if (update.primaryGoalId !== undefined) experience.primaryGoalId = update.primaryGoalId;
     if (update.stickyTarget !== undefined) experience.stickyTarget = update.stickyTarget;
+    // What the test counts changed: its results rollups are rebuilt from the raw rows at the next read.
+    if (
+      experience.status !== ExperienceStatus.DRAFT &&
+      (update.goalIds || update.exposureEvent !== undefined)
+    )
+      experience.rollupsBuilt = false;
     if (update.exposureEvent !== undefined)
       experience.exposureEvent = exposureEvent?.ok ? exposureEvent.value : null;
     if (update.values) {

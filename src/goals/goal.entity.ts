@@ -1,7 +1,9 @@
 import { Field, ObjectType } from "type-graphql";
-import { Entity, Index } from "typeorm";
+import { Column, Entity, Index } from "typeorm";
 import { JsonColumn } from "../db/columns";
 import { SetupItemEntity } from "../setup/setup-item.entity";
+import type { PropertyCondition as DomainPropertyCondition } from "../segments/segment-rule";
+import { PropertyCondition } from "../segments/segment-rule.types";
 
 @ObjectType({ description: "What counts as a conversion in an A/B test: performing any of its events." })
 @Entity("goal")
@@ -10,9 +12,33 @@ export class Goal extends SetupItemEntity {
   @Field(() => [String], { description: "Performing any of these events counts as a conversion." })
   @JsonColumn()
   events!: string[];
+
+  @Field(() => [PropertyCondition], {
+    description: "Filters on the event's properties (at most 3); an event counts only when all hold.",
+  })
+  @JsonColumn({ name: "filters", default: "[]" })
+  where!: DomainPropertyCondition[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A numeric event property (e.g. amount) whose per-user total results compare, e.g. revenue.",
+  })
+  @Column({ type: "varchar", length: 128, nullable: true })
+  valueProperty!: string | null;
 }
 
 export function goalView(goal: Goal): object {
-  const { id, name, description, events, archivedAt, createdAt, updatedAt } = goal;
-  return { id, name, description, events, archived: archivedAt !== null, archivedAt, createdAt, updatedAt };
+  const { id, name, description, events, where, valueProperty, archivedAt, createdAt, updatedAt } = goal;
+  return {
+    id,
+    name,
+    description,
+    events,
+    where,
+    valueProperty,
+    archived: archivedAt !== null,
+    archivedAt,
+    createdAt,
+    updatedAt,
+  };
 }

@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
 import { VersionedUpdate } from "../graphql/versions";
+import { PropertyConditionInput } from "../segments/segment.inputs";
 import { ArchivedFilter } from "../setup/archived-filter";
 
 @InputType({ description: "Which goals to list." })
@@ -16,6 +17,18 @@ export class CreateGoalInput {
 
   @Field(() => [String], { description: "1 to 20 distinct event names." })
   events!: string[];
+
+  @Field(() => [PropertyConditionInput], {
+    nullable: true,
+    description: "At most 3 filters on the event's properties, with the segment operators; all must hold.",
+  })
+  where?: PropertyConditionInput[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A numeric event property (e.g. amount) whose per-user total results compare.",
+  })
+  valueProperty?: string | null;
 }
 
 @InputType({ description: "Fields left null keep their value." })
@@ -34,4 +47,16 @@ export class UpdateGoalInput extends VersionedUpdate {
     description: "Cannot change once an experience using the goal has run: its results would lie.",
   })
   events?: string[] | null;
+
+  @Field(() => [PropertyConditionInput], {
+    nullable: true,
+    description: "Replaces the filters; frozen like events once an experience using the goal has run.",
+  })
+  where?: PropertyConditionInput[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "An empty string clears it; frozen like events once an experience using the goal has run.",
+  })
+  valueProperty?: string | null;
 }

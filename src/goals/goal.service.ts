@@ -5,16 +5,20 @@ import type { Page, PageRequest } from "../db/pagination";
 import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
 import type { BulkArchived } from "../shared/versions";
 import { ExperienceStatus } from "../experiences/experience-kind";
-import { fail, ok, type Result } from "../shared/result";
 import { UserErrors } from "../shared/user-error";
 import type { UsageService } from "../usages/usage.service";
-import { normalizeGoalEvents } from "./goal-rules";
+import type { PropertyConditionDraft } from "../segments/segment-rule";
+import { sameValue } from "../shared/json";
+import { errorsOf, fail, ok, type Result } from "../shared/result";
+import { normalizeGoalEvents, normalizeValueProperty, parseGoalFilters } from "./goal-rules";
 import { Goal, goalView } from "./goal.entity";
 
 export interface CreateGoal {
   name: string;
   description?: string | null;
   events: string[];
+  where?: PropertyConditionDraft[] | null;
+  valueProperty?: string | null;
 }
 
 export interface UpdateGoal {
@@ -23,7 +27,12 @@ export interface UpdateGoal {
   name?: string | null;
   description?: string | null;
   events?: string[] | null;
+  where?: PropertyConditionDraft[] | null;
+  valueProperty?: string | null;
 }
+
+/** What a goal counts: its events, their filters and the value property. */
+type Counting = Pick<Goal, "events" | "where" | "valueProperty">;
 
 export class GoalService {
   readonly items: SetupItems<Goal>;
@@ -46,32 +55,37 @@ export class GoalService {
   }
 
   create(caller: Caller, input: CreateGoal): Promise<Result<Goal>> {
-    const events = normalizeGoalEvents(input.events, ["input", "events"]);
-    return this.items.create(caller, input, events.ok ? ok({ events: events.value }) : events);
+    const counting = countingOf(input, "create");
+    return this.items.create(caller, input, counting);
   }
 
   /**
-   * Events freeze once any experience using the goal has left DRAFT (ran, archived or not): its
-   * conversions were counted with the old events, and new ones would make its results lie.
+   * What a goal counts (events, filters, value property) freezes once any experience using the goal
+   * has left DRAFT (ran, archived or not): its results were counted with it, and a change would
+   * make them lie.
    */
   update(caller: Caller, input: UpdateGoal): Promise<Result<Goal>> {
     return this.items.change(caller, input, async (tx, goal) => {
-      if (input.events == null) return ok({});
-      const events = normalizeGoalEvents(input.events, ["input", "events"]);
-      if (!events.ok) return events;
-      if (sameEvents(events.value, goal.events)) return ok({ events: events.value });
+      const counting = countingOf(input, "update");
+      if (!counting.ok) return counting;
+      const changed = (Object.keys(counting.value) as (keyof Counting)[]).filter(
+        (field) => !sameCounting(field, counting.value[field], goal[field]),
+      );
+      if (changed.length === 0) return counting;
       const ran = (await this.usages.usagesOfOne(tx, caller.projectId, "goal", goal.id)).filter(
         (usage) => usage.status !== ExperienceStatus.DRAFT,
       );
       if (ran.length) {
         return fail(
-          UserErrors.invalidState(
-            ["input", "events"],
-            `The events of a goal used by an experience that has run cannot change (${ran.map((u) => `"${u.name}"`).join(", ")}): create a new goal instead`,
+          ...changed.map((field) =>
+            UserErrors.invalidState(
+              ["input", field],
+              `What a goal counts cannot change once an experience using it has run (${ran.map((u) => `"${u.name}"`).join(", ")}): create a new goal instead`,
+            ),
           ),
         );
       }
-      return ok({ events: events.value });
+      return counting;
     });
   }
 
@@ -93,7 +107,31 @@ export class GoalService {
   }
 }
 
-/** The same events, perhaps reordered: what a goal counts does not change. */
-function sameEvents(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((event) => b.includes(event));
+/** The counting fields an input gives (a create gives all), validated; absent ones are left out. */
+function countingOf(input: CreateGoal | UpdateGoal, mode: "create" | "update"): Result<Partial<Counting>> {
+  const parts: Result<Partial<Counting>>[] = [];
+  if (input.events != null || mode === "create") {
+    const events = normalizeGoalEvents(input.events ?? [], ["input", "events"]);
+    parts.push(events.ok ? ok({ events: events.value }) : events);
+  }
+  if (input.where != null || mode === "create") {
+    const where = parseGoalFilters(input.where ?? [], ["input", "where"]);
+    parts.push(where.ok ? ok({ where: where.value }) : where);
+  }
+  if (input.valueProperty != null) {
+    const valueProperty = normalizeValueProperty(input.valueProperty, ["input", "valueProperty"]);
+    parts.push(valueProperty.ok ? ok({ valueProperty: valueProperty.value }) : valueProperty);
+  }
+  const errors = errorsOf(...parts);
+  if (errors.length) return fail(...errors);
+  return ok(Object.assign({}, ...parts.map((part) => (part.ok ? part.value : {}))) as Partial<Counting>);
+}
+
+/** The same events perhaps reordered, the same filters, the same property: the goal counts the same. */
+function sameCounting(field: keyof Counting, a: unknown, b: unknown): boolean {
+  if (field === "events") {
+    const [x, y] = [a as string[], b as string[]];
+    return x.length === y.length && x.every((event) => y.includes(event));
+  }
+  return sameValue(a, b);
 }

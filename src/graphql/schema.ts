@@ -19,7 +19,7 @@ import { ABTest, FeatureFlag, ProductConfig } from "../experiences/experience.ty
 import { GoalResolver } from "../goals/goal.resolver";
 import { KeyResolver } from "../keys/key.resolver";
 import { SegmentResolver } from "../segments/segment.resolver";
-import { ResultsResolver } from "../results/results.resolver";
+import { DailyResultsResolver, ResultsResolver } from "../results/results.resolver";
 import { SettingsResolver } from "../settings/settings.resolver";
 import { TrackingResolver } from "../tracking/tracking.resolver";
 import type { RequestContext } from "./context";
@@ -50,6 +50,7 @@ export const resolvers = [
   EvaluationResolver,
   TrackingResolver,
   ResultsResolver,
+  DailyResultsResolver,
 ] as const;
 
 /**

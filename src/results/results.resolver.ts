@@ -1,17 +1,42 @@
-import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
 import type { Experience } from "../experiences/experience.entity";
 import { ABTest } from "../experiences/experience.types";
 import type { RequestContext } from "../graphql/context";
-import { ABTestResults } from "./results.types";
+import { DAY_MS } from "./contributions";
+import { ABTestResults, DailyResult } from "./results.types";
 
 @Resolver(() => ABTest)
 export class ResultsResolver {
   @Authorized(Can.read)
   @FieldResolver(() => ABTestResults, {
-    description: "Users, conversions and statistics per variant, live until the test stops.",
+    description: "Results over all time, or over assignments and events in [from, to).",
   })
-  results(@Root() test: Experience, @Ctx() { services }: RequestContext): Promise<ABTestResults> {
-    return services.results.resultsOf(test);
+  results(
+    @Root() test: Experience,
+    @Arg("from", () => Date, {
+      nullable: true,
+      description: "A UTC midnight: users who entered from then on.",
+    })
+    from: Date | null,
+    @Arg("to", () => Date, { nullable: true, description: "A UTC midnight: users and events before then." })
+    to: Date | null,
+    @Ctx() { services }: RequestContext,
+  ): Promise<ABTestResults> {
+    return services.results.resultsOf(test, { from, to });
+  }
+}
+
+@Resolver(() => ABTestResults)
+export class DailyResultsResolver {
+  @FieldResolver(() => [DailyResult], {
+    description:
+      "The same figures cumulated to the end of each UTC day of the test, oldest first, for charts.",
+  })
+  daily(@Root() results: ABTestResults): DailyResult[] {
+    return results.series.days.map((day) => ({
+      date: new Date(day * DAY_MS).toISOString().slice(0, 10),
+      variants: results.series.figures(day),
+    }));
   }
 }

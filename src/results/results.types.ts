@@ -9,7 +9,7 @@ export class GoalResult {
 
   @Field(() => Int, {
     description:
-      "Assigned users who performed one of the goal's events after their assignment and before the test stopped.",
+      "Counted users who performed one of the goal's events (passing its filters) after their assignment or exposure and before the test stopped.",
   })
   conversions!: number;
 
@@ -35,6 +35,34 @@ export class GoalResult {
       "P(this variant's rate > the control's) under Beta(1 + conversions, 1 + non-conversions) posteriors; null for the control.",
   })
   chanceToBeatControl!: number | null;
+
+  @Field(() => Int, { description: "Every counted goal event, not only the first per user." })
+  occurrences!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "With the goal's valueProperty: the sum over counted users.",
+  })
+  valueTotal!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "With the goal's valueProperty: the mean per counted user (users without the event count as 0); null without users.",
+  })
+  valuePerUser!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "Relative change of valuePerUser against the control; null for the control.",
+  })
+  valueUplift!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "Welch's two-sided t-test of valuePerUser against the control; null for the control.",
+  })
+  valuePValue!: number | null;
 }
 
 @ObjectType({ description: "How one variant does." })
@@ -42,7 +70,10 @@ export class VariantResult {
   @Field(() => Variant, { description: "The variant." })
   variant!: Variant;
 
-  @Field(() => Int, { description: "Users assigned to the variant." })
+  @Field(() => Int, {
+    description:
+      "Users assigned to the variant (with an exposure event: exposed after it); QA test users never count.",
+  })
   users!: number;
 
   @Field(() => [GoalResult], { description: "One per goal of the test, in the test's order." })
@@ -60,4 +91,22 @@ export class ABTestResults {
       "p-value of a chi-square test of the observed split against the weights; low values flag a broken split. Null while a variant has no users.",
   })
   sampleRatioMismatchPValue!: number | null;
+
+  /** The day-by-day figures `daily` cumulates (ResultsResolver computes them only when asked). */
+  series!: DailySeries;
+}
+
+/** What `daily` is computed from: the rollups' sums per variant and day, and the days to show. */
+export interface DailySeries {
+  days: number[];
+  figures: (throughDay: number) => VariantResult[];
+}
+
+@ObjectType({ description: "The results as they stood at the end of one UTC day." })
+export class DailyResult {
+  @Field({ description: "The UTC day, YYYY-MM-DD." })
+  date!: string;
+
+  @Field(() => [VariantResult], { description: "Cumulated from the first day to the end of this one." })
+  variants!: VariantResult[];
 }

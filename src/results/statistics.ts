@@ -114,14 +114,26 @@ export function probabilityGreater(a1: number, b1: number, a2: number, b2: numbe
   return 1 - betaSum(b1, a1, b2, a2);
 }
 
-/** Σ_{i<a2} B(a1 + i, b1 + b2) / ((b2 + i) · B(1 + i, b2) · B(a1, b1)) = P(X2 > X1). */
+/**
+ * Σ_{i<a2} B(a1 + i, b1 + b2) / ((b2 + i) · B(1 + i, b2) · B(a1, b1)) = P(X2 > X1). Each term is the
+ * previous one times (a1 + i − 1)(b2 + i − 1) / ((a1 + b1 + b2 + i − 1) · i), so the sum costs a few
+ * multiplications a term (a results read with daily figures sums many of these). The running term is
+ * kept as mantissa × e^exponent, so it neither underflows nor overflows however small the first term.
+ */
 function betaSum(a1: number, b1: number, a2: number, b2: number): number {
-  const base = logBeta(a1, b1);
-  let total = 0;
-  for (let i = 0; i < a2; i++) {
-    total += Math.exp(logBeta(a1 + i, b1 + b2) - Math.log(b2 + i) - logBeta(1 + i, b2) - base);
+  let exponent = logBeta(a1, b1 + b2) - Math.log(b2) - logBeta(1, b2) - logBeta(a1, b1);
+  let term = 1;
+  let total = 1;
+  for (let i = 1; i < a2; i++) {
+    term *= ((a1 + i - 1) * (b2 + i - 1)) / ((a1 + b1 + b2 + i - 1) * i);
+    total += term;
+    if (total > 1e250) {
+      exponent += Math.log(total);
+      term /= total;
+      total = 1;
+    }
   }
-  return total;
+  return total * Math.exp(exponent);
 }
 
 function normalApproximation(a1: number, b1: number, a2: number, b2: number): number {
@@ -153,4 +165,71 @@ export function sampleRatioMismatchPValue(
 
 function clamp01(value: number): number {
   return Math.min(1, Math.max(0, value));
+}
+
+/** A variant's per-user values on one goal: users, the sum of their totals and of the totals' squares. */
+export interface ValueArm {
+  users: number;
+  sum: number;
+  sumOfSquares: number;
+}
+
+/**
+ * Two-sided p-value of Welch's t-test of the variant's mean per-user total against the control's
+ * (unequal variances, Welch–Satterthwaite degrees of freedom); null with fewer than 2 users in an
+ * arm or no variance in either, where the test has nothing to say.
+ */
+export function welchPValue(control: ValueArm, variant: ValueArm): number | null {
+  if (control.users < 2 || variant.users < 2) return null;
+  const part = (arm: ValueArm) => {
+    const mean = arm.sum / arm.users;
+    // From sums, rounding can leave a variance a hair below zero.
+    const variance = Math.max(0, (arm.sumOfSquares - arm.users * mean * mean) / (arm.users - 1));
+    return { mean, spread: variance / arm.users, users: arm.users };
+  };
+  const c = part(control);
+  const v = part(variant);
+  const spread = c.spread + v.spread;
+  if (!(spread > 0)) return null;
+  const t = (v.mean - c.mean) / Math.sqrt(spread);
+  const df = spread ** 2 / (c.spread ** 2 / (c.users - 1) + v.spread ** 2 / (v.users - 1));
+  return studentTTwoSided(t, df);
+}
+
+/** P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2). */
+export function studentTTwoSided(t: number, df: number): number {
+  return clamp01(regularizedBeta(df / (df + t * t), df / 2, 0.5));
+}
+
+/** The regularized incomplete beta function I_x(a, b), by its continued fraction (modified Lentz). */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - logBeta(a, b));
+  // The continued fraction converges fast for x < (a + 1) / (a + b + 2); otherwise use the symmetry.
+  if (x > (a + 1) / (a + b + 2)) return 1 - regularizedBeta(1 - x, b, a);
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < TINY) d = TINY;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m < 10_000; m++) {
+    const even = (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
+    d = 1 + even * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + even / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    h *= d * c;
+    const odd = (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
+    d = 1 + odd * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + odd / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPSILON) break;
+  }
+  return (front * h) / a;
 }

@@ -66,10 +66,7 @@ function compileCondition(condition: Condition): SegmentPredicate {
 
 function compileEventCondition(condition: EventCondition): SegmentPredicate {
   const needed = condition.minCount ?? 1;
-  const filters = condition.where.map((filter) => ({
-    property: filter.property,
-    test: compileValueTest(filter),
-  }));
+  const passes = compileEventFilters(condition.where);
   const windowMs = condition.withinDays === null ? null : condition.withinDays * DAY_MS;
   /** Whether the user has `needed` matching events; stops counting there. */
   const enough = (facts: UserFacts): boolean => {
@@ -77,15 +74,19 @@ function compileEventCondition(condition: EventCondition): SegmentPredicate {
     let counted = 0;
     for (const event of facts.events(condition.event)) {
       if (event.at < since) break; // newest first: the rest are older still
-      if (
-        filters.every((filter) => filter.test(event.properties.get(filter.property))) &&
-        ++counted >= needed
-      )
-        return true;
+      if (passes(event.properties) && ++counted >= needed) return true;
     }
     return false;
   };
   return condition.occurrence === Occurrence.DID ? enough : (facts) => !enough(facts);
+}
+
+/** Whether an event's properties pass every filter (an event condition's or a goal's `where`). */
+export function compileEventFilters(
+  where: readonly PropertyCondition[],
+): (properties: Properties) => boolean {
+  const filters = where.map((filter) => ({ property: filter.property, test: compileValueTest(filter) }));
+  return (properties) => filters.every((filter) => filter.test(properties.get(filter.property)));
 }
 
 type ValueTest = (value: unknown) => boolean;

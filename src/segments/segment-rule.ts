@@ -209,27 +209,8 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
     };
   };
 
-  const parsePropertyCondition = (
-    draft: PropertyConditionDraft,
-    conditionPath: string[],
-  ): PropertyCondition => {
-    const property = draft.property.trim();
-    if (property === "" || characterCount(property) > MAX_PROPERTY_NAME_LENGTH) {
-      errors.push(
-        UserErrors.invalid(
-          at(conditionPath, "property"),
-          `A property name is 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`,
-        ),
-      );
-    } else if (textProblem(property)) {
-      errors.push(
-        UserErrors.invalid(at(conditionPath, "property"), `A property name ${textProblem(property)}`),
-      );
-    }
-    const values = draft.values ?? [];
-    errors.push(...operandErrors(draft.operator, values, at(conditionPath, "values")));
-    return { type: "property", property, operator: draft.operator, values: values.filter(isScalar) };
-  };
+  const parsePropertyCondition = (condition: PropertyConditionDraft, conditionPath: string[]) =>
+    propertyCondition(condition, conditionPath, errors);
 
   const rule = parseGroup(draft, path, 1);
   if (conditionCount > MAX_RULE_CONDITIONS) {
@@ -241,6 +222,43 @@ export function parseRule(draft: RuleDraft, path: string[]): Result<Rule> {
     );
   }
   return errors.length ? fail(...errors) : ok(rule);
+}
+
+/** One property condition (on a user property, or on an event's in a `where`); problems go to `errors`. */
+function propertyCondition(
+  draft: PropertyConditionDraft,
+  conditionPath: string[],
+  errors: UserError[],
+): PropertyCondition {
+  const property = draft.property.trim();
+  if (property === "" || characterCount(property) > MAX_PROPERTY_NAME_LENGTH) {
+    errors.push(
+      UserErrors.invalid(
+        at(conditionPath, "property"),
+        `A property name is 1 to ${MAX_PROPERTY_NAME_LENGTH} characters`,
+      ),
+    );
+  } else if (textProblem(property)) {
+    errors.push(
+      UserErrors.invalid(at(conditionPath, "property"), `A property name ${textProblem(property)}`),
+    );
+  }
+  const values = draft.values ?? [];
+  errors.push(...operandErrors(draft.operator, values, at(conditionPath, "values")));
+  return { type: "property", property, operator: draft.operator, values: values.filter(isScalar) };
+}
+
+/** Filters on an event's properties (a goal's `where`): at most `max`, each like a segment's property condition. */
+export function parseEventFilters(
+  drafts: PropertyConditionDraft[],
+  path: string[],
+  max: number,
+): Result<PropertyCondition[]> {
+  if (drafts.length > max)
+    return fail(UserErrors.invalid(path, `At most ${max} filters; got ${drafts.length}`));
+  const errors: UserError[] = [];
+  const filters = drafts.map((draft, index) => propertyCondition(draft, at(path, index), errors));
+  return errors.length ? fail(...errors) : ok(filters);
 }
 
 /** What values each operator takes; anything else is INVALID at the path of the bad value. */

@@ -216,7 +216,9 @@ export class SetupItems<T extends NamedRow> {
       createdAt: new Date(now),
       updatedAt: new Date(now),
     });
-    await tx.insert(this.kind.entity, item as never);
+    // A copy: on PostgreSQL, insert writes the columns with defaults back into what it is given, raw
+    // (a JSON column's text, not its value).
+    await tx.insert(this.kind.entity, { ...item } as never);
     await this.record(tx, caller, verb, null, item);
     return item;
   }

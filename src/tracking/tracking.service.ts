@@ -2,11 +2,13 @@ import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
 import { forUpdate, sql } from "../db/sql";
 import { commitIfOk } from "../db/unit-of-work";
+import type { Clock } from "../shared/clock";
 import { newId } from "../shared/ids";
 import { propertiesOf } from "../shared/properties";
 import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type UserError } from "../shared/user-error";
 import { userIdError } from "../shared/user-ids";
+import type { ResultRollups, StoredEvent } from "../results/rollups";
 import {
   checkEvent,
   MAX_EVENT_PROPERTIES_BYTES,
@@ -31,7 +33,11 @@ const INSERT_CHUNK = 200;
  * data, not configuration: they take no project lock and write no audit events (docs/DESIGN.md).
  */
 export class TrackingService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly rollups: ResultRollups,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Each event is judged alone: the bad ones come back as userErrors with their index, the good ones
@@ -49,7 +55,7 @@ export class TrackingService {
         ],
       };
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const valid: ValidEvent[] = [];
     const userErrors: UserError[] = [];
     drafts.forEach((draft, index) => {
@@ -69,7 +75,7 @@ export class TrackingService {
     if (problem) return fail(problem);
     const { projectId } = caller;
     return commitIfOk(this.db, async (tx) => {
-      const now = Date.now();
+      const now = this.clock.now();
       await sql(
         tx,
         "INSERT INTO profile (project_id, user_id, properties, updated_at) VALUES (:projectId, :userId, '{}', :now) ON CONFLICT DO NOTHING",
@@ -110,14 +116,16 @@ export class TrackingService {
     });
   }
 
+  /** Stores the events and, in the same transaction, counts them into the A/B tests' results. */
   private store(projectId: string, events: ValidEvent[], now: number): Promise<void> {
+    const stored: StoredEvent[] = events.map((event) => ({ ...event, id: newId(now) }));
     return this.db.transaction(async (tx) => {
-      for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-        const chunk = events.slice(start, start + INSERT_CHUNK);
+      for (let start = 0; start < stored.length; start += INSERT_CHUNK) {
+        const chunk = stored.slice(start, start + INSERT_CHUNK);
         const parameters: Record<string, unknown> = { projectId, now };
         const rows = chunk.map((event, i) => {
           Object.assign(parameters, {
-            [`id${i}`]: newId(now),
+            [`id${i}`]: event.id,
             [`client${i}`]: event.clientId,
             [`user${i}`]: event.userId,
             [`name${i}`]: event.name,
@@ -133,6 +141,7 @@ export class TrackingService {
           parameters,
         );
       }
+      await this.rollups.eventsStored(tx, projectId, stored, now);
     });
   }
 }

@@ -71,6 +71,64 @@ describe("creating goals", () => {
   });
 });
 
+describe("goal filters and values", () => {
+  test("a goal keeps up to 3 filters on its events' properties and a value property; an empty value property clears it", async () => {
+    const { goal, userErrors } = await createGoal({
+      name: "Big purchase",
+      events: ["Charged"],
+      where: [
+        { property: " amount ", operator: "GREATER_THAN", values: [50] },
+        { property: "currency", operator: "IN", values: ["USD", "EUR"] },
+      ],
+      valueProperty: " amount ",
+    });
+    expect(userErrors).toEqual([]);
+    expect(goal).toMatchObject({
+      where: [
+        { property: "amount", operator: "GREATER_THAN", values: [50] },
+        { property: "currency", operator: "IN", values: ["USD", "EUR"] },
+      ],
+      valueProperty: "amount",
+    });
+    const cleared = await app.query(UpdateGoalDocument, {
+      input: { id: goal!.id, valueProperty: "", where: [] },
+    });
+    expect(cleared.updateGoal.goal).toMatchObject({ where: [], valueProperty: null, version: 2 });
+  });
+
+  test("more than 3 filters, a bad operand or a blank property is INVALID at its path, and nothing is created", async () => {
+    const before = await goalCount();
+    const { userErrors } = await createGoal({
+      name: "Bad filters",
+      events: ["Charged"],
+      where: [
+        { property: "a", operator: "EXISTS" },
+        { property: "b", operator: "BETWEEN", values: [10, 1] },
+        { property: "  ", operator: "EQUALS", values: ["x"] },
+        { property: "d", operator: "GREATER_THAN", values: ["soon"] },
+      ],
+    });
+    expect(userErrors.map((error) => [error.code, error.field])).toEqual([["INVALID", ["input", "where"]]]);
+    const three = await createGoal({
+      name: "Bad filters",
+      events: ["Charged"],
+      where: [
+        { property: "b", operator: "BETWEEN", values: [10, 1] },
+        { property: "  ", operator: "EQUALS", values: ["x"] },
+        { property: "d", operator: "GREATER_THAN", values: ["soon"] },
+      ],
+      valueProperty: "x".repeat(129),
+    });
+    expect(three.userErrors.map((error) => [error.code, error.field])).toEqual([
+      ["INVALID", ["input", "where", "0", "values", "1"]],
+      ["INVALID", ["input", "where", "1", "property"]],
+      ["INVALID", ["input", "where", "2", "values", "0"]],
+      ["INVALID", ["input", "valueProperty"]],
+    ]);
+    expect(await goalCount()).toBe(before);
+  });
+});
+
 describe("editing and archiving goals", () => {
   test("name, description and events can change; null keeps a field", async () => {
     const { goal } = await createGoal({ name: "Signup", description: "First visit", events: ["Signed Up"] });

@@ -169,7 +169,33 @@ test("a test without users has zero counts and null statistics", async () => {
         uplift: null,
         pValue: null,
         chanceToBeatControl: null,
+        occurrences: 0,
+        valueTotal: null,
+        valuePerUser: null,
+        valueUplift: null,
+        valuePValue: null,
       },
     ]);
   }
+});
+
+test("a results window is whole UTC days: another instant, or an end before the start, is BAD_USER_INPUT naming the argument", async () => {
+  const token = await app.newProject();
+  const make = fixtures(app, token);
+  const test = await make.abTest({ goalIds: [await make.goal()] });
+  const ask = (from: string, to: string) =>
+    app.execute(
+      `query ($id: ID!, $from: DateTime, $to: DateTime) { experience(id: $id) { ... on ABTest { results(from: $from, to: $to) { variants { users } } } } }`,
+      { id: test.id, from, to },
+      token,
+    );
+  const midday = await ask("2026-11-02T12:00:00Z", "2026-11-05T00:00:00Z");
+  expect(midday.errors?.[0]).toMatchObject({
+    message: expect.stringContaining("from must be a UTC midnight"),
+    extensions: { code: "BAD_USER_INPUT" },
+  });
+  const backwards = await ask("2026-11-05T00:00:00Z", "2026-11-02T00:00:00Z");
+  expect(backwards.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+  const fine = await ask("2026-11-02T00:00:00Z", "2026-11-05T00:00:00Z");
+  expect(fine.errors).toBeUndefined();
 });

@@ -151,7 +151,7 @@ describe("usages", () => {
 });
 
 describe("goal events", () => {
-  test("a goal's events change freely while its tests are drafts, and freeze once one has run", async () => {
+  test("what a goal counts (events, filters, value property) changes freely while its tests are drafts, and freezes once one has run", async () => {
     const goalId = await make.goal(["Charged"]);
     const test = await make.abTest({ goalIds: [goalId] });
     const draft = await app.query(UpdateGoalDocument, {
@@ -178,6 +178,19 @@ describe("goal events", () => {
       input: { id: goalId, name: unique("renamed goal"), events: ["Purchase", "Charged"] },
     });
     expect(renamed.updateGoal.userErrors).toEqual([]);
+
+    // Filters and the value property decide what counts too: they freeze with the events.
+    const filtered = await app.query(UpdateGoalDocument, {
+      input: {
+        id: goalId,
+        where: [{ property: "amount", operator: "GREATER_THAN", values: [5] }],
+        valueProperty: "amount",
+      },
+    });
+    expect(filtered.updateGoal.userErrors.map((error) => [error.code, error.field])).toEqual([
+      ["INVALID_STATE", ["input", "where"]],
+      ["INVALID_STATE", ["input", "valueProperty"]],
+    ]);
 
     await app.query(StopExperienceDocument, { id: test.id });
     await app.query(ArchiveExperienceDocument, { id: test.id });

@@ -102,3 +102,35 @@ export function referenceSampleRatioMismatch(users: number[], weights: number[])
   }, 0);
   return referenceChiSquareSurvival(statistic, users.length - 1);
 }
+
+/**
+ * Welch's two-sided t-test from per-user values, by the textbook: sample means and variances,
+ * Welch–Satterthwaite degrees of freedom, and the t tail by integrating the t density numerically
+ * (its normalizing constant found on the same grid, so no Gamma or Beta functions are involved).
+ */
+export function referenceWelchPValue(control: number[], variant: number[]): number {
+  const stats = (values: number[]) => {
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+    return { mean, spread: variance / values.length, n: values.length };
+  };
+  const c = stats(control);
+  const v = stats(variant);
+  const t = Math.abs((v.mean - c.mean) / Math.sqrt(c.spread + v.spread));
+  const df = (c.spread + v.spread) ** 2 / (c.spread ** 2 / (c.n - 1) + v.spread ** 2 / (v.n - 1));
+  const density = (x: number) => Math.pow(1 + (x * x) / df, -(df + 1) / 2);
+  // ∫ from 0 to ∞ by the substitution x = u / (1 − u), Simpson's rule on u ∈ [0, 1).
+  const integral = (upper: number) => {
+    const steps = 200_000;
+    const end = upper === Infinity ? 1 - 1e-9 : upper / (1 + upper);
+    const h = end / steps;
+    let sum = 0;
+    for (let i = 0; i <= steps; i++) {
+      const u = i * h;
+      const f = density(u / (1 - u)) / (1 - u) ** 2;
+      sum += f * (i === 0 || i === steps ? 1 : i % 2 ? 4 : 2);
+    }
+    return (sum * h) / 3;
+  };
+  return 1 - integral(t) / integral(Infinity);
+}

@@ -5,11 +5,13 @@ import {
   probabilityGreater,
   sampleRatioMismatchPValue,
   twoProportionPValue,
+  welchPValue,
 } from "../../src/results/statistics";
 import {
   integratedProbabilityGreater,
   referenceChiSquareSurvival,
   referenceTwoSidedNormal,
+  referenceWelchPValue,
   referenceZ,
 } from "../helpers/reference-statistics";
 
@@ -187,5 +189,42 @@ describe("the sample ratio mismatch test", () => {
 
   test("a variant without users gives null", () => {
     expect(sampleRatioMismatchPValue([10, 0], [50, 50])).toBeNull();
+  });
+});
+
+describe("Welch's t-test on per-user values", () => {
+  /** Per-user totals: most users 0 (no purchase), the rest a spread of amounts, from a seed. */
+  function values(seed: number, users: number, buyers: number, scale: number): number[] {
+    let state = seed;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    return Array.from({ length: users }, (_, i) => (i < buyers ? Math.round(next() * scale * 100) / 100 : 0));
+  }
+  const arm = (list: number[]) => ({
+    users: list.length,
+    sum: list.reduce((a, b) => a + b, 0),
+    sumOfSquares: list.reduce((a, b) => a + b * b, 0),
+  });
+
+  test.each([
+    [values(1, 400, 60, 120), values(2, 420, 80, 120)],
+    [values(3, 50, 10, 30), values(4, 30, 12, 45)],
+    [values(5, 2000, 300, 80), values(6, 1900, 290, 80)],
+    [
+      [1, 2, 3, 4, 5],
+      [2, 4, 6, 8, 10, 12],
+    ],
+  ])("agrees with the textbook computation by numerical integration (case %#)", (control, variant) => {
+    expect(welchPValue(arm(control), arm(variant))).toBeCloseTo(referenceWelchPValue(control, variant), 6);
+  });
+
+  test("a published value: the first example of Wikipedia's article on Welch's t-test (t = −2.46, 24.9 df) has p = 0.021", () => {
+    const a = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];
+    const b = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4];
+    expect(welchPValue(arm(a), arm(b))).toBeCloseTo(0.021, 3);
+  });
+
+  test("fewer than two users in an arm, or no variance anywhere, gives null", () => {
+    expect(welchPValue(arm([5]), arm([1, 2, 3]))).toBeNull();
+    expect(welchPValue(arm([2, 2, 2]), arm([2, 2]))).toBeNull();
   });
 });

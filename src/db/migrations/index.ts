@@ -4,6 +4,7 @@ import { Tracking1764500000000 } from "./1764500000000-Tracking";
 import { WiderNameKeys1764600000000 } from "./1764600000000-WiderNameKeys";
 import { ExperiencesOverTime1764700000000 } from "./1764700000000-ExperiencesOverTime";
 import { ABTestOperations1764800000000 } from "./1764800000000-ABTestOperations";
+import { Results1764900000000 } from "./1764900000000-Results";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   WiderNameKeys1764600000000,
   ExperiencesOverTime1764700000000,
   ABTestOperations1764800000000,
+  Results1764900000000,
 ];

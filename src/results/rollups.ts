@@ -1,0 +1,640 @@
+import type { EntityManager } from "typeorm";
+import type { Database } from "../db/database";
+import { forShare, forUpdate, lockNames, sql } from "../db/sql";
+import { ExperienceKind } from "../experiences/experience-kind";
+import { compileEventFilters } from "../segments/segment-matching";
+import type { PropertyCondition } from "../segments/segment-rule";
+import { propertiesOf } from "../shared/properties";
+import {
+  addEvents,
+  changeOf,
+  countedNames,
+  countUser,
+  dayOf,
+  emptyRows,
+  movesEntry,
+  type CountedEvent,
+  type GoalCell,
+  type RollupRows,
+  type TestCounting,
+  type UserCounting,
+} from "./contributions";
+
+/** An event as trackEvents stored it (or tried to: a retry of a known id is not stored again). */
+export interface StoredEvent {
+  id: string;
+  clientId: string | null;
+  userId: string;
+  name: string;
+  properties: Record<string, unknown>;
+  at: number;
+}
+
+interface AssignmentRow {
+  experience_id: string;
+  user_id: string;
+  variant_id: string;
+  assigned_at: number | string;
+  entered_at: number | string | null;
+}
+
+/** A test's row as the rollups need it. */
+export interface LiveTestRow {
+  id: string;
+  project_id: string;
+  stopped_at: number | string | null;
+  rollups_built: boolean | number;
+  exposure_event: string | null;
+}
+
+/** Users per statement: IN lists and VALUES rows stay far below both engines' limits on parameters. */
+const CHUNK = 200;
+
+/**
+ * Keeps every A/B test's results rollups (rollup.entities.ts) equal to what the raw rows say,
+ * inside the transactions that change those rows: trackEvents (new events), evaluate (new
+ * assignments), stop (events dated after the stop stop counting), setTestUsers (QA users leave or
+ * rejoin the figures). Each changed user is counted again from their stored state (or, when their
+ * entry moves, from their events) and the rollups get the difference (contributions.ts).
+ *
+ * Concurrency: a user's events and their placement can arrive together; both take the user's lock
+ * (lockNames) before reading the other's rows, so one of them always sees the other. Stops and
+ * rebuilds lock the test's row for update, and events and placements share-lock it.
+ *
+ * A test whose counting changed (a goal added, a new exposure event) is marked not built; events for
+ * it are then left to the rebuild, which the next results read makes from the raw rows (`ensureBuilt`).
+ */
+export class ResultRollups {
+  constructor(private readonly db: Database) {}
+
+  /** After trackEvents inserted `events` (those already stored under their id were not inserted again). */
+  async eventsStored(
+    tx: EntityManager,
+    projectId: string,
+    events: StoredEvent[],
+    now: number,
+  ): Promise<void> {
+    const userIds = [...new Set(events.map((event) => event.userId))].sort();
+    await lockNames(
+      tx,
+      userIds.map((userId) => `${projectId}:${userId}`),
+    );
+    const stored = await this.inserted(tx, events);
+    await this.rememberFutureEvents(tx, projectId, stored, now);
+    const assignments = await this.assignmentsOf(tx, projectId, userIds);
+    if (assignments.length === 0) return;
+    const tests = await this.lockedTests(tx, [...new Set(assignments.map((a) => a.experience_id))], "share");
+    const built = tests.filter((test) => Boolean(test.rollups_built));
+    if (built.length === 0) return;
+    const countings = await this.countingsOf(tx, built);
+    const byUser = groupBy(stored, (event) => event.userId);
+    for (const test of built) {
+      const counting = countings.get(test.id)!;
+      const names = countedNames(counting);
+      const touched = assignments.filter(
+        (a) =>
+          a.experience_id === test.id &&
+          (byUser.get(a.user_id) ?? []).some(
+            (event) => names.has(event.name) && event.at >= Number(a.assigned_at),
+          ),
+      );
+      for (let start = 0; start < touched.length; start += CHUNK) {
+        const chunk = touched.slice(start, start + CHUNK);
+        await this.update(tx, test, chunk, (assignment, before) => {
+          const newEvents = (byUser.get(assignment.user_id) ?? [])
+            .filter((event) => names.has(event.name))
+            .map(countedEvent);
+          return movesEntry(counting, before, Number(assignment.assigned_at), newEvents)
+            ? null
+            : addEvents(counting, before, newEvents);
+        });
+      }
+    }
+  }
+
+  /**
+   * After evaluate placed a user in tests (inside its transaction, the user locked): each placement
+   * counts the user from now, unless the test waits for an exposure. An event the user sent dated
+   * after now was stored before this placement could count it: such users are counted from their events.
+   */
+  async placed(
+    tx: EntityManager,
+    projectId: string,
+    userId: string,
+    placements: { testId: string; variantId: string }[],
+    tests: LiveTestRow[],
+    now: number,
+  ): Promise<void> {
+    const built = tests.filter((test) => Boolean(test.rollups_built));
+    if (built.length === 0) return;
+    for (const test of built) {
+      if (test.exposure_event) continue;
+      const placement = placements.find((p) => p.testId === test.id)!;
+      await this.addRows(tx, test.id, {
+        users: new Map([[`${placement.variantId}|${dayOf(now)}`, 1]]),
+        goals: new Map(),
+      });
+    }
+    const [future] = await sql<{ n: number | string }>(
+      tx,
+      "SELECT COUNT(*) AS n FROM future_event WHERE project_id = :projectId AND user_id = :userId AND at >= :now",
+      { projectId, userId, now },
+    );
+    if (Number(future.n) > 0) for (const test of built) await this.recount(tx, test, [userId]);
+  }
+
+  /** Inside the stop's transaction: events dated at or after the stop that were counted stop counting. */
+  async stopped(tx: EntityManager, testId: string, stoppedAt: number): Promise<void> {
+    const [test] = await this.lockedTests(tx, [testId], "update");
+    if (!test || !test.rollups_built) return;
+    const users = await sql<{ user_id: string }>(
+      tx,
+      `SELECT DISTINCT f.user_id FROM future_event f JOIN assignment a ON a.project_id = f.project_id AND a.user_id = f.user_id
+        WHERE a.experience_id = :testId AND f.at >= :stoppedAt`,
+      { testId, stoppedAt },
+    );
+    await this.recount(
+      tx,
+      { ...test, stopped_at: stoppedAt },
+      users.map((row) => row.user_id),
+    );
+  }
+
+  /** Inside setTestUsers' transaction: users who became QA users leave the figures, and those who stopped being ones rejoin them. */
+  async pinsChanged(
+    tx: EntityManager,
+    testId: string,
+    change: { pinned: string[]; unpinned: string[] },
+  ): Promise<void> {
+    const [test] = await this.lockedTests(tx, [testId], "update");
+    const users = [...change.pinned, ...change.unpinned];
+    if (!test || !test.rollups_built || users.length === 0) return;
+    const pinned = new Set(change.pinned);
+    for (let start = 0; start < users.length; start += CHUNK) {
+      const chunk = users.slice(start, start + CHUNK);
+      const [assignments, states] = await Promise.all([
+        sql<AssignmentRow>(
+          tx,
+          `SELECT experience_id, user_id, variant_id, assigned_at, entered_at FROM assignment
+            WHERE experience_id = :testId AND user_id IN (:...users)`,
+          { testId, users: chunk },
+        ),
+        this.statesOf(tx, testId, chunk),
+      ]);
+      const rows = emptyRows();
+      for (const assignment of assignments) {
+        const counting = countingOfRow(assignment, states);
+        merge(rows, pinned.has(assignment.user_id) ? changeOf(counting, null) : changeOf(null, counting));
+      }
+      await this.addRows(tx, testId, rows);
+    }
+  }
+
+  /**
+   * Makes sure the test's rollups are built, building them from the raw rows if not (after a
+   * change of what the test counts, or for tests from before rollups). Exactly once: the builder
+   * holds the test's row lock, and events and placements wait for it and then count incrementally.
+   */
+  async ensureBuilt(projectId: string, testId: string): Promise<void> {
+    const [row] = await sql<{ rollups_built: boolean | number }>(
+      this.db.reader,
+      "SELECT rollups_built FROM experience WHERE id = :testId AND project_id = :projectId",
+      { testId, projectId },
+    );
+    if (!row || row.rollups_built) return;
+    await this.db.transaction(async (tx) => {
+      const [test] = await this.lockedTests(tx, [testId], "update");
+      if (!test || test.rollups_built) return;
+      for (const table of ["rollup_users", "rollup_goals", "rollup_user_goal_day"]) {
+        await sql(tx, `DELETE FROM ${table} WHERE experience_id = :testId`, { testId });
+      }
+      const users = await sql<{ user_id: string }>(
+        tx,
+        "SELECT user_id FROM assignment WHERE experience_id = :testId ORDER BY user_id",
+        { testId },
+      );
+      await this.recount(
+        tx,
+        test,
+        users.map((user) => user.user_id),
+        true,
+      );
+      await sql(tx, "UPDATE experience SET rollups_built = :built WHERE id = :testId", {
+        testId,
+        built: true,
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ the shared steps
+
+  /** Counts users again from their events (their stored state is replaced; `fresh`: there is none). */
+  private async recount(
+    tx: EntityManager,
+    test: LiveTestRow,
+    userIds: string[],
+    fresh = false,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    const counting = (await this.countingsOf(tx, [test])).get(test.id)!;
+    const names = [...countedNames(counting)];
+    for (let start = 0; start < userIds.length; start += CHUNK) {
+      const chunk = userIds.slice(start, start + CHUNK);
+      const assignments = await sql<AssignmentRow>(
+        tx,
+        `SELECT experience_id, user_id, variant_id, assigned_at, entered_at FROM assignment
+          WHERE experience_id = :testId AND user_id IN (:...users)`,
+        { testId: test.id, users: chunk },
+      );
+      if (assignments.length === 0) continue;
+      const events = names.length
+        ? await sql<{ user_id: string; name: string; at: number | string; properties: string }>(
+            tx,
+            `SELECT user_id, name, at, properties FROM event
+              WHERE project_id = :projectId AND user_id IN (:...users) AND name IN (:...names) AND at >= :since`,
+            {
+              projectId: test.project_id,
+              users: assignments.map((a) => a.user_id),
+              names,
+              since: Math.min(...assignments.map((a) => Number(a.assigned_at))),
+            },
+          )
+        : [];
+      const byUser = groupBy(events, (event) => event.user_id);
+      await this.update(
+        tx,
+        test,
+        assignments,
+        (assignment) =>
+          countUser(
+            counting,
+            { variantId: assignment.variant_id, assignedAt: Number(assignment.assigned_at) },
+            (byUser.get(assignment.user_id) ?? []).map((row) => ({
+              name: row.name,
+              at: Number(row.at),
+              properties: propertiesOf(JSON.parse(row.properties)),
+            })),
+          ),
+        fresh,
+      );
+    }
+  }
+
+  /**
+   * Replaces the users' counting with what `next` makes of it (null: count the user from their
+   * events instead), and adds the difference to the rollups. QA users of the test add nothing.
+   */
+  private async update(
+    tx: EntityManager,
+    test: LiveTestRow,
+    assignments: AssignmentRow[],
+    next: (assignment: AssignmentRow, before: UserCounting) => UserCounting | null,
+    fresh = false,
+  ): Promise<void> {
+    const users = assignments.map((a) => a.user_id);
+    const [states, pinned] = await Promise.all([
+      fresh ? new Map<string, UserCounting["goals"]>() : this.statesOf(tx, test.id, users),
+      this.pinnedOf(tx, test.id, users),
+    ]);
+    const rows = emptyRows();
+    const after = new Map<string, UserCounting>();
+    const needEvents: AssignmentRow[] = [];
+    for (const assignment of assignments) {
+      const before = countingOfRow(assignment, states);
+      const nextCounting = next(assignment, before);
+      if (nextCounting === null) {
+        needEvents.push(assignment);
+        continue;
+      }
+      after.set(assignment.user_id, nextCounting);
+      const isPinned = pinned.has(assignment.user_id);
+      merge(rows, changeOf(fresh || isPinned ? null : before, isPinned ? null : nextCounting));
+    }
+    await this.saveStates(tx, test.id, assignments, states, after);
+    await this.addRows(tx, test.id, rows);
+    if (needEvents.length)
+      await this.recount(
+        tx,
+        test,
+        needEvents.map((a) => a.user_id),
+      );
+  }
+
+  /** Writes what changed in the users' states (only those rows: a new event changes one) and their entry times. */
+  private async saveStates(
+    tx: EntityManager,
+    testId: string,
+    assignments: AssignmentRow[],
+    before: Map<string, UserCounting["goals"]>,
+    after: Map<string, UserCounting>,
+  ): Promise<void> {
+    const changed: unknown[][] = [];
+    for (const [userId, counting] of after) {
+      const old = before.get(userId);
+      for (const [goalId, days] of counting.goals) {
+        for (const [day, totals] of days) {
+          const was = old?.get(goalId)?.get(day);
+          if (was && was.occurrences === totals.occurrences && was.valueSum === totals.valueSum) continue;
+          changed.push([testId, userId, goalId, day, totals.occurrences, totals.valueSum]);
+        }
+      }
+      for (const [goalId, days] of old ?? []) {
+        for (const day of days.keys()) {
+          if (counting.goals.get(goalId)?.has(day)) continue;
+          await sql(
+            tx,
+            "DELETE FROM rollup_user_goal_day WHERE experience_id = :testId AND user_id = :userId AND goal_id = :goalId AND day = :day",
+            { testId, userId, goalId, day },
+          );
+        }
+      }
+    }
+    await upsert(
+      tx,
+      "rollup_user_goal_day",
+      ["experience_id", "user_id", "goal_id", "day"],
+      ["occurrences", "value_sum"],
+      changed,
+      "set",
+    );
+    const moved = assignments.filter((a) => {
+      const enteredAt = after.get(a.user_id)?.enteredAt;
+      return enteredAt !== undefined && (a.entered_at === null ? null : Number(a.entered_at)) !== enteredAt;
+    });
+    for (const assignment of moved) {
+      await sql(
+        tx,
+        "UPDATE assignment SET entered_at = :enteredAt WHERE experience_id = :testId AND user_id = :userId",
+        {
+          enteredAt: after.get(assignment.user_id)!.enteredAt,
+          testId,
+          userId: assignment.user_id,
+        },
+      );
+    }
+  }
+
+  /** Adds rows to the test's rollups (an upsert that sums). */
+  private async addRows(tx: EntityManager, testId: string, rows: RollupRows): Promise<void> {
+    const users = [...rows.users].filter(([, count]) => count !== 0);
+    await upsert(
+      tx,
+      "rollup_users",
+      ["experience_id", "variant_id", "entry_day"],
+      ["users"],
+      users.map(([key, count]) => {
+        const [variantId, entryDay] = key.split("|");
+        return [testId, variantId, Number(entryDay), count];
+      }),
+      "add",
+    );
+    const goals = [...rows.goals].filter(([, cell]) => !isZero(cell));
+    await upsert(
+      tx,
+      "rollup_goals",
+      ["experience_id", "variant_id", "goal_id", "entry_day", "event_day"],
+      ["converters", "occurrences", "value_sum", "value_sum_of_squares"],
+      goals.map(([key, cell]) => {
+        const [variantId, goalId, entryDay, eventDay] = key.split("|");
+        return [
+          testId,
+          variantId,
+          goalId,
+          Number(entryDay),
+          Number(eventDay),
+          cell.converters,
+          cell.occurrences,
+          cell.valueSum,
+          cell.valueSumOfSquares,
+        ];
+      }),
+      "add",
+    );
+  }
+
+  /** The events of the batch that were really inserted: a retry of a known client id was not. */
+  private async inserted(tx: EntityManager, events: StoredEvent[]): Promise<StoredEvent[]> {
+    const retried = events.filter((event) => event.clientId !== null);
+    if (retried.length === 0) return events;
+    const found = new Set<string>();
+    for (let start = 0; start < retried.length; start += CHUNK) {
+      const rows = await sql<{ id: string }>(tx, "SELECT id FROM event WHERE id IN (:...ids)", {
+        ids: retried.slice(start, start + CHUNK).map((event) => event.id),
+      });
+      rows.forEach((row) => found.add(row.id));
+    }
+    return events.filter((event) => event.clientId === null || found.has(event.id));
+  }
+
+  /** Events dated after now, until their time has come (see FutureEvent); the past ones are dropped. */
+  private async rememberFutureEvents(
+    tx: EntityManager,
+    projectId: string,
+    events: StoredEvent[],
+    now: number,
+  ): Promise<void> {
+    const future = events.filter((event) => event.at > now);
+    if (future.length === 0) return;
+    await sql(tx, "DELETE FROM future_event WHERE project_id = :projectId AND at < :now", { projectId, now });
+    await insertRows(
+      tx,
+      "future_event",
+      ["event_id", "project_id", "user_id", "at"],
+      future.map((event) => [event.id, projectId, event.userId, event.at]),
+    );
+  }
+
+  private async assignmentsOf(
+    tx: EntityManager,
+    projectId: string,
+    userIds: string[],
+  ): Promise<AssignmentRow[]> {
+    const rows: AssignmentRow[] = [];
+    for (let start = 0; start < userIds.length; start += CHUNK) {
+      rows.push(
+        ...(await sql<AssignmentRow>(
+          tx,
+          `SELECT experience_id, user_id, variant_id, assigned_at, entered_at FROM assignment
+            WHERE project_id = :projectId AND user_id IN (:...users)`,
+          { projectId, users: userIds.slice(start, start + CHUNK) },
+        )),
+      );
+    }
+    return rows;
+  }
+
+  /** The tests' rows, locked (share: counting into them; update: changing how they count). */
+  lockedTests(tx: EntityManager, ids: string[], mode: "share" | "update"): Promise<LiveTestRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return sql<LiveTestRow>(
+      tx,
+      `SELECT id, project_id, stopped_at, rollups_built, exposure_event FROM experience
+        WHERE id IN (:...ids) AND kind = :kind ORDER BY id${mode === "share" ? forShare(tx) : forUpdate(tx)}`,
+      { ids: [...ids].sort(), kind: ExperienceKind.AB_TEST },
+    );
+  }
+
+  /** What each test counts: its exposure event, its stop, and its goals' events, filters and value property. */
+  private async countingsOf(tx: EntityManager, tests: LiveTestRow[]): Promise<Map<string, TestCounting>> {
+    const goals = await sql<{
+      experience_id: string;
+      id: string;
+      events: string;
+      filters: string;
+      value_property: string | null;
+    }>(
+      tx,
+      `SELECT link.experience_id, goal.id, goal.events, goal.filters, goal.value_property
+         FROM experience_goal link JOIN goal ON goal.id = link.goal_id
+        WHERE link.experience_id IN (:...ids) ORDER BY link.position`,
+      { ids: tests.map((test) => test.id) },
+    );
+    return new Map(
+      tests.map((test) => [
+        test.id,
+        {
+          exposureEvent: test.exposure_event,
+          stoppedAt: test.stopped_at === null ? null : Number(test.stopped_at),
+          goals: goals
+            .filter((goal) => goal.experience_id === test.id)
+            .map((goal) => ({
+              id: goal.id,
+              events: new Set(JSON.parse(goal.events) as string[]),
+              passes: compileEventFilters(JSON.parse(goal.filters) as PropertyCondition[]),
+              valueProperty: goal.value_property,
+            })),
+        },
+      ]),
+    );
+  }
+
+  private async statesOf(tx: EntityManager, testId: string, users: string[]) {
+    const rows = await sql<{
+      user_id: string;
+      goal_id: string;
+      day: number | string;
+      occurrences: number | string;
+      value_sum: number | string;
+    }>(
+      tx,
+      `SELECT user_id, goal_id, day, occurrences, value_sum FROM rollup_user_goal_day
+        WHERE experience_id = :testId AND user_id IN (:...users)`,
+      { testId, users },
+    );
+    const states = new Map<string, UserCounting["goals"]>();
+    for (const row of rows) {
+      const goals = states.get(row.user_id) ?? new Map();
+      const days = goals.get(row.goal_id) ?? new Map();
+      days.set(Number(row.day), { occurrences: Number(row.occurrences), valueSum: Number(row.value_sum) });
+      goals.set(row.goal_id, days);
+      states.set(row.user_id, goals);
+    }
+    return states;
+  }
+
+  private async pinnedOf(tx: EntityManager, testId: string, users: string[]): Promise<Set<string>> {
+    const rows = await sql<{ user_id: string }>(
+      tx,
+      "SELECT user_id FROM test_user WHERE experience_id = :testId AND user_id IN (:...users)",
+      { testId, users },
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+}
+
+/** A user's counting as stored: the entry on the assignment, the goal days in the state rows. */
+function countingOfRow(assignment: AssignmentRow, states: Map<string, UserCounting["goals"]>): UserCounting {
+  return {
+    variantId: assignment.variant_id,
+    enteredAt: assignment.entered_at === null ? null : Number(assignment.entered_at),
+    goals: states.get(assignment.user_id) ?? new Map(),
+  };
+}
+
+function countedEvent(event: StoredEvent): CountedEvent {
+  return { name: event.name, at: event.at, properties: propertiesOf(event.properties) };
+}
+
+function merge(into: RollupRows, rows: RollupRows): void {
+  for (const [key, count] of rows.users) into.users.set(key, (into.users.get(key) ?? 0) + count);
+  for (const [key, cell] of rows.goals) {
+    const known = into.goals.get(key);
+    into.goals.set(
+      key,
+      known
+        ? {
+            converters: known.converters + cell.converters,
+            occurrences: known.occurrences + cell.occurrences,
+            valueSum: known.valueSum + cell.valueSum,
+            valueSumOfSquares: known.valueSumOfSquares + cell.valueSumOfSquares,
+          }
+        : cell,
+    );
+  }
+}
+
+function isZero(cell: GoalCell): boolean {
+  return (
+    cell.converters === 0 && cell.occurrences === 0 && cell.valueSum === 0 && cell.valueSumOfSquares === 0
+  );
+}
+
+function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = groups.get(keyOf(row));
+    if (list) list.push(row);
+    else groups.set(keyOf(row), [row]);
+  }
+  return groups;
+}
+
+/** Multi-row INSERTs, a chunk at a time. */
+async function insertRows(
+  tx: EntityManager,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const { values, parameters } = valuesOf(rows.slice(start, start + CHUNK));
+    await sql(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters);
+  }
+}
+
+/**
+ * Writes rows by their keys, creating the missing ones (both engines' upsert): "add" adds the
+ * columns into what is there (rollups), "set" replaces it (a user's state).
+ */
+async function upsert(
+  tx: EntityManager,
+  table: string,
+  keys: string[],
+  columns: string[],
+  rows: unknown[][],
+  mode: "add" | "set",
+): Promise<void> {
+  const assign = columns
+    .map((column) => `${column} = ${mode === "add" ? `${table}.${column} + ` : ""}excluded.${column}`)
+    .join(", ");
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const { values, parameters } = valuesOf(rows.slice(start, start + CHUNK));
+    await sql(
+      tx,
+      `INSERT INTO ${table} (${[...keys, ...columns].join(", ")}) VALUES ${values}
+       ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${assign}`,
+      parameters,
+    );
+  }
+}
+
+function valuesOf(rows: unknown[][]): { values: string; parameters: Record<string, unknown> } {
+  const parameters: Record<string, unknown> = {};
+  const values = rows
+    .map(
+      (row, r) =>
+        `(${row.map((value, c) => ((parameters[`v${r}_${c}`] = value), `:v${r}_${c}`)).join(", ")})`,
+    )
+    .join(", ");
+  return { values, parameters };
+}
