@@ -8,7 +8,8 @@ import { projectRoot } from "../src/project-root";
 import type { Dataset } from "./dataset";
 
 const ROOT = projectRoot();
-const SECRET = "px_benchmark_bootstrap_secret";
+export const BENCH_SECRET = "px_benchmark_bootstrap_secret";
+const SECRET = BENCH_SECRET;
 
 export interface Target {
   url: string;
@@ -220,12 +221,25 @@ export interface Load {
   failed: number;
 }
 
+/** One request of a load: its body, and for other endpoints than /graphql its path and headers. */
+export interface LoadRequest {
+  body: string;
+  path?: string;
+  headers?: Record<string, string>;
+}
+
 /**
- * autocannon, 10 connections, `seconds` long, after a warm-up; `body` may vary per request. A
- * response with GraphQL errors counts as failed like a transport error or a non-2xx status.
+ * autocannon, 10 connections, `seconds` long, after a warm-up; each request may differ. A response
+ * with GraphQL errors counts as failed like a transport error or a status other than `status`
+ * (200 unless told: the OFREP 304 load expects 304).
  */
-export async function load(url: string, body: () => string, seconds: number): Promise<Load> {
-  let graphqlErrors = 0;
+export async function load(
+  url: string,
+  request: () => LoadRequest | string,
+  seconds: number,
+  status = 200,
+): Promise<Load> {
+  let failed = 0;
   const run = (duration: number) =>
     autocannon({
       url: `${url}/graphql`,
@@ -235,20 +249,29 @@ export async function load(url: string, body: () => string, seconds: number): Pr
       headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
       requests: [
         {
-          setupRequest: (request) => ({ ...request, body: body() }),
-          onResponse: (_status: number, responseBody: string) => {
-            if (responseBody.startsWith('{"errors"')) graphqlErrors++;
+          setupRequest: (base) => {
+            const next = request();
+            const { body, path: requestPath, headers } = typeof next === "string" ? { body: next } : next;
+            return {
+              ...base,
+              body,
+              ...(requestPath ? { path: requestPath } : {}),
+              ...(headers ? { headers: { ...base.headers, ...headers } } : {}),
+            };
+          },
+          onResponse: (responseStatus: number, responseBody: string) => {
+            if (responseStatus !== status || responseBody.startsWith('{"errors"')) failed++;
           },
         },
       ],
     });
   await run(Math.max(1, Math.round(seconds / 5)));
-  graphqlErrors = 0;
+  failed = 0;
   const result = await run(seconds);
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    failed: result.errors + result.timeouts + result.non2xx + graphqlErrors,
+    failed: result.errors + result.timeouts + failed,
   };
 }

@@ -10,19 +10,22 @@ import {
 import { dataset, users } from "./dataset";
 import path from "node:path";
 import { projectRoot } from "../src/project-root";
-import { graphql, load, seed, startCeiling, startOurServer, type Load } from "./http";
+import { BENCH_SECRET, graphql, load, seed, startCeiling, startOurServer, type Load } from "./http";
 import { ingestionRates, resultsLatency } from "./results";
 
 /**
  * `npm run bench`: the HTTP benchmark against the stack's ceiling, the in-process core against
- * GrowthBook's SDK, and results reads at 10 thousand and 10 million events, from one run on one machine. `npm run bench -- --smoke` runs a short version
- * (CI uses it to see that the benchmark works; its figures mean nothing).
+ * GrowthBook's SDK, and results reads at 10 thousand and 10 million events, from one run on one
+ * machine. `npm run bench -- --smoke` runs a short version (CI uses it to see that the benchmark
+ * works; its figures mean nothing); `--only=http`, `core` or `results` runs one part.
  */
 const smoke = process.argv.includes("--smoke");
-/** `--profile=keys` or `--profile=evaluate`: only that load on our server, under node --cpu-prof. */
+/** `--profile=keys`, `evaluate` or `ofrep`: only that load on our server, under node --cpu-prof. */
 const profile = process.argv.find((arg) => arg.startsWith("--profile="))?.split("=")[1];
 /** `--postgres=<admin url>`: our server on a fresh database of that PostgreSQL server instead of SQLite. */
 const postgres = process.argv.find((arg) => arg.startsWith("--postgres="))?.slice("--postgres=".length);
+/** `--only=http`, `core` or `results`: that part alone. */
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.split("=")[1];
 const SECONDS = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
 const CORE_SECONDS = smoke ? 0.3 : 5;
 const USER_POOL = smoke ? 50 : 2000;
@@ -62,13 +65,20 @@ async function http(): Promise<void> {
       keys: (await graphql(ours.url, KEYS_QUERY)).keys,
       evaluate: (await graphql(ours.url, EVALUATE_QUERY, { user: people[0] })).evaluate,
     };
+    const ofrep = (user: (typeof people)[number]) => ({
+      path: "/ofrep/v1/evaluate/flags",
+      body: JSON.stringify({ context: { targetingKey: user.id, ...user.properties } }),
+    });
     if (profile) {
       let next = 0;
-      const body =
-        profile === "keys"
-          ? () => JSON.stringify({ query: KEYS_QUERY })
-          : () =>
-              JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } });
+      const loads = {
+        keys: () => JSON.stringify({ query: KEYS_QUERY }),
+        evaluate: () =>
+          JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } }),
+        ofrep: () => ofrep(people[next++ % people.length]),
+      };
+      const body = loads[profile as keyof typeof loads];
+      if (!body) throw new Error(`--profile=${profile}: one of ${Object.keys(loads).join(", ")}`);
       console.log(await load(ours.url, body, SECONDS));
       console.log(`profile written to ${profileDir}; summarize: node bench/profile-summary.mjs <file>`);
       return;
@@ -86,6 +96,26 @@ async function http(): Promise<void> {
       ] as const) {
         results.push([name, await load(ours.url, body, SECONDS), await load(ceiling.url, body, SECONDS)]);
       }
+      // OFREP's bulk evaluation of the same users, against the same ceiling as evaluate: the answer an
+      // app needs, without GraphQL. Then the polls of apps whose answer has not changed (304).
+      const evaluateCeiling = results[1][2];
+      const tags = new Map<string, string>();
+      for (const user of people) {
+        const { path: requestPath, body } = ofrep(user);
+        const response = await fetch(`${ours.url}${requestPath}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_SECRET}` },
+          body,
+        });
+        tags.set(user.id, response.headers.get("etag")!);
+      }
+      const ofrepRequest = () => ofrep(people[next++ % people.length]);
+      const unchanged = () => {
+        const user = people[next++ % people.length];
+        return { ...ofrep(user), headers: { "if-none-match": tags.get(user.id)! } };
+      };
+      results.push(["OFREP bulk", await load(ours.url, ofrepRequest, SECONDS), evaluateCeiling]);
+      results.push(["OFREP bulk, 304", await load(ours.url, unchanged, SECONDS, 304), evaluateCeiling]);
       console.log(
         `\nHTTP, autocannon, 10 connections, ${SECONDS} s each (responses ${JSON.stringify(answers.keys).length} and ${JSON.stringify(answers.evaluate).length} bytes)`,
       );
@@ -150,10 +180,10 @@ async function results(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0].model})`);
-  await http();
-  if (profile) return;
-  core();
-  await results();
+  const parts = { http, core, results };
+  if (only && !(only in parts)) throw new Error(`--only=${only}: one of ${Object.keys(parts).join(", ")}`);
+  if (profile) return http();
+  for (const [name, part] of Object.entries(parts)) if (!only || only === name) await part();
 }
 
 main().catch((error) => {

@@ -15,6 +15,8 @@ import { buildAppSchema } from "./graphql/schema";
 import { graphiqlPage, PLAYGROUND_CSP } from "./http/graphiql-page";
 import { createLogger } from "./logger";
 import { projectRoot } from "./project-root";
+import { ChangeStreams } from "./ofrep/change-stream";
+import { ofrepHandler } from "./ofrep/ofrep-endpoint";
 import { createServices, type Services } from "./services";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,7 +40,11 @@ export async function startServer(
   // Several processes may start at once on one PostgreSQL: one of them installs the token.
   const bootstrapped = await db.exclusively(() => services.projects.bootstrap(config.bootstrapAdminToken));
   const app = express();
-  const httpServer = http.createServer(app);
+  const streams = new ChangeStreams(db, logger);
+  const ofrep = ofrepHandler(services, streams, logger, MAX_BODY_BYTES);
+  const httpServer = http.createServer((req, res) => {
+    if (!ofrep(req, res)) app(req, res);
+  });
   const apollo = createApollo(await buildAppSchema(), {
     logger,
     production: config.production,
@@ -84,6 +90,8 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         await scheduler.stop();
+        // Open change streams would keep the HTTP server from draining.
+        streams.close();
         await apollo.stop();
         await db.close();
       })()),

@@ -3,7 +3,8 @@ import type { Database } from "../db/database";
 import { sql } from "../db/sql";
 import { ApiToken } from "./api-token.entity";
 import type { Caller, Role } from "./role";
-import { hashesMatch, hashSecret } from "./token-secret";
+import { isId } from "../shared/ids";
+import { channelMatches, hashesMatch, hashSecret } from "./token-secret";
 
 /** `lastUsedAt` is written at most this often per token: a write per request would cost more than it tells. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -35,8 +36,7 @@ export class AuthenticationService {
   async authenticate(secret: string): Promise<Caller | null> {
     const presented = hashSecret(secret);
     // The project's config version comes in the same read: evaluate checks its cache against it.
-    const [token] = await sql<TokenRow>(
-      this.db.reader,
+    const [token] = await this.db.read<TokenRow>(
       `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
          FROM api_token token JOIN project ON project.id = token.project_id
         WHERE token.secret_hash = :presented`,
@@ -44,13 +44,26 @@ export class AuthenticationService {
     );
     if (!token || token.revoked_at !== null || !hashesMatch(token.secret_hash, presented)) return null;
     this.noteUse(token.id);
-    return {
-      projectId: token.project_id,
-      role: token.role,
-      tokenId: token.id,
-      tokenName: token.name,
-      configVersion: Number(token.config_version),
-    };
+    return callerOf(token);
+  }
+
+  /**
+   * The caller behind a change-stream channel (token-secret.ts, streamChannel), or null: the token
+   * must still exist and not be revoked.
+   */
+  async authenticateChannel(channel: string): Promise<Caller | null> {
+    const tokenId = channel.split(".")[0];
+    if (!isId(tokenId)) return null;
+    const [token] = await sql<TokenRow>(
+      this.db.reader,
+      `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
+         FROM api_token token JOIN project ON project.id = token.project_id
+        WHERE token.id = :tokenId`,
+      { tokenId },
+    );
+    if (!token || token.revoked_at !== null || !channelMatches(channel, token.id, token.secret_hash))
+      return null;
+    return callerOf(token);
   }
 
   /** Records a token's use at most once per LAST_USED_RESOLUTION_MS, off the request's path. */
@@ -62,4 +75,14 @@ export class AuthenticationService {
       .transaction((tx) => tx.update(ApiToken, { id: tokenId }, { lastUsedAt: new Date(now) }))
       .catch((error) => this.logger.warn({ err: error, tokenId }, "could not record a token's last use"));
   }
+}
+
+function callerOf(token: TokenRow): Caller {
+  return {
+    projectId: token.project_id,
+    role: token.role,
+    tokenId: token.id,
+    tokenName: token.name,
+    configVersion: Number(token.config_version),
+  };
 }

@@ -15,11 +15,23 @@ export enum ValueSource {
   AB_TEST = "AB_TEST",
 }
 
+/**
+ * Why a value was served, in OpenFeature's terms (its SDKs show it): a split by hash (an A/B variant,
+ * a partial rollout), a segment's targeting, a value for everyone, or the key's default.
+ */
+export enum Reason {
+  SPLIT = "SPLIT",
+  TARGETING_MATCH = "TARGETING_MATCH",
+  STATIC = "STATIC",
+  DEFAULT = "DEFAULT",
+}
+
 export interface EvaluatedValue {
   key: string;
   value: unknown;
   source: ValueSource;
   experienceId: string | null;
+  reason: Reason;
 }
 
 /** The user's stored A/B state. */
@@ -166,10 +178,17 @@ export function resolveValues(
         value: fromTest.value,
         source: ValueSource.AB_TEST,
         experienceId: fromTest.testId,
+        reason: Reason.SPLIT,
       };
     const flag = key.flag;
     if (flag && targets(flag.segmentId, segments) && inRollout(flag.id, userId, flag.rolloutPercentage)) {
-      return { key: key.name, value: flag.value, source: ValueSource.FEATURE_FLAG, experienceId: flag.id };
+      return {
+        key: key.name,
+        value: flag.value,
+        source: ValueSource.FEATURE_FLAG,
+        experienceId: flag.id,
+        reason: flag.rolloutPercentage < 100 ? Reason.SPLIT : targetedOrStatic(flag.segmentId),
+      };
     }
     const config = key.configs.find((candidate) => targets(candidate.segmentId, segments));
     if (config)
@@ -178,9 +197,20 @@ export function resolveValues(
         value: config.value,
         source: ValueSource.PRODUCT_CONFIG,
         experienceId: config.id,
+        reason: targetedOrStatic(config.segmentId),
       };
-    return { key: key.name, value: key.defaultValue, source: ValueSource.DEFAULT, experienceId: null };
+    return {
+      key: key.name,
+      value: key.defaultValue,
+      source: ValueSource.DEFAULT,
+      experienceId: null,
+      reason: Reason.DEFAULT,
+    };
   });
+}
+
+function targetedOrStatic(segmentId: string | null): Reason {
+  return segmentId === null ? Reason.STATIC : Reason.TARGETING_MATCH;
 }
 
 /** The user's variants in the tests that serve them, by name, as evaluate reports them. */

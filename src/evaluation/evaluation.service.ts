@@ -8,7 +8,6 @@ import type { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
 import { propertiesOf } from "../shared/properties";
-import { Profile } from "../tracking/profile.entity";
 import { InvalidArgument } from "../shared/invalid-argument";
 import { isJsonObject } from "../shared/json";
 import { userIdProblem } from "../shared/user-ids";
@@ -33,6 +32,11 @@ export interface Evaluation {
   values: EvaluatedValue[];
   assignments: { abTestId: string; variant: string }[];
   segmentIds: string[];
+  /**
+   * Lives exactly as long as the configuration these answers come from (it is the ruleset): adapters
+   * may cache what they derive from a served value in a WeakMap keyed by it.
+   */
+  configuration: object;
 }
 
 /**
@@ -60,7 +64,7 @@ export class EvaluationService {
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
     const [facts, stored] = await Promise.all([
       this.facts(caller.projectId, userId, user.properties ?? {}, ruleset.events, now),
-      this.assignmentsOf(this.db.reader, caller.projectId, userId),
+      this.assignmentsOf(null, caller.projectId, userId),
     ]);
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
@@ -69,6 +73,7 @@ export class EvaluationService {
       values: resolveValues(ruleset, userId, segments, state.variants),
       assignments: servedAssignments(ruleset, userId, segments, state.variants),
       segmentIds: [...segments],
+      configuration: ruleset,
     };
   }
 
@@ -81,10 +86,13 @@ export class EvaluationService {
     now: number,
   ): Promise<UserFacts> {
     const [profile, rows] = await Promise.all([
-      this.db.reader.findOne(Profile, { where: { projectId, userId } }),
+      this.db.read<{ properties: string }>(
+        "SELECT properties FROM profile WHERE project_id = :projectId AND user_id = :userId",
+        { projectId, userId },
+      ),
       this.recentEvents(projectId, userId, reads, now),
     ]);
-    const properties = propertiesOf(profile?.properties);
+    const properties = propertiesOf(profile.length ? JSON.parse(profile[0].properties) : null);
     for (const [name, value] of Object.entries(overrides)) {
       if (value === null) properties.delete(name);
       else properties.set(name, value);
@@ -117,8 +125,7 @@ export class EvaluationService {
                 WHERE project_id = :projectId AND user_id = :userId AND name = :name${i}${read.windowMs === null ? "" : ` AND at >= :since${i}`}
                 ORDER BY at DESC LIMIT :limit${i}) AS e${i}`;
     });
-    return sql<{ name: string; at: string | number; properties: string | null }>(
-      this.db.reader,
+    return this.db.read<{ name: string; at: string | number; properties: string | null }>(
       branches.join(" UNION ALL "),
       parameters,
     );
@@ -129,17 +136,18 @@ export class EvaluationService {
    * different moments (a concurrent evaluation's slot but not yet its assignment).
    */
   private async assignmentsOf(
-    manager: EntityManager,
+    tx: EntityManager | null,
     projectId: string,
     userId: string,
   ): Promise<UserAssignments> {
-    const rows = await sql<{ experience_id: string; variant_id: string | null }>(
-      manager,
-      `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
+    const text = `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
        UNION ALL
-       SELECT experience_id, NULL FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId`,
-      { projectId, userId },
-    );
+       SELECT experience_id, NULL FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId`;
+    type Row = { experience_id: string; variant_id: string | null };
+    // Inside a write transaction, what it sees; outside, committed data through a prepared statement.
+    const rows = tx
+      ? await sql<Row>(tx, text, { projectId, userId })
+      : await this.db.read<Row>(text, { projectId, userId });
     const variants = new Map<string, string>();
     let slotTestId: string | null = null;
     for (const row of rows) {

@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Everything it printed so far. */
   output(): string;
+  /** Resolves with the output once it contains `text` (what a process prints after it listens comes a moment later). */
+  printed(text: string): Promise<string>;
   /** Resolves with the exit code (or signal) once the process ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -65,5 +67,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       reject(new Error(`server exited before listening:\n${output}`));
     });
   });
-  return { url, child, output: () => output, exited };
+  const printed = async (text: string) => {
+    for (let waited = 0; !output.includes(text) && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    return output;
+  };
+  return { url, child, output: () => output, printed, exited };
 }

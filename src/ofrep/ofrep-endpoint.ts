@@ -1,0 +1,250 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { Can, type Caller } from "../access/role";
+import { hashSecret, streamChannel } from "../access/token-secret";
+import type { Evaluation } from "../evaluation/evaluation.service";
+import type { Services } from "../services";
+import { InvalidArgument } from "../shared/invalid-argument";
+import type { ChangeStreams } from "./change-stream";
+import {
+  entityTag,
+  flagAnswer,
+  flagsJson,
+  readContext,
+  tagMatches,
+  type OfrepErrorCode,
+} from "./ofrep-answers";
+
+/** Seconds of inactivity (a hidden tab) after which a client should close its stream (OFREP's default). */
+const INACTIVITY_DELAY_SEC = 120;
+const SINGLE = /^\/ofrep\/v1\/evaluate\/flags\/([^/?]+)(?:\?.*)?$/;
+const BULK = /^\/ofrep\/v1\/evaluate\/flags\/?(?:\?.*)?$/;
+const EVENTS = /^\/ofrep\/v1\/events(?:\?(.*))?$/;
+
+/**
+ * The OpenFeature Remote Evaluation Protocol at /ofrep: every OpenFeature SDK with the generic OFREP
+ * provider evaluates flags here. An adapter only: the answers are `evaluate`'s (same ruleset, same
+ * recorded assignments), shaped by ofrep-answers.ts; a key is a flag. It is served by node's HTTP
+ * server directly, before Express: an app's flag fetch is the hottest request there is, and it needs
+ * no routing tables or middleware.
+ *
+ * Returns a handler that answers the request and says true, or says false for other paths.
+ */
+export function ofrepHandler(
+  services: Services,
+  streams: ChangeStreams,
+  logger: Logger,
+  maxBodyBytes: number,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  /** The caller behind `Authorization: Bearer <secret>` or `X-API-Key: <secret>`, or the answer already sent. */
+  async function callerOf(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ caller: Caller; secret: string } | null> {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+    const apiKey = req.headers["x-api-key"];
+    const secret = bearer ?? (typeof apiKey === "string" && apiKey.trim() ? apiKey.trim() : undefined);
+    if (!secret) {
+      send(res, 401, {
+        errorDetails: "Send an API token as Authorization: Bearer <token> or X-API-Key: <token>",
+      });
+      return null;
+    }
+    const caller = await services.authentication.authenticate(secret);
+    if (!caller) {
+      send(res, 401, { errorDetails: "This API token is not valid, or it was revoked" });
+      return null;
+    }
+    if (!(Can.evaluate as readonly string[]).includes(caller.role)) {
+      send(res, 403, { errorDetails: `A ${caller.role} token may not evaluate flags` });
+      return null;
+    }
+    return { caller, secret };
+  }
+
+  /** The evaluation of the body's context, or the spec's 400 already sent (with `key` for a single flag). */
+  async function evaluate(
+    body: unknown,
+    res: ServerResponse,
+    caller: Caller,
+    key?: string,
+  ): Promise<Evaluation | null> {
+    const fail = (errorCode: OfrepErrorCode, errorDetails: string) => {
+      send(res, 400, { ...(key === undefined ? {} : { key }), errorCode, errorDetails });
+      return null;
+    };
+    const context = readContext(body);
+    if (!context.ok) return fail(context.errorCode, context.errorDetails);
+    try {
+      return await services.evaluation.evaluate(caller, {
+        id: context.userId,
+        properties: context.properties,
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidArgument)) throw error;
+      const field = error.argument === "user.id" ? "context.targetingKey" : "context";
+      return fail("INVALID_CONTEXT", `${field} ${error.message.slice(error.argument.length + 1)}`);
+    }
+  }
+
+  async function single(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
+    const body = await readBody(req, res, maxBodyBytes, key);
+    if (body === NOTHING) return;
+    const found = await callerOf(req, res);
+    if (!found) return;
+    const answer = await evaluate(body.json, res, found.caller, key);
+    if (!answer) return;
+    const value = answer.values.find((candidate) => candidate.key === key);
+    if (!value) {
+      send(res, 404, { key, errorCode: "FLAG_NOT_FOUND", errorDetails: `No active key is named "${key}"` });
+      return;
+    }
+    send(res, 200, flagAnswer(value, variantsOf(answer.assignments)));
+  }
+
+  async function bulk(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, res, maxBodyBytes);
+    if (body === NOTHING) return;
+    const found = await callerOf(req, res);
+    if (!found) return;
+    const answer = await evaluate(body.json, res, found.caller);
+    if (!answer) return;
+    const variants = variantsOf(answer.assignments);
+    // Serialized once: the tag is over the user's answer (events and profiles change answers too,
+    // so the config version alone would not do), and the same text goes out.
+    const flags = flagsJson(answer.values, variants, answer.configuration);
+    const tag = entityTag(flags);
+    const headers = { ETag: tag, "Cache-Control": "private, no-cache" };
+    if (tagMatches(req.headers["if-none-match"], tag)) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const channel = encodeURIComponent(streamChannel(found.caller.tokenId, hashSecret(found.secret)));
+    const streamsJson = JSON.stringify([
+      {
+        type: "sse",
+        endpoint: { requestUri: `/ofrep/v1/events?channel=${channel}` },
+        inactivityDelaySec: INACTIVITY_DELAY_SEC,
+      },
+    ]);
+    sendText(res, 200, `{"flags":${flags},"eventStreams":${streamsJson}}`, headers);
+  }
+
+  async function events(query: string, res: ServerResponse): Promise<void> {
+    const channel = new URLSearchParams(query).get("channel") ?? "";
+    const caller = channel ? await services.authentication.authenticateChannel(channel) : null;
+    if (!caller) {
+      send(res, 401, { errorDetails: "This change stream's channel is not valid, or its token was revoked" });
+      return;
+    }
+    if (!streams.open(caller, res)) {
+      send(
+        res,
+        429,
+        { errorDetails: "Too many open change streams for this token" },
+        { "Retry-After": "30" },
+      );
+    }
+  }
+
+  return (req, res) => {
+    const url = req.url ?? "";
+    if (!url.startsWith("/ofrep/")) return false;
+    let work: Promise<void>;
+    const key = SINGLE.exec(url)?.[1];
+    const events_ = EVENTS.exec(url);
+    if (req.method === "POST" && key !== undefined) work = single(req, res, decodeURIComponent(key));
+    else if (req.method === "POST" && BULK.test(url)) work = bulk(req, res);
+    else if (req.method === "GET" && events_) work = events(events_[1] ?? "", res);
+    else {
+      send(res, 404, {
+        errorDetails: "Not an OFREP endpoint: POST /ofrep/v1/evaluate/flags[/{key}], GET /ofrep/v1/events",
+      });
+      return true;
+    }
+    work.catch((error: unknown) => {
+      logger.error({ err: error }, "OFREP request failed");
+      if (!res.headersSent)
+        send(res, 500, {
+          ...(key ? { key } : {}),
+          errorCode: "GENERAL",
+          errorDetails: "Internal server error",
+        });
+      else res.end();
+    });
+    return true;
+  };
+}
+
+function variantsOf(assignments: { abTestId: string; variant: string }[]): Map<string, string> {
+  return new Map(assignments.map((assignment) => [assignment.abTestId, assignment.variant]));
+}
+
+const NOTHING = Symbol("answered");
+
+/** A parsed body, or NOTHING when the answer (an error) has been sent already. */
+type Body = { json: unknown } | typeof NOTHING;
+
+/**
+ * The request body as JSON, whatever its content type (SDKs send JSON, and a client that forgets the
+ * header still means JSON). Malformed is PARSE_ERROR; over the limit is 413 and the rest is not read.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, key?: string): Promise<Body> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        send(
+          res,
+          413,
+          {
+            ...(key ? { key } : {}),
+            errorCode: "INVALID_CONTEXT",
+            errorDetails: `The request body is larger than ${limit} bytes`,
+          },
+          { Connection: "close" },
+        );
+        resolve(NOTHING);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (refused) return;
+      try {
+        resolve({ json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown });
+      } catch {
+        send(res, 400, {
+          ...(key ? { key } : {}),
+          errorCode: "PARSE_ERROR",
+          errorDetails: "The request body is not valid JSON",
+        });
+        resolve(NOTHING);
+      }
+    });
+    req.on("error", () => resolve(NOTHING));
+  });
+}
+
+function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON.stringify(body), headers);
+}
+
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
