@@ -4,6 +4,7 @@ import { payload } from "../graphql/payload";
 import { CreateApiTokenInput } from "./access.inputs";
 import { ApiTokenPayload, CreateProjectPayload, Viewer } from "./access.types";
 import { ApiToken } from "./api-token.entity";
+import { Project } from "./project.entity";
 import { Can } from "./role";
 
 @Resolver()
@@ -22,6 +23,15 @@ export class AccessResolver {
   @Query(() => [ApiToken], { description: "ADMIN only. Revoked tokens included, oldest first." })
   apiTokens(@Ctx() { services, caller }: RequestContext): Promise<ApiToken[]> {
     return services.tokens.tokens(caller);
+  }
+
+  @Authorized(Can.administer)
+  @Query(() => [Project], {
+    description:
+      "ADMIN only: the token's project and the projects it made with createProject (and they made), oldest first. Each is used with its own tokens.",
+  })
+  projects(@Ctx() { services, caller }: RequestContext): Promise<Project[]> {
+    return services.projects.reachable(caller);
   }
 
   @Authorized(Can.administer)

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
 
@@ -22,4 +22,9 @@ export class Project {
 
   @InstantColumn()
   createdAt!: Date;
+
+  /** The project whose ADMIN made this one with createProject; null for a bootstrapped project. */
+  @Index("project_created_by")
+  @Column({ type: "varchar", length: 36, nullable: true })
+  createdByProjectId!: string | null;
 }

@@ -1,6 +1,7 @@
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
+import { sql } from "../db/sql";
 import { commitIfOk } from "../db/unit-of-work";
 import type { SettingsService } from "../settings/settings.service";
 import { newId } from "../shared/ids";
@@ -38,11 +39,30 @@ export class ProjectService {
   }
 
   /** A new, empty project with its settings and a first ADMIN token named "admin". */
+  /**
+   * The projects an ADMIN token reaches: its own, and those its project made with createProject (and
+   * they in turn), oldest first. Each of those is used with its own tokens; this only lists them.
+   */
+  async reachable(caller: Caller): Promise<Project[]> {
+    const rows = await sql<{ id: string }>(
+      this.db.reader,
+      `WITH RECURSIVE reached(id) AS (
+         SELECT CAST(:projectId AS VARCHAR(36))
+         UNION SELECT project.id FROM project JOIN reached ON project.created_by_project_id = reached.id
+       ) SELECT id FROM reached`,
+      { projectId: caller.projectId },
+    );
+    return this.db.reader.find(Project, {
+      where: { id: In(rows.map((row) => row.id)) },
+      order: { id: "ASC" },
+    });
+  }
+
   createProject(caller: Caller, rawName: string): Promise<Result<NewProject>> {
     return commitIfOk(this.db, async (tx) => {
       const name = normalizeName(rawName, ["name"]);
       if (!name.ok) return name;
-      const project = await this.insertProject(tx, name.value.name);
+      const project = await this.insertProject(tx, name.value.name, caller.projectId);
       const { secret } = await this.tokens.insertToken(tx, project.id, "admin", Role.ADMIN);
       await this.audit.record(tx, caller, {
         action: "createProject",
@@ -87,13 +107,18 @@ export class ProjectService {
     return result.ok ? result.value : null;
   }
 
-  private async insertProject(tx: EntityManager, name: string): Promise<Project> {
+  private async insertProject(
+    tx: EntityManager,
+    name: string,
+    createdBy: string | null = null,
+  ): Promise<Project> {
     const now = Date.now();
     const project = Object.assign(new Project(), {
       id: newId(now),
       name,
       configVersion: 0,
       createdAt: new Date(now),
+      createdByProjectId: createdBy,
     });
     await tx.insert(Project, project);
     await this.settings.createFor(tx, project.id, project.createdAt);

@@ -1,4 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import type { Engine } from "./database";
 
 /** A page of a list ordered by id; ids are UUIDv7, so that is creation order (shared/ids.ts). */
 export interface PageRequest {
@@ -10,6 +11,10 @@ export interface PageRequest {
 export interface Page<T> {
   nodes: T[];
   hasNextPage: boolean;
+  /** Exact for lists paged in memory; for SQL pages, whether the page started from a cursor (as Relay allows). */
+  hasPreviousPage: boolean;
+  /** The order the page is in, which its cursors encode (creation order when absent). */
+  order?: ListOrder;
   /** Counted only if asked for: a list that does not show its total does not pay for it. */
   totalCount: () => Promise<number>;
 }
@@ -20,8 +25,6 @@ export async function pageOf<T extends ObjectLiteral>(
   page: PageRequest,
   order: "oldest-first" | "newest-first" = "oldest-first",
 ): Promise<Page<T>> {
-  let counted: Promise<number> | null = null;
-  const totalCount = () => (counted ??= query.clone().getCount());
   const newestFirst = order === "newest-first";
   const rows = query.clone();
   if (page.after !== null) {
@@ -32,19 +35,162 @@ export async function pageOf<T extends ObjectLiteral>(
     .take(page.first + 1)
     .getMany();
   const hasNextPage = nodes.length > page.first;
-  return { nodes: hasNextPage ? nodes.slice(0, page.first) : nodes, hasNextPage, totalCount };
+  return {
+    nodes: hasNextPage ? nodes.slice(0, page.first) : nodes,
+    hasNextPage,
+    hasPreviousPage: page.after !== null,
+    totalCount: countOf(query),
+  };
 }
 
-/** The same paging over rows already in memory, ordered by id (oldest first). */
-export function pageOfRows<T extends { id: string }>(rows: readonly T[], page: PageRequest): Page<T> {
-  let start = 0;
-  if (page.after !== null) {
-    while (start < rows.length && rows[start].id <= page.after) start++;
+function countOf<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): () => Promise<number> {
+  let counted: Promise<number> | null = null;
+  return () => (counted ??= query.clone().getCount());
+}
+
+/** What a dashboard's list can be sorted by; ties are broken by id, so every order is total. */
+export type OrderField = "name" | "createdAt" | "updatedAt";
+
+export interface ListOrder {
+  field: OrderField;
+  descending: boolean;
+}
+
+export const CREATION_ORDER: ListOrder = { field: "createdAt", descending: false };
+
+/** The rows a sortable list holds: named, with their times. */
+export interface OrderedRow {
+  id: string;
+  nameKey: string;
+  updatedAt: Date;
+}
+
+/**
+ * Where a cursor points: the row's sort value and its id. Creation order needs no value (ids are
+ * creation order), names sort by their lower-cased form, times by milliseconds.
+ */
+export interface Position {
+  value: string | number | null;
+  id: string;
+}
+
+/** A page of a sortable list: `size` rows after the cursor, or (backward) the `size` rows before it. */
+export interface ListRequest {
+  size: number;
+  backward: boolean;
+  cursor: Position | null;
+  order: ListOrder;
+}
+
+export function positionOf(row: OrderedRow, order: ListOrder): Position {
+  const value =
+    order.field === "name" ? row.nameKey : order.field === "updatedAt" ? row.updatedAt.getTime() : null;
+  return { value, id: row.id };
+}
+
+/**
+ * Strings in code point order, the order SQLite's BINARY and PostgreSQL's "C" collation give: `<`
+ * compares UTF-16 units, which puts U+E000–U+FFFF after the astral planes' surrogates.
+ */
+export function compareText(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
   }
-  const nodes = rows.slice(start, start + page.first);
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
+}
+
+function comparePositions(a: Position, b: Position): number {
+  if (a.value !== null && b.value !== null && a.value !== b.value) {
+    return typeof a.value === "number" && typeof b.value === "number"
+      ? a.value - b.value
+      : compareText(String(a.value), String(b.value));
+  }
+  return compareText(a.id, b.id);
+}
+
+/** The same paging over rows already in memory (in any order): sorted, then cut at the cursor. */
+export function pageOfRows<T extends OrderedRow>(rows: readonly T[], request: ListRequest): Page<T> {
+  const { order } = request;
+  const sign = order.descending ? -1 : 1;
+  const sorted = rows
+    .map((row) => ({ row, position: positionOf(row, order) }))
+    .sort((a, b) => sign * comparePositions(a.position, b.position));
+  // The first row past the cursor's position (the cursor's own row need not exist any more).
+  const cursor = request.cursor;
+  let past =
+    cursor === null ? 0 : sorted.findIndex(({ position }) => sign * comparePositions(position, cursor) > 0);
+  if (past === -1) past = sorted.length;
+  // Backward: the rows before the cursor's row, which sits just before `past` when it still exists.
+  const atOrPast =
+    cursor === null
+      ? sorted.length
+      : sorted.findIndex(({ position }) => sign * comparePositions(position, cursor) >= 0);
+  const end = request.backward
+    ? atOrPast === -1
+      ? sorted.length
+      : atOrPast
+    : Math.min(sorted.length, past + request.size);
+  const start = request.backward ? Math.max(0, end - request.size) : past;
+  return {
+    nodes: sorted.slice(start, end).map(({ row }) => row),
+    hasNextPage: end < sorted.length,
+    hasPreviousPage: start > 0,
+    order,
+    totalCount: () => Promise.resolve(rows.length),
+  };
+}
+
+/**
+ * A page of a sortable list in SQL, by keyset (the cursor's value and id), so a cursor stays valid
+ * and no row is skipped or repeated when rows are added. Names compare by code point on both
+ * engines (PostgreSQL's "C" collation), as pageOfRows does.
+ */
+export async function listPageOf<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  request: ListRequest,
+  engine: Engine,
+): Promise<Page<T>> {
+  const { order, cursor, backward } = request;
+  const column =
+    order.field === "name"
+      ? `${alias}.nameKey${engine === "postgres" ? ' COLLATE "C"' : ""}`
+      : order.field === "updatedAt"
+        ? `${alias}.updatedAt`
+        : null;
+  // Reading backward is reading the reversed order forward, then turning the page around.
+  const descending = order.descending !== backward;
+  const direction = descending ? "DESC" : "ASC";
+  const beyond = descending ? "<" : ">";
+  const rows = query.clone();
+  if (cursor !== null) {
+    if (column === null) rows.andWhere(`${alias}.id ${beyond} :cursorId`, { cursorId: cursor.id });
+    else
+      rows.andWhere(
+        `(${column} ${beyond} :cursorValue OR (${column} = :cursorValue AND ${alias}.id ${beyond} :cursorId))`,
+        { cursorValue: cursor.value, cursorId: cursor.id },
+      );
+  }
+  if (column !== null) rows.orderBy(column, direction).addOrderBy(`${alias}.id`, direction);
+  else rows.orderBy(`${alias}.id`, direction);
+  const found = await rows.take(request.size + 1).getMany();
+  const more = found.length > request.size;
+  const nodes = more ? found.slice(0, request.size) : found;
+  if (backward) nodes.reverse();
   return {
     nodes,
-    hasNextPage: start + page.first < rows.length,
-    totalCount: () => Promise.resolve(rows.length),
+    hasNextPage: backward ? cursor !== null : more,
+    hasPreviousPage: backward ? more : cursor !== null,
+    order,
+    totalCount: countOf(query),
   };
 }

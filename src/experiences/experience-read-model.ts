@@ -1,7 +1,7 @@
 import { In, type EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { pageOf, pageOfRows, type Page, type PageRequest } from "../db/pagination";
+import { listPageOf, pageOfRows, type ListRequest, type Page, type PageRequest } from "../db/pagination";
 import { likePattern, sql } from "../db/sql";
 import type { Clock } from "../shared/clock";
 import { Goal } from "../goals/goal.entity";
@@ -48,7 +48,7 @@ export class ExperienceReadModel {
     private readonly clock: Clock,
   ) {}
 
-  async list(caller: Caller, filter: ExperienceFilter, page: PageRequest): Promise<Page<Experience>> {
+  async list(caller: Caller, filter: ExperienceFilter, page: ListRequest): Promise<Page<Experience>> {
     const query = this.db.reader
       .createQueryBuilder(Experience, "experience")
       .where("experience.projectId = :projectId", { projectId: caller.projectId });
@@ -60,11 +60,10 @@ export class ExperienceReadModel {
     const search = searchOf(filter);
     if (search)
       query.andWhere("experience.searchText LIKE :pattern ESCAPE '\\'", { pattern: likePattern(search) });
-    if (!filter.stale) return pageOf(query, "experience", page);
+    if (!filter.stale) return listPageOf(query, "experience", page, this.db.engine);
     // Staleness is one rule in TypeScript (staleSince); a project's flags are few enough to page in memory.
     const flags = await query
       .andWhere("experience.kind = :flag", { flag: ExperienceKind.FEATURE_FLAG })
-      .orderBy("experience.id")
       .getMany();
     return pageOfRows(
       flags.filter((flag) => this.staleSince(flag) !== null),
@@ -109,7 +108,12 @@ export class ExperienceReadModel {
     for (const id of experienceIds) {
       const versions = rows.filter((row) => row.experience_id === id).map(versionOf);
       const hasNextPage = versions.length > page.first;
-      pages.set(id, { nodes: versions.slice(0, page.first), hasNextPage, totalCount: () => countOf(id) });
+      pages.set(id, {
+        nodes: versions.slice(0, page.first),
+        hasNextPage,
+        hasPreviousPage: page.after !== null,
+        totalCount: () => countOf(id),
+      });
     }
     return pages;
   }

@@ -14,7 +14,7 @@ import {
 } from "type-graphql";
 import { Can } from "../access/role";
 import { Goal } from "../goals/goal.entity";
-import { PageArgs, pageRequest, toConnection } from "../graphql/connection";
+import { ListArgs, listRequest, PageArgs, pageRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
 import { ExpectedVersionArg } from "../graphql/versions";
@@ -51,10 +51,10 @@ export class ExperienceResolver {
       description: "Which experiences to list; null: the unarchived ones.",
     })
     filter: ExperienceFilter | null,
-    @Args(() => PageArgs) page: PageArgs,
+    @Args(() => ListArgs) page: ListArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return toConnection(await services.experienceReads.list(caller, filter ?? {}, pageRequest(page)));
+    return toConnection(await services.experienceReads.list(caller, filter ?? {}, listRequest(page)));
   }
 
   @Authorized(Can.read)

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Can } from "../access/role";
 import { BulkArchivePayload } from "../graphql/bulk-archive.type";
-import { connectionType, PageArgs, pageRequest, toConnection } from "../graphql/connection";
+import { connectionType, ListArgs, listRequest, toConnection } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { payload } from "../graphql/payload";
 import { ExpectedVersionArg } from "../graphql/versions";
@@ -22,10 +22,10 @@ export class GoalResolver {
       description: "Which goals to list; null: the unarchived ones.",
     })
     filter: GoalFilter | null,
-    @Args(() => PageArgs) page: PageArgs,
+    @Args(() => ListArgs) page: ListArgs,
     @Ctx() { services, caller }: RequestContext,
   ) {
-    return toConnection(await services.goals.list(caller, filter ?? {}, pageRequest(page)));
+    return toConnection(await services.goals.list(caller, filter ?? {}, listRequest(page)));
   }
 
   @Authorized(Can.read)

@@ -1,7 +1,7 @@
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import type { Page, PageRequest } from "../db/pagination";
+import type { ListRequest, Page } from "../db/pagination";
 import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
 import type { BulkArchived } from "../shared/versions";
 import { ExperienceStatus } from "../experiences/experience-kind";
@@ -50,7 +50,7 @@ export class GoalService {
     });
   }
 
-  list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Goal>> {
+  list(caller: Caller, filter: SetupFilter, page: ListRequest): Promise<Page<Goal>> {
     return this.items.list(caller, filter, page);
   }
 

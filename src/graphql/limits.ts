@@ -26,7 +26,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { MAX_EVENTS_PER_CALL } from "../tracking/tracking-rules";
-import { MAX_PAGE_SIZE, pageRequest } from "./connection";
+import { listRequest, pageRequest, pageSizeOf } from "./connection";
 
 /**
  * What one request may ask for. Every refusal is a top-level error whose code names the limit and
@@ -184,9 +184,6 @@ const EMBEDDED_TYPES = new Set([
   "UserError",
 ]);
 
-/** Page size when a connection's `first` is not given (PageArgs' default). */
-const DEFAULT_PAGE_SIZE = 50;
-
 class OperationWalk {
   visited = 0;
   /** Each fragment's measure per concrete type it was spread on: computed once. */
@@ -251,7 +248,12 @@ class OperationWalk {
     const definition = this.definitionOf(parent, node.name.value);
     if (!definition) return { ...NOTHING, depth: 1 };
     const args = getArgumentValues(definition, node, this.variables);
-    if ("first" in args) checkPage(args, node);
+    if ("first" in args)
+      checkPage(
+        args,
+        definition.args.some((arg) => arg.name === "orderBy"),
+        node,
+      );
     const children = node.selectionSet
       ? this.children(node.selectionSet, getNamedType(definition.type), above + 1)
       : NOTHING;
@@ -301,8 +303,7 @@ class OperationWalk {
     const named = getNamedType(field.type);
     if (parent === this.schema.getMutationType()) return 10 + childCost;
     if (named.name.endsWith("Connection")) {
-      const size = typeof args.first === "number" ? Math.min(args.first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-      return 2 + size * childCost;
+      return 2 + pageSizeOf(args) * childCost;
     }
     if (EMBEDDED_TYPES.has(named.name)) return childCost;
     return isCompositeType(named) ? 1 + childCost : 0;
@@ -322,12 +323,13 @@ class OperationWalk {
 }
 
 /**
- * Page sizes and cursors, by the same rule the resolvers apply (pageRequest), checked here before any
+ * Page sizes and cursors, by the same rules the resolvers apply (pageRequest, listRequest), checked here before any
  * field runs: one bad page refuses the whole operation (HTTP 400), pointing at its field.
  */
-function checkPage(args: Record<string, unknown>, node: FieldNode): void {
+function checkPage(args: Record<string, unknown>, sortable: boolean, node: FieldNode): void {
   try {
-    pageRequest(args);
+    if (sortable) listRequest(args);
+    else pageRequest(args);
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     throw new GraphQLError(error.message, {

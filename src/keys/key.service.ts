@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import type { Page, PageRequest } from "../db/pagination";
+import type { ListRequest, Page } from "../db/pagination";
 import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
 import type { BulkArchived } from "../shared/versions";
 import { fail, ok, type Result } from "../shared/result";
@@ -36,7 +36,7 @@ export class KeyService {
     this.items = new SetupItems(db, audit, { entity: Key, what: "key", entityType: "Key", view: keyView });
   }
 
-  list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Key>> {
+  list(caller: Caller, filter: SetupFilter, page: ListRequest): Promise<Page<Key>> {
     return this.items.list(caller, filter, page);
   }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import type { Page, PageRequest } from "../db/pagination";
+import type { ListRequest, Page } from "../db/pagination";
 import { changeProject } from "../db/unit-of-work";
 import { SetupItems, type LiveUsages, type SetupFilter } from "../setup/setup-items";
 import type { BulkArchived } from "../shared/versions";
@@ -43,7 +43,7 @@ export class SegmentService {
     });
   }
 
-  list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<Segment>> {
+  list(caller: Caller, filter: SetupFilter, page: ListRequest): Promise<Page<Segment>> {
     return this.items.list(caller, filter, page);
   }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import { pageOfRows, type Page, type PageRequest } from "../db/pagination";
+import { pageOfRows, type ListRequest, type Page } from "../db/pagination";
 import { VersionedCache } from "../db/versioned-cache";
 import { archiveEach, changeProject } from "../db/unit-of-work";
 import { isId, newId } from "../shared/ids";
@@ -77,7 +77,7 @@ export class SetupItems<T extends NamedRow> {
   }
 
   /** Active items by default; the search is a case-insensitive substring of name or description. */
-  async list(caller: Caller, filter: SetupFilter, page: PageRequest): Promise<Page<T>> {
+  async list(caller: Caller, filter: SetupFilter, page: ListRequest): Promise<Page<T>> {
     const search = searchOf(filter)?.toLowerCase();
     const rows = (await this.all(caller)).filter(
       (item) =>

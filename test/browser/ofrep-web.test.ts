@@ -58,8 +58,16 @@ inBrowser("OpenFeature web SDK in Chromium", () => {
   });
 
   /** The app's page, served as if from the server's origin (the API is then same-origin). */
+  /** Change-stream requests each page made, recorded from before the app starts. */
+  const streamsOf = new WeakMap<Page, string[]>();
+
   async function openApp(user: string, changeDetection: "sse" | "polling"): Promise<Page> {
     const page = await browser.newPage();
+    const streams: string[] = [];
+    streamsOf.set(page, streams);
+    page.on("request", (request) => {
+      if (request.url().includes("/ofrep/v1/events")) streams.push(request.url());
+    });
     await page.route(`${server.url}/web-app`, (route) =>
       route.fulfill({
         contentType: "text/html",
@@ -131,11 +139,7 @@ inBrowser("OpenFeature web SDK in Chromium", () => {
 
   test("with polling off, a change comes through the change stream alone", async () => {
     const page = await openApp("web-user-2", "sse");
-    const streams: string[] = [];
-    page.on("request", (request) => {
-      if (request.url().includes("/ofrep/v1/events")) streams.push(request.url());
-    });
-    await until(async () => streams.length > 0 || (await streamOpen(page)), "the change stream");
+    await until(async () => streamsOf.get(page)!.length > 0, "the change stream");
     expect(await number(page, "max_items")).toBe(20);
     await project.api.request(UpdateProductConfigDocument, {
       input: { id: project.ids.itemsConfig, values: [{ keyId: await itemsKey(), value: 35 }] },
@@ -146,14 +150,6 @@ inBrowser("OpenFeature web SDK in Chromium", () => {
     ).toBeGreaterThan(0);
     await page.close();
   });
-
-  /** Whether the page holds an open EventSource (it may have opened before the listener was attached). */
-  async function streamOpen(page: Page): Promise<boolean> {
-    const entries = await page.evaluate(() =>
-      performance.getEntriesByType("resource").map((entry) => entry.name),
-    );
-    return entries.some((name) => name.includes("/ofrep/v1/events"));
-  }
 
   async function keyIdOf(name: string): Promise<string> {
     const response = await fetch(`${server.url}/graphql`, {

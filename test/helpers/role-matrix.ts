@@ -31,6 +31,7 @@ export const ROLE_MATRIX: RoleRow[] = [
   { field: "settings", document: "{ settings { mutuallyExclusiveABTests } }", roles: read },
   { field: "auditLog", document: "{ auditLog { totalCount } }", roles: read },
   { field: "apiTokens", document: "{ apiTokens { id } }", roles: admin },
+  { field: "projects", document: "{ projects { id } }", roles: admin },
   {
     field: "evaluate",
     document: `{ evaluate(user: { id: "matrix-user" }) { segmentIds } }`,

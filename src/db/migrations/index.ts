@@ -5,6 +5,7 @@ import { WiderNameKeys1764600000000 } from "./1764600000000-WiderNameKeys";
 import { ExperiencesOverTime1764700000000 } from "./1764700000000-ExperiencesOverTime";
 import { ABTestOperations1764800000000 } from "./1764800000000-ABTestOperations";
 import { Results1764900000000 } from "./1764900000000-Results";
+import { ProjectParents1765000000000 } from "./1765000000000-ProjectParents";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ExperiencesOverTime1764700000000,
   ABTestOperations1764800000000,
   Results1764900000000,
+  ProjectParents1765000000000,
 ];
