@@ -96,11 +96,16 @@ export async function startOurServer(
   };
 }
 
-/** The bare Apollo Server answering the captured JSON (bench/ceiling.ts). */
-export async function startCeiling(answers: Record<string, unknown>, dir: string): Promise<Target> {
+/** The bare Apollo Server answering the captured JSON (bench/ceiling.ts); `lean`: without Express. */
+export async function startCeiling(
+  answers: Record<string, unknown>,
+  dir: string,
+  lean = false,
+): Promise<Target> {
   const file = path.join(dir, "answers.json");
   writeFileSync(file, JSON.stringify(answers));
-  return launch([path.join(ROOT, "bench", "ceiling.ts"), file], { NODE_ENV: "production" }, (output) => {
+  const args = [path.join(ROOT, "bench", "ceiling.ts"), file, ...(lean ? ["--lean"] : [])];
+  return launch(args, { NODE_ENV: "production" }, (output) => {
     const port = /ceiling listening on (\d+)/.exec(output)?.[1];
     return port ? `http://127.0.0.1:${port}` : null;
   });

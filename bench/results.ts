@@ -1,3 +1,4 @@
+import { noSignals } from "../src/shared/signals";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -233,6 +234,7 @@ export async function ingestionRates(seconds: number): Promise<{ withRollups: nu
       setup.db,
       { eventsStored: async () => {} } as unknown as ResultRollups,
       setup.clock,
+      noSignals,
     );
     let n = 0;
     const batch = () =>

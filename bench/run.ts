@@ -1,4 +1,5 @@
 import { cpus } from "node:os";
+import { gzipSync } from "node:zlib";
 import {
   compileRuleset,
   evaluateWithCore,
@@ -116,13 +117,48 @@ async function http(): Promise<void> {
       };
       results.push(["OFREP bulk", await load(ours.url, ofrepRequest, SECONDS), evaluateCeiling]);
       results.push(["OFREP bulk, 304", await load(ours.url, unchanged, SECONDS, 304), evaluateCeiling]);
+      // The same loads from clients that accept gzip (browsers, most SDKs): what compression costs.
+      const gzip = { "accept-encoding": "gzip" };
+      const evaluateGzip = () => ({ body: evaluateBody(), headers: gzip });
+      const ofrepGzip = () => ({ ...ofrepRequest(), headers: gzip });
+      results.push(["evaluate, gzip", await load(ours.url, evaluateGzip, SECONDS), evaluateCeiling]);
+      results.push(["OFREP bulk, gzip", await load(ours.url, ofrepGzip, SECONDS), evaluateCeiling]);
+      const evaluateBytes = JSON.stringify({ data: { evaluate: answers.evaluate } });
       console.log(
-        `\nHTTP, autocannon, 10 connections, ${SECONDS} s each (responses ${JSON.stringify(answers.keys).length} and ${JSON.stringify(answers.evaluate).length} bytes)`,
+        `\nHTTP, autocannon, 10 connections, ${SECONDS} s each (responses ${JSON.stringify(answers.keys).length} and ${evaluateBytes.length} bytes; evaluate gzipped ${gzipSync(evaluateBytes).length} bytes)`,
       );
       console.log(
         `${"".padEnd(22)} ${"ours r/s".padStart(9)} ${"ceil r/s".padStart(9)} ${"ratio".padStart(7)} ${"ours p50/99".padStart(12)} ${"ceil p50/99".padStart(12)} ${"failed".padStart(9)}`,
       );
+      // First visits: a user never seen before on every request, so each answer records A/B
+      // assignments (the load generator's first requests included).
+      let visitor = 0;
+      const firstVisit = () =>
+        JSON.stringify({
+          query: EVALUATE_QUERY,
+          variables: {
+            user: {
+              id: `visitor-${process.pid}-${visitor++}`,
+              properties: people[visitor % people.length].properties,
+            },
+          },
+        });
+      results.push(["evaluate, first visits", await load(ours.url, firstVisit, SECONDS), evaluateCeiling]);
       for (const [name, ourLoad, ceilingLoad] of results) console.log(row(name, ourLoad, ceilingLoad));
+      // The leanest honest ceiling: Apollo's standalone server, no Express, the same answers.
+      const lean = await startCeiling(answers, ours.dir, true);
+      try {
+        const leanLoad = await load(lean.url, evaluateBody, SECONDS);
+        const returning = results.find(([name]) => name === "evaluate")![1];
+        const firstVisits = results.find(([name]) => name === "evaluate, first visits")![1];
+        console.log(
+          `lean ceiling (Apollo standalone, no Express), evaluate: ${Math.round(leanLoad.requestsPerSecond)} r/s; ` +
+            `ratios: returning users ${(returning.requestsPerSecond / leanLoad.requestsPerSecond).toFixed(2)}, ` +
+            `first visits ${(firstVisits.requestsPerSecond / leanLoad.requestsPerSecond).toFixed(2)}`,
+        );
+      } finally {
+        await lean.stop();
+      }
     } finally {
       await ceiling.stop();
     }

@@ -11,6 +11,14 @@ export interface AppConfig {
   bootstrapAdminToken: string | null;
   production: boolean;
   logLevel: string;
+  /** Origins a browser may call the API from; ["*"]: any (docs/SECURITY.md says why that is the default). */
+  corsOrigins: string[];
+  /** gzip or brotli for answers over 1 KiB when the client accepts it. */
+  compression: boolean;
+  /** The bearer secret `GET /metrics` asks for; null: metrics are not served. */
+  metricsToken: string | null;
+  /** Requests per minute each token may make in each process; 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -31,6 +39,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (bootstrap !== null && bootstrap.length < 16) {
     throw new ConfigError("BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters: it is an admin password");
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new ConfigError("METRICS_TOKEN must be at least 16 characters");
+  }
+  const rateLimit = Number(env.RATE_LIMIT_PER_MINUTE ?? 0);
+  if (!Number.isInteger(rateLimit) || rateLimit < 0) {
+    throw new ConfigError(
+      `RATE_LIMIT_PER_MINUTE must be a whole number, 0 for no limit, got "${env.RATE_LIMIT_PER_MINUTE}"`,
+    );
+  }
+  const compression = env.COMPRESSION ?? "on";
+  if (compression !== "on" && compression !== "off") {
+    throw new ConfigError(`COMPRESSION must be on or off, got "${compression}"`);
+  }
   return {
     port,
     host: env.HOST ?? "127.0.0.1",
@@ -38,7 +60,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bootstrapAdminToken: bootstrap,
     production: env.NODE_ENV === "production",
     logLevel,
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS ?? "*"),
+    compression: compression === "on",
+    metricsToken,
+    rateLimitPerMinute: rateLimit,
   };
+}
+
+/** `*`, or origins as a browser sends them (scheme, host, port; no path), comma-separated. */
+export function parseCorsOrigins(text: string): string[] {
+  const origins = text
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (origins.length === 0) throw new ConfigError("CORS_ORIGINS must name at least one origin, or *");
+  for (const origin of origins) {
+    if (origin === "*") continue;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || parsed.origin !== origin)
+      throw new ConfigError(
+        `CORS_ORIGINS: "${origin}" is not an origin; write scheme://host[:port], e.g. https://dashboard.example.com`,
+      );
+  }
+  return origins.includes("*") ? ["*"] : origins;
 }
 
 export function parseDatabaseUrl(url: string, poolSize = "10"): DatabaseConfig {

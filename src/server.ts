@@ -18,6 +18,12 @@ import { projectRoot } from "./project-root";
 import { ChangeStreams } from "./ofrep/change-stream";
 import { ofrepHandler } from "./ofrep/ofrep-endpoint";
 import { createServices, type Services } from "./services";
+import { RateLimiter } from "./access/rate-limiter";
+import { frontMiddleware } from "./http/front";
+import { Metrics } from "./metrics/metrics";
+import { metricsEndpoint } from "./metrics/metrics-endpoint";
+import { metricsPlugin } from "./metrics/metrics-plugin";
+import { systemClock } from "./shared/clock";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const PLAYGROUND_ASSETS = path.join(projectRoot(), "public", "graphiql");
@@ -35,20 +41,27 @@ export async function startServer(
   config: AppConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const db = await openDatabase(config.database);
-  const services = createServices(db, logger);
+  const metrics = new Metrics();
+  const db = await openDatabase(config.database, undefined, metrics);
+  metrics.watch(db);
+  const services = createServices(db, logger, systemClock, metrics);
+  const limiter = new RateLimiter(config.rateLimitPerMinute, () => metrics.refusedForRate());
   // Several processes may start at once on one PostgreSQL: one of them installs the token.
   const bootstrapped = await db.exclusively(() => services.projects.bootstrap(config.bootstrapAdminToken));
   const app = express();
   const streams = new ChangeStreams(db, logger);
-  const ofrep = ofrepHandler(services, streams, logger, MAX_BODY_BYTES);
-  const httpServer = http.createServer((req, res) => {
-    if (!ofrep(req, res)) app(req, res);
-  });
+  const ofrep = ofrepHandler(services, streams, logger, { maxBodyBytes: MAX_BODY_BYTES, limiter, metrics });
+  // CORS and compression sit in front of both APIs: OFREP is served before Express.
+  const front = frontMiddleware(config);
+  const httpServer = http.createServer((req, res) =>
+    front(req, res, () => {
+      if (!ofrep(req, res)) app(req, res);
+    }),
+  );
   const apollo = createApollo(await buildAppSchema(), {
     logger,
     production: config.production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), metricsPlugin(metrics)],
   });
   await apollo.start();
 
@@ -62,6 +75,7 @@ export async function startServer(
       res.status(503).json({ status: "unavailable", database: db.engine });
     }
   });
+  app.get("/metrics", metricsEndpoint(metrics, config.metricsToken));
   app.use("/graphiql", express.static(PLAYGROUND_ASSETS, { maxAge: "1h", fallthrough: false }));
   app.get("/graphql", (req, res, next) => {
     if (req.accepts(["application/json", "text/html"]) !== "text/html") return next();
@@ -71,7 +85,9 @@ export async function startServer(
   app.use(
     "/graphql",
     express.json({ limit: MAX_BODY_BYTES }),
-    expressMiddleware(apollo, { context: ({ req }) => authenticate(services, req.headers.authorization) }),
+    expressMiddleware(apollo, {
+      context: ({ req }) => authenticate(services, req.headers.authorization, limiter),
+    }),
   );
   app.use(bodyErrors);
 

@@ -18,6 +18,7 @@ import { ResultRollups } from "./results/rollups";
 import { SettingsService } from "./settings/settings.service";
 import { TrackingService } from "./tracking/tracking.service";
 import { systemClock, type Clock } from "./shared/clock";
+import { noSignals, type Signals } from "./shared/signals";
 import { UsageService } from "./usages/usage.service";
 
 /**
@@ -25,7 +26,12 @@ import { UsageService } from "./usages/usage.service";
  * `clock` is where everything that dates or depends on time (schedules, stale flags, assignments,
  * events, results days) reads "now"; tests move their own.
  */
-export function createServices(db: Database, logger: Logger, clock: Clock = systemClock) {
+export function createServices(
+  db: Database,
+  logger: Logger,
+  clock: Clock = systemClock,
+  signals: Signals = noSignals,
+) {
   const audit = new AuditService(db);
   const usages = new UsageService(db);
   const settings = new SettingsService(db, audit);
@@ -41,8 +47,8 @@ export function createServices(db: Database, logger: Logger, clock: Clock = syst
     experienceLifecycle,
     abTests: new ABTestOperations(db, changes, experiences, experienceLifecycle, rollups),
     experienceReads,
-    evaluation: new EvaluationService(db, rollups, clock),
-    tracking: new TrackingService(db, rollups, clock),
+    evaluation: new EvaluationService(db, rollups, clock, signals),
+    tracking: new TrackingService(db, rollups, clock, signals),
     results: new ResultsService(db, experienceReads, rollups, clock),
     db,
     logger,

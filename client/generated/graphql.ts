@@ -270,7 +270,9 @@ export type Operator =
 
 /** Ascending or descending. */
 export type OrderDirection =
+  /** Smallest first: A to Z, oldest first. */
   | 'ASC'
+  /** Largest first: Z to A, newest first. */
   | 'DESC';
 
 /** A test on a user property, or (inside an event condition's where) on an event property. */

@@ -3,6 +3,7 @@ import type sqlite3 from "sqlite3";
 import { DataSource, type EntityManager } from "typeorm";
 import { dataSourceOptions } from "./data-source-options";
 import type { DatabaseConfig } from "../config";
+import { noSignals, type Signals } from "../shared/signals";
 
 export type Engine = "sqlite" | "postgres";
 
@@ -27,7 +28,18 @@ export interface Database {
    */
   read<Row>(text: string, parameters: Record<string, unknown>): Promise<Row[]>;
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
-  /** Write transactions of this process that are queued or running (SQLite queues them; PostgreSQL runs them side by side). */
+  /**
+   * A small write that may share its commit with others queued at the same moment (group commit):
+   * on SQLite, the works waiting for the writer run one after another in one transaction, each in
+   * a savepoint of its own (one that fails is undone alone), and all are answered after the one
+   * commit: one disk flush for a burst of first visits instead of one each. On PostgreSQL, which
+   * runs transactions side by side, it is a transaction of its own.
+   */
+  sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  /**
+   * Writes of this process that are queued or running: transactions, and shared works waiting for
+   * their batch (SQLite queues them; PostgreSQL runs them side by side).
+   */
   readonly pendingWrites: number;
   /**
    * Runs `work` while no other server process on this database runs exclusive work: start-up
@@ -36,6 +48,8 @@ export interface Database {
   exclusively<T>(work: () => Promise<T>): Promise<T>;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
+  /** Connections this process holds, and how many are idle and how many requests wait for one (PostgreSQL's pool). */
+  connections(): { total: number; idle: number | null; waiting: number };
   /** Waits for queued writes, then closes every connection; a second call waits for the first. */
   close(): Promise<void>;
 }
@@ -44,12 +58,13 @@ export interface Database {
 export async function openDatabase(
   config: DatabaseConfig,
   onQuery?: (query: string) => void,
+  signals: Signals = noSignals,
 ): Promise<Database> {
   const writer = new DataSource(dataSourceOptions(config, "writer", onQuery));
   await writer.initialize();
   try {
     if (config.engine === "postgres") {
-      const db = new PostgresDatabase(writer, onQuery);
+      const db = new PostgresDatabase(writer, onQuery, signals);
       await db.exclusively(() => writer.runMigrations({ transaction: "each" }));
       return db;
     }
@@ -65,7 +80,7 @@ export async function openDatabase(
       () => new DataSource(dataSourceOptions(config, "reader", onQuery)),
     );
     await Promise.all(readers.map((reader) => reader.initialize()));
-    return new SqliteDatabase(writer, readers, onQuery);
+    return new SqliteDatabase(writer, readers, onQuery, signals);
   } catch (error) {
     await writer.destroy();
     throw error;
@@ -82,14 +97,23 @@ const SQLITE_READERS = 4;
 
 class SqliteDatabase implements Database {
   readonly engine = "sqlite";
-  pendingWrites = 0;
+  /** Transactions queued or running. */
+  private transactions = 0;
+  /** Shared works whose batch has not started yet. */
+  private sharedWaiting = 0;
+
+  /** Each waiting shared work counts until its batch starts; a batch then counts as one transaction. */
+  get pendingWrites(): number {
+    return this.transactions + this.sharedWaiting;
+  }
   private queue: Promise<unknown> = Promise.resolve();
   private nextReader = 0;
 
   constructor(
     private readonly writer: DataSource,
     private readonly readers: DataSource[],
-    private readonly onQuery?: (query: string) => void,
+    private readonly onQuery: ((query: string) => void) | undefined,
+    private readonly signals: Signals,
   ) {}
 
   /** The read-only connections in turn. */
@@ -98,9 +122,73 @@ class SqliteDatabase implements Database {
     return this.readers[this.nextReader].manager;
   }
 
+  /**
+   * The batch new shared works join: scheduled when its first work arrives, closed when it starts
+   * or when another transaction is queued after it (works never overtake a transaction queued
+   * before them).
+   */
+  private openBatch: SharedWork[] | null = null;
+
+  sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.openBatch) this.commitShared((this.openBatch = []));
+    const batch = this.openBatch;
+    this.sharedWaiting++;
+    return new Promise<T>((resolve, reject) =>
+      batch.push({
+        work,
+        done: (outcome) => (outcome.ok ? resolve(outcome.value as T) : reject(outcome.error)),
+      }),
+    );
+  }
+
+  /** One transaction, when the writer is next free, for every work of the batch. */
+  private commitShared(batch: SharedWork[]): void {
+    let started = false;
+    void this.enqueue(async (tx) => {
+      started = true;
+      if (this.openBatch === batch) this.openBatch = null;
+      this.sharedWaiting -= batch.length;
+      const outcomes: Outcome[] = [];
+      for (const { work } of batch) {
+        await tx.query("SAVEPOINT shared_work");
+        try {
+          outcomes.push({ ok: true, value: await work(tx) });
+          await tx.query("RELEASE shared_work");
+        } catch (error) {
+          await tx.query("ROLLBACK TO shared_work");
+          await tx.query("RELEASE shared_work");
+          outcomes.push({ ok: false, error: asError(error) });
+        }
+      }
+      return outcomes;
+    }).then(
+      // Answered only now, after the commit: no answer tells of a write a crash could still lose.
+      (outcomes) => batch.forEach(({ done }, i) => done(outcomes[i])),
+      (error: unknown) => {
+        // The commit failed, or the transaction never began.
+        if (!started) {
+          if (this.openBatch === batch) this.openBatch = null;
+          this.sharedWaiting -= batch.length;
+        }
+        for (const { done } of batch) done({ ok: false, error: asError(error) });
+      },
+    );
+  }
+
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    this.pendingWrites++;
-    const run = this.queue.then(() => this.writer.transaction(work)).finally(() => this.pendingWrites--);
+    this.openBatch = null;
+    return this.enqueue(work);
+  }
+
+  private enqueue<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    this.transactions++;
+    const queued = performance.now();
+    const run = this.queue
+      .then(() => {
+        this.signals.writeWaited((performance.now() - queued) / 1000);
+        return this.writer.transaction(work);
+      })
+      .finally(() => this.transactions--);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -125,6 +213,11 @@ class SqliteDatabase implements Database {
     return new Promise((resolve, reject) =>
       statement.all(values, (error: Error | null, rows: Row[]) => (error ? reject(error) : resolve(rows))),
     );
+  }
+
+  connections() {
+    // The writer and the readers; writes that wait are counted by pendingWrites.
+    return { total: this.readers.length + 1, idle: null, waiting: this.pendingWrites };
   }
 
   /** One process per SQLite file: there is nobody to wait for. */
@@ -164,8 +257,17 @@ class PostgresDatabase implements Database {
 
   constructor(
     private readonly source: DataSource,
-    private readonly onQuery?: (query: string) => void,
+    private readonly onQuery: ((query: string) => void) | undefined,
+    private readonly signals: Signals,
   ) {}
+
+  private get pool(): Pool {
+    return (this.source.driver as unknown as { master: Pool }).master;
+  }
+
+  connections() {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
 
   get reader(): EntityManager {
     return this.source.manager;
@@ -182,8 +284,7 @@ class PostgresDatabase implements Database {
       this.prepared.set(text, statement);
     }
     this.onQuery?.(text);
-    const pool = (this.source.driver as unknown as { master: Pool }).master;
-    const result = await pool.query({
+    const result = await this.pool.query({
       name: statement.name,
       text: statement.text,
       values: statement.names.map((name) => parameters[name]),
@@ -191,10 +292,22 @@ class PostgresDatabase implements Database {
     return result.rows as Row[];
   }
 
+  /** PostgreSQL runs transactions side by side: nothing to gain by sharing one. */
+  sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     this.pendingWrites++;
+    const queued = performance.now();
+    let started = false;
     try {
-      return await this.withRetries(work);
+      // The wait is for a pooled connection and BEGIN: until the work first runs.
+      return await this.withRetries((tx) => {
+        if (!started) this.signals.writeWaited((performance.now() - queued) / 1000);
+        started = true;
+        return work(tx);
+      });
     } finally {
       this.pendingWrites--;
     }
@@ -240,6 +353,17 @@ class PostgresDatabase implements Database {
 }
 
 /** The sqlite3 connection under a TypeORM SQLite data source. */
+type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error("a shared write failed", { cause: thrown });
+}
+
+interface SharedWork {
+  work: (tx: EntityManager) => Promise<unknown>;
+  done: (outcome: Outcome) => void;
+}
+
 function connectionOf(source: DataSource): sqlite3.Database {
   return (source.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
 }

@@ -117,13 +117,23 @@ function comparePositions(a: Position, b: Position): number {
   return compareText(a.id, b.id);
 }
 
+function isSortedById(rows: readonly { id: string }[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i - 1].id >= rows[i].id) return false;
+  return true;
+}
+
 /** The same paging over rows already in memory (in any order): sorted, then cut at the cursor. */
 export function pageOfRows<T extends OrderedRow>(rows: readonly T[], request: ListRequest): Page<T> {
   const { order } = request;
   const sign = order.descending ? -1 : 1;
-  const sorted = rows
-    .map((row) => ({ row, position: positionOf(row, order) }))
-    .sort((a, b) => sign * comparePositions(a.position, b.position));
+  const positioned = rows.map((row) => ({ row, position: positionOf(row, order) }));
+  // Lists in memory are kept in creation order already (ids are creation order): no sort needed then.
+  const sorted =
+    order.field === "createdAt" && isSortedById(rows)
+      ? order.descending
+        ? positioned.reverse()
+        : positioned
+      : positioned.sort((a, b) => sign * comparePositions(a.position, b.position));
   // The first row past the cursor's position (the cursor's own row need not exist any more).
   const cursor = request.cursor;
   let past =

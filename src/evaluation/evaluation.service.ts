@@ -3,6 +3,7 @@ import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
 import { forShare, lockNames, sql } from "../db/sql";
 import type { Clock } from "../shared/clock";
+import type { Signals } from "../shared/signals";
 import type { LiveTestRow, ResultRollups } from "../results/rollups";
 import type { VersionedCache } from "../db/versioned-cache";
 import { ExperienceStatus } from "../experiences/experience-kind";
@@ -50,8 +51,9 @@ export class EvaluationService {
     private readonly db: Database,
     private readonly rollups: ResultRollups,
     private readonly clock: Clock,
+    private readonly signals: Signals,
   ) {
-    this.rulesets = rulesetCache(db);
+    this.rulesets = rulesetCache(db, signals);
   }
 
   async evaluate(caller: Caller, user: EvaluationRequest): Promise<Evaluation> {
@@ -69,8 +71,11 @@ export class EvaluationService {
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
     const state = newPlacements.length ? await this.record(caller.projectId, userId, newPlacements) : stored;
+    if (newPlacements.length) this.signals.placed(newPlacements.length);
+    const values = resolveValues(ruleset, userId, segments, state.variants);
+    this.signals.evaluated(countBySource(values));
     return {
-      values: resolveValues(ruleset, userId, segments, state.variants),
+      values,
       assignments: servedAssignments(ruleset, userId, segments, state.variants),
       segmentIds: [...segments],
       configuration: ruleset,
@@ -177,7 +182,8 @@ export class EvaluationService {
    * every one; a placement that comes after the stop sees STOPPED and writes nothing.
    */
   private record(projectId: string, userId: string, wanted: Placement[]): Promise<UserAssignments> {
-    return this.db.transaction(async (tx) => {
+    // Concurrent first visits share a commit (group commit): each still reads and writes alone.
+    return this.db.sharedTransaction(async (tx) => {
       // The user's events may be arriving at this moment: whichever of the two comes second sees the other.
       await lockNames(tx, [`${projectId}:${userId}`]);
       const held = (await this.assignmentsOf(tx, projectId, userId)).variants;
@@ -308,4 +314,10 @@ export class EvaluationService {
       );
     }
   }
+}
+
+function countBySource(values: readonly EvaluatedValue[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { source } of values) counts.set(source, (counts.get(source) ?? 0) + 1);
+  return counts;
 }

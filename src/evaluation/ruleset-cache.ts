@@ -8,11 +8,17 @@ import { KeyValue } from "../experiences/key-value.entity";
 import { Variant } from "../experiences/variant.entity";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
+import type { Signals } from "../shared/signals";
 import { compileRuleset, type Ruleset, type RulesetSource } from "./ruleset";
 
 /** Each project's compiled ruleset, rebuilt when its config version moves (db/versioned-cache.ts). */
-export function rulesetCache(db: Database): VersionedCache<Ruleset> {
-  return new VersionedCache((projectId) => loadRulesetSource(db.reader, projectId).then(compileRuleset));
+export function rulesetCache(db: Database, signals: Signals): VersionedCache<Ruleset> {
+  return new VersionedCache(async (projectId) => {
+    const started = performance.now();
+    const ruleset = compileRuleset(await loadRulesetSource(db.reader, projectId));
+    signals.rulesetBuilt((performance.now() - started) / 1000);
+    return ruleset;
+  });
 }
 
 /**

@@ -1,18 +1,23 @@
+import type { RateLimiter } from "../access/rate-limiter";
 import type { Services } from "../services";
 import { requestContext, type RequestContext } from "./context";
-import { unauthenticated } from "./errors";
+import { rateLimited, unauthenticated } from "./errors";
 
 /**
  * The request's context from its Authorization header. Every operation needs a valid token, so a
- * missing, malformed, unknown or revoked one stops the request here with UNAUTHENTICATED (HTTP 401).
+ * missing, malformed, unknown or revoked one stops the request here with UNAUTHENTICATED (HTTP 401),
+ * and a token over its rate limit with RATE_LIMITED (HTTP 429).
  */
 export async function authenticate(
   services: Services,
   authorization: string | undefined,
+  limiter?: RateLimiter,
 ): Promise<RequestContext> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match) throw unauthenticated("Send your API token as the header Authorization: Bearer <token>");
   const caller = await services.authentication.authenticate(match[1]);
   if (!caller) throw unauthenticated("This API token is not valid, or it was revoked");
+  const wait = limiter?.take(caller.tokenId) ?? 0;
+  if (wait) throw rateLimited(wait);
   return requestContext(services, caller);
 }

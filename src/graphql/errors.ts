@@ -12,6 +12,17 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 }
 
+/** Over the token's rate limit (access/rate-limiter.ts): HTTP 429 with Retry-After. */
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`This API token is over its rate limit; retry in ${retryAfterSeconds} s`, {
+    extensions: {
+      code: "RATE_LIMITED",
+      retryAfter: retryAfterSeconds,
+      http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
 export function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "FORBIDDEN" } });
 }
@@ -39,6 +50,7 @@ const CLIENT_CODES = new Set([
   "INPUT_TOO_DEEP",
   "TOO_MANY_EVALUATIONS",
   "TOO_MANY_EVENTS",
+  "RATE_LIMITED",
 ]);
 
 /**

@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import { Can, type Caller } from "../access/role";
 import { hashSecret, streamChannel } from "../access/token-secret";
 import type { Evaluation } from "../evaluation/evaluation.service";
+import type { RateLimiter } from "../access/rate-limiter";
+import type { Metrics } from "../metrics/metrics";
 import type { Services } from "../services";
 import { InvalidArgument } from "../shared/invalid-argument";
 import type { ChangeStreams } from "./change-stream";
@@ -34,8 +36,9 @@ export function ofrepHandler(
   services: Services,
   streams: ChangeStreams,
   logger: Logger,
-  maxBodyBytes: number,
+  options: { maxBodyBytes: number; limiter?: RateLimiter; metrics?: Metrics },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { maxBodyBytes, limiter, metrics } = options;
   /** The caller behind `Authorization: Bearer <secret>` or `X-API-Key: <secret>`, or the answer already sent. */
   async function callerOf(
     req: IncomingMessage,
@@ -57,6 +60,16 @@ export function ofrepHandler(
     }
     if (!(Can.evaluate as readonly string[]).includes(caller.role)) {
       send(res, 403, { errorDetails: `A ${caller.role} token may not evaluate flags` });
+      return null;
+    }
+    const wait = limiter?.take(caller.tokenId) ?? 0;
+    if (wait) {
+      send(
+        res,
+        429,
+        { errorDetails: `This API token is over its rate limit; retry in ${wait} s` },
+        { "Retry-After": String(wait) },
+      );
       return null;
     }
     return { caller, secret };
@@ -151,11 +164,23 @@ export function ofrepHandler(
     const url = req.url ?? "";
     if (!url.startsWith("/ofrep/")) return false;
     let work: Promise<void>;
+    const started = performance.now();
     const key = SINGLE.exec(url)?.[1];
     const events_ = EVENTS.exec(url);
-    if (req.method === "POST" && key !== undefined) work = single(req, res, decodeURIComponent(key));
-    else if (req.method === "POST" && BULK.test(url)) work = bulk(req, res);
-    else if (req.method === "GET" && events_) work = events(events_[1] ?? "", res);
+    const operation =
+      req.method === "POST" && key !== undefined
+        ? "flag"
+        : req.method === "POST" && BULK.test(url)
+          ? "flags"
+          : req.method === "GET" && events_
+            ? "events"
+            : null;
+    // A stream's duration is its connection's life: only its opening is counted.
+    if (metrics && operation && operation !== "events")
+      res.once("finish", () => metrics.request("ofrep", operation, String(res.statusCode), started));
+    if (operation === "flag") work = single(req, res, decodeURIComponent(key!));
+    else if (operation === "flags") work = bulk(req, res);
+    else if (operation === "events") work = events(events_![1] ?? "", res);
     else {
       send(res, 404, {
         errorDetails: "Not an OFREP endpoint: POST /ofrep/v1/evaluate/flags[/{key}], GET /ofrep/v1/events",

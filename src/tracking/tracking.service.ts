@@ -3,6 +3,7 @@ import type { Database } from "../db/database";
 import { forUpdate, sql } from "../db/sql";
 import { commitIfOk } from "../db/unit-of-work";
 import type { Clock } from "../shared/clock";
+import type { Signals } from "../shared/signals";
 import { newId } from "../shared/ids";
 import { propertiesOf } from "../shared/properties";
 import { fail, ok, type Result } from "../shared/result";
@@ -37,6 +38,7 @@ export class TrackingService {
     private readonly db: Database,
     private readonly rollups: ResultRollups,
     private readonly clock: Clock,
+    private readonly signals: Signals,
   ) {}
 
   /**
@@ -64,6 +66,7 @@ export class TrackingService {
       else userErrors.push(...checked.errors);
     });
     if (valid.length) await this.store(caller.projectId, valid, now);
+    this.signals.events(valid.length, drafts.length - valid.length);
     return { accepted: valid.length, userErrors };
   }
 

@@ -1,18 +1,11 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { inBrowser, launchChromium } from "../helpers/browser";
 import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 
 /**
  * The playground in a real browser: Debian's Chromium, driven by playwright-core. It loads with no
  * request leaving the server, and runs a query with the token given in the address's #fragment.
- * Without /usr/bin/chromium the test is skipped, unless PX_BROWSER_TESTS=required (as in CI).
  */
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.PX_BROWSER_TESTS === "required") {
-  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
-}
-const inBrowser = available ? describe : describe.skip;
 
 const SECRET = "px_browser_test_bootstrap_secret";
 
@@ -22,20 +15,7 @@ inBrowser("GraphiQL in Chromium", () => {
 
   beforeAll(async () => {
     server = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: SECRET } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // No background networking: the only requests are the page's own.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

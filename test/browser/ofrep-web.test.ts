@@ -1,63 +1,37 @@
-import { build } from "esbuild";
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { UpdateProductConfigDocument } from "../../client";
+import { inBrowser, launchChromium, servePage } from "../helpers/browser";
 import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 import { ofrepProject } from "../helpers/ofrep-project";
 
 /**
  * OpenFeature's web SDK with the generic OFREP web provider, unchanged, in Chromium against the
  * running server: a static context, polling that costs 304s while nothing changes, and a change
- * picked up by the next poll or, with polling off, through the change stream alone.
+ * picked up by the next poll or, with polling off, through the change stream alone. The app is served
+ * from its own origin, so every call, the ETag and the stream cross origins (CORS).
  */
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.PX_BROWSER_TESTS === "required") {
-  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
-}
-const inBrowser = available ? describe : describe.skip;
 const ADMIN = "px_ofrep_web_test_admin";
 
 inBrowser("OpenFeature web SDK in Chromium", () => {
   let server: HttpTestServer;
   let browser: Browser;
   let project: Awaited<ReturnType<typeof ofrepProject>>;
-  let script: string;
+  /** The app's page, served from its own origin: the SDK's calls and stream are cross-origin. */
+  let app: Awaited<ReturnType<typeof servePage>>;
 
   beforeAll(async () => {
     server = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: ADMIN } });
     project = await ofrepProject(server.url, ADMIN);
-    const bundle = await build({
-      entryPoints: [path.join(__dirname, "pages", "ofrep-web-app.ts")],
-      bundle: true,
-      format: "iife",
-      platform: "browser",
-      target: "es2020",
-      write: false,
-      logLevel: "silent",
-    });
-    script = bundle.outputFiles[0].text;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    app = await servePage(path.join(__dirname, "pages", "ofrep-web-app.ts"));
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    app?.close();
   });
 
-  /** The app's page, served as if from the server's origin (the API is then same-origin). */
   /** Change-stream requests each page made, recorded from before the app starts. */
   const streamsOf = new WeakMap<Page, string[]>();
 
@@ -68,13 +42,7 @@ inBrowser("OpenFeature web SDK in Chromium", () => {
     page.on("request", (request) => {
       if (request.url().includes("/ofrep/v1/events")) streams.push(request.url());
     });
-    await page.route(`${server.url}/web-app`, (route) =>
-      route.fulfill({
-        contentType: "text/html",
-        body: `<!doctype html><html><body><script>${script}</script></body></html>`,
-      }),
-    );
-    await page.goto(`${server.url}/web-app`);
+    await page.goto(`${app.origin}/`);
     await page.evaluate(
       (options) =>
         (globalThis as never as { flags: { start(o: unknown): Promise<void> } }).flags.start(options),

@@ -46,6 +46,8 @@ export interface TestApp {
   tokenFor(role: Role, adminOf?: string): Promise<string>;
   /** Counts the SQL statements `work` causes (every connection, every engine). */
   countQueries(work: () => Promise<unknown>): Promise<number>;
+  /** Counts the transactions `work` commits (every connection, every engine). */
+  countCommits(work: () => Promise<unknown>): Promise<number>;
   /** A second, separate project; returns its ADMIN secret. */
   newProject(name?: string): Promise<string>;
   close(): Promise<void>;
@@ -58,9 +60,12 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
   let counting: { count: number } | null = null;
+  let committing: { count: number } | null = null;
   const db = await openDatabase(database.config, (query) => {
+    const statement = query.trim();
+    if (committing && /^COMMIT/i.test(statement)) committing.count++;
     // Transaction control is not a query the code asked for.
-    if (counting && !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(query.trim()))
+    if (counting && !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(statement))
       counting.count++;
   });
   const logger = pino({ level: "silent" });
@@ -103,6 +108,15 @@ export async function startTestApp(
         return counting.count;
       } finally {
         counting = null;
+      }
+    },
+    async countCommits(work) {
+      committing = { count: 0 };
+      try {
+        await work();
+        return committing.count;
+      } finally {
+        committing = null;
       }
     },
     async tokenFor(role, adminOf = ADMIN_SECRET) {

@@ -50,6 +50,10 @@ describe("configuration", () => {
       production: false,
       logLevel: "info",
       bootstrapAdminToken: null,
+      corsOrigins: ["*"],
+      compression: true,
+      metricsToken: null,
+      rateLimitPerMinute: 0,
     });
     expect(config.database).toEqual({ engine: "sqlite", file: expect.stringMatching(/data\/px\.sqlite$/) });
   });
@@ -59,8 +63,22 @@ describe("configuration", () => {
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     [{ DATABASE_URL: "sqlite::memory:" }, /file path/],
     [{ BOOTSTRAP_ADMIN_TOKEN: "short" }, /at least 16/],
+    [{ CORS_ORIGINS: "dashboard.example.com" }, /CORS_ORIGINS: "dashboard.example.com" is not an origin/],
+    [{ CORS_ORIGINS: "https://example.com/app" }, /CORS_ORIGINS/],
+    [{ CORS_ORIGINS: " , " }, /CORS_ORIGINS/],
+    [{ COMPRESSION: "yes" }, /COMPRESSION must be on or off/],
+    [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
+    [{ RATE_LIMIT_PER_MINUTE: "-5" }, /RATE_LIMIT_PER_MINUTE/],
   ])("%j is refused with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test("CORS_ORIGINS takes a list of origins, or *", () => {
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example.com, http://localhost:5173" }).corsOrigins).toEqual([
+      "https://a.example.com",
+      "http://localhost:5173",
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example.com,*" }).corsOrigins).toEqual(["*"]);
   });
 
   test("postgres:// URLs select PostgreSQL", () => {
