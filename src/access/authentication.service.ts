@@ -9,6 +9,10 @@ import { channelMatches, hashesMatch, hashSecret } from "./token-secret";
 /** `lastUsedAt` is written at most this often per token: a write per request would cost more than it tells. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** A token with its project's config version: evaluate checks its cache against it, in the same read. */
+const TOKEN_SELECT = `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
+  FROM api_token token JOIN project ON project.id = token.project_id`;
+
 interface TokenRow {
   id: string;
   project_id: string;
@@ -35,13 +39,9 @@ export class AuthenticationService {
    */
   async authenticate(secret: string): Promise<Caller | null> {
     const presented = hashSecret(secret);
-    // The project's config version comes in the same read: evaluate checks its cache against it.
-    const [token] = await this.db.read<TokenRow>(
-      `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
-         FROM api_token token JOIN project ON project.id = token.project_id
-        WHERE token.secret_hash = :presented`,
-      { presented },
-    );
+    const [token] = await this.db.read<TokenRow>(`${TOKEN_SELECT} WHERE token.secret_hash = :presented`, {
+      presented,
+    });
     if (!token || token.revoked_at !== null || !hashesMatch(token.secret_hash, presented)) return null;
     this.noteUse(token.id);
     return callerOf(token);
@@ -54,13 +54,9 @@ export class AuthenticationService {
   async authenticateChannel(channel: string): Promise<Caller | null> {
     const tokenId = channel.split(".")[0];
     if (!isId(tokenId)) return null;
-    const [token] = await sql<TokenRow>(
-      this.db.reader,
-      `SELECT token.id, token.project_id, token.name, token.role, token.secret_hash, token.revoked_at, project.config_version
-         FROM api_token token JOIN project ON project.id = token.project_id
-        WHERE token.id = :tokenId`,
-      { tokenId },
-    );
+    const [token] = await sql<TokenRow>(this.db.reader, `${TOKEN_SELECT} WHERE token.id = :tokenId`, {
+      tokenId,
+    });
     if (!token || token.revoked_at !== null || !channelMatches(channel, token.id, token.secret_hash))
       return null;
     return callerOf(token);

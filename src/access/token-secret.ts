@@ -13,6 +13,11 @@ export function hashSecret(secret: string): string {
 }
 
 /** Constant-time comparison of a stored hash with the hash of a presented secret. */
+/** The secret of an `Authorization: Bearer <secret>` header, or undefined for any other header. */
+export function bearerSecret(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+}
+
 export function hashesMatch(storedHex: string, presentedHex: string): boolean {
   const stored = Buffer.from(storedHex, "hex");
   const presented = Buffer.from(presentedHex, "hex");

@@ -1,4 +1,5 @@
 import type { RateLimiter } from "../access/rate-limiter";
+import { bearerSecret } from "../access/token-secret";
 import type { Services } from "../services";
 import { requestContext, type RequestContext } from "./context";
 import { rateLimited, unauthenticated } from "./errors";
@@ -13,9 +14,9 @@ export async function authenticate(
   authorization: string | undefined,
   limiter?: RateLimiter,
 ): Promise<RequestContext> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match) throw unauthenticated("Send your API token as the header Authorization: Bearer <token>");
-  const caller = await services.authentication.authenticate(match[1]);
+  const secret = bearerSecret(authorization);
+  if (!secret) throw unauthenticated("Send your API token as the header Authorization: Bearer <token>");
+  const caller = await services.authentication.authenticate(secret);
   if (!caller) throw unauthenticated("This API token is not valid, or it was revoked");
   const wait = limiter?.take(caller.tokenId) ?? 0;
   if (wait) throw rateLimited(wait);

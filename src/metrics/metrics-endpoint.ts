@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { hashesMatch, hashSecret } from "../access/token-secret";
+import { bearerSecret, hashesMatch, hashSecret } from "../access/token-secret";
 import type { Metrics } from "./metrics";
 
 /**
@@ -13,7 +13,7 @@ export function metricsEndpoint(metrics: Metrics, token: string | null): Request
       res.status(404).json({ error: "Metrics are off: start the server with METRICS_TOKEN to serve them" });
       return;
     }
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+    const presented = bearerSecret(req.headers.authorization);
     if (!presented || !hashesMatch(expected, hashSecret(presented))) {
       res
         .status(401)

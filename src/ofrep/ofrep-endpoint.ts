@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { Can, type Caller } from "../access/role";
-import { hashSecret, streamChannel } from "../access/token-secret";
+import { bearerSecret, hashSecret, streamChannel } from "../access/token-secret";
 import type { Evaluation } from "../evaluation/evaluation.service";
 import type { RateLimiter } from "../access/rate-limiter";
 import type { Metrics } from "../metrics/metrics";
@@ -44,7 +44,7 @@ export function ofrepHandler(
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<{ caller: Caller; secret: string } | null> {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+    const bearer = bearerSecret(req.headers.authorization);
     const apiKey = req.headers["x-api-key"];
     const secret = bearer ?? (typeof apiKey === "string" && apiKey.trim() ? apiKey.trim() : undefined);
     if (!secret) {
