@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { pageOf, type Page, type PageRequest } from "../db/pagination";
+import { newestFirstPageOf, type Page, type PageRequest } from "../db/pagination";
 import { newId } from "../shared/ids";
 import { AuditEvent } from "./audit-event.entity";
 
@@ -51,6 +51,6 @@ export class AuditService {
       .createQueryBuilder(AuditEvent, "event")
       .where("event.projectId = :projectId", { projectId: caller.projectId });
     if (entityId !== null) query.andWhere("event.entityId = :entityId", { entityId });
-    return pageOf(query, "event", page, "newest-first");
+    return newestFirstPageOf(query, "event", page);
   }
 }

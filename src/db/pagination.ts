@@ -19,19 +19,16 @@ export interface Page<T> {
   totalCount: () => Promise<number>;
 }
 
-export async function pageOf<T extends ObjectLiteral>(
+/** A page of a log, newest first (ids are creation order), after the cursor's row. */
+export async function newestFirstPageOf<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   alias: string,
   page: PageRequest,
-  order: "oldest-first" | "newest-first" = "oldest-first",
 ): Promise<Page<T>> {
-  const newestFirst = order === "newest-first";
   const rows = query.clone();
-  if (page.after !== null) {
-    rows.andWhere(`${alias}.id ${newestFirst ? "<" : ">"} :pageAfter`, { pageAfter: page.after });
-  }
+  if (page.after !== null) rows.andWhere(`${alias}.id < :pageAfter`, { pageAfter: page.after });
   const nodes = await rows
-    .orderBy(`${alias}.id`, newestFirst ? "DESC" : "ASC")
+    .orderBy(`${alias}.id`, "DESC")
     .take(page.first + 1)
     .getMany();
   const hasNextPage = nodes.length > page.first;
