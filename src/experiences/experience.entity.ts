@@ -44,8 +44,11 @@ export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
  * reference tables (experience_value, variant, experience_goal), so "who uses this key / segment /
  * goal" is one indexed query.
  */
+/** The GraphQL object type of an experience row. */
+export const experienceTypeName = (experience: Experience): string => TYPE_NAME_OF_KIND[experience.kind];
+
 @InterfaceType("Experience", {
-  resolveType: (experience: Experience) => TYPE_NAME_OF_KIND[experience.kind],
+  resolveType: experienceTypeName,
   description: "What users get: a product config, a feature flag or an A/B test.",
 })
 @Entity("experience")

@@ -7,18 +7,21 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { RequestContext } from "./context";
 import { errorFormatter } from "./errors";
+import { COMPILE_AT, compiledExecution } from "./compiled-execution";
 import { LIMITS, limitsPlugin } from "./limits";
 
 export interface ApolloOptions {
   logger: Logger;
   production: boolean;
   plugins?: ApolloServerPlugin<RequestContext>[];
+  /** When a repeated query is compiled (compiled-execution.ts); tests compile at first sight. */
+  compileAt?: number;
 }
 
 /** The GraphQL engine, the same for HTTP and for tests that call executeOperation. */
 export function createApollo(schema: GraphQLSchema, options: ApolloOptions): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema, { compileAt: options.compileAt ?? COMPILE_AT }),
     introspection: true,
     // main.ts owns shutdown; Apollo's own handler would re-raise the signal and kill the process
     // before the database is closed.

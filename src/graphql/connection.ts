@@ -254,6 +254,9 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
 
   @ObjectType(`${name}Connection`, {
     description: `A page of ${name} items, oldest first unless the query says otherwise.`,
+    // totalCount is a promise made on demand: a field resolver, not a bare property read, is what
+    // has every executor wait for it (graphql-jit reads plain properties as values).
+    simpleResolvers: false,
   })
   class Connection implements ConnectionShape<T> {
     @Field(() => [nodeType], { description: "The page's items, in order." })

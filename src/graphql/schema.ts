@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from "graphql";
+import { assertAbstractType, type GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, getMetadataStorage, type AuthChecker } from "type-graphql";
 import { AccessResolver } from "../access/access.resolver";
@@ -16,6 +16,8 @@ import {
   VariantResolver,
 } from "../experiences/experience.resolver";
 import { ABTest, FeatureFlag, ProductConfig } from "../experiences/experience.types";
+import { experienceTypeName } from "../experiences/experience.entity";
+import { segmentConditionTypeName } from "../segments/segment-rule.types";
 import { GoalResolver } from "../goals/goal.resolver";
 import { KeyResolver } from "../keys/key.resolver";
 import { SegmentResolver } from "../segments/segment.resolver";
@@ -76,6 +78,10 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // Reached only through the Experience interface, so named here to be in the schema.
     orphanedTypes: [ProductConfig, FeatureFlag, ABTest],
   });
+  // type-graphql wraps every resolveType in an async function; the compiled executor
+  // (compiled-execution.ts) needs the type at once, and ours know it at once.
+  assertAbstractType(schema.getType("Experience")).resolveType = experienceTypeName;
+  assertAbstractType(schema.getType("SegmentCondition")).resolveType = segmentConditionTypeName;
   // type-graphql has no option for the root types' descriptions; GraphiQL shows them first.
   schema.getQueryType()!.description =
     "Reads. Every field needs a bearer token; the roles each allows are in its description or in README.md.";

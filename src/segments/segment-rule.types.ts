@@ -88,11 +88,15 @@ export class EventCondition implements DomainEventCondition {
   where!: PropertyCondition[];
 }
 
+/** The GraphQL object type of a condition. */
+export const segmentConditionTypeName = (condition: Condition): string =>
+  condition.type === "event" ? "EventCondition" : "PropertyCondition";
+
 export const SegmentCondition = createUnionType({
   name: "SegmentCondition",
   description: "A condition of a segment rule: on the user's events or on a user property.",
   types: () => [EventCondition, PropertyCondition] as const,
-  resolveType: (condition: Condition) => (condition.type === "event" ? EventCondition : PropertyCondition),
+  resolveType: segmentConditionTypeName,
 });
 
 @ObjectType({ description: "A rule: conditions and nested rules, combined by match." })

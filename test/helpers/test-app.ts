@@ -56,7 +56,16 @@ export interface TestApp {
 export const ADMIN_SECRET = "px_test_admin_secret_0123456789";
 
 export async function startTestApp(
-  options: { production?: boolean; database?: TestDatabase; clock?: Clock } = {},
+  options: {
+    production?: boolean;
+    database?: TestDatabase;
+    clock?: Clock;
+    /**
+     * When a repeated query is compiled (graphql/compiled-execution.ts). 1 unless told: every query of
+     * the suite runs compiled; Infinity runs graphql-js alone.
+     */
+    compileAt?: number;
+  } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
   let counting: { count: number } | null = null;
@@ -71,7 +80,11 @@ export async function startTestApp(
   const logger = pino({ level: "silent" });
   const services = createServices(db, logger, options.clock);
   await services.projects.bootstrap(ADMIN_SECRET);
-  const apollo = createApollo(await buildAppSchema(), { logger, production: options.production ?? false });
+  const apollo = createApollo(await buildAppSchema(), {
+    logger,
+    production: options.production ?? false,
+    compileAt: options.compileAt ?? 1,
+  });
   await apollo.start();
 
   const execute = async <TData, TVariables>(
