@@ -44,3 +44,56 @@ export async function lockNames(manager: EntityManager, names: string[]): Promis
     parameters,
   );
 }
+
+/** Rows per multi-row statement: 200 rows of up to 9 columns stay under every engine's parameter limit. */
+const ROWS_PER_STATEMENT = 200;
+
+/** Multi-row INSERTs, a chunk at a time. */
+export async function insertRows(
+  tx: EntityManager,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+    await sql(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters);
+  }
+}
+
+/**
+ * Writes rows by their keys, creating the missing ones (both engines' upsert): "add" adds the
+ * columns into what is there (rollups), "set" replaces it (a user's state).
+ */
+export async function upsert(
+  tx: EntityManager,
+  table: string,
+  keys: string[],
+  columns: string[],
+  rows: unknown[][],
+  mode: "add" | "set",
+): Promise<void> {
+  const assign = columns
+    .map((column) => `${column} = ${mode === "add" ? `${table}.${column} + ` : ""}excluded.${column}`)
+    .join(", ");
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+    await sql(
+      tx,
+      `INSERT INTO ${table} (${[...keys, ...columns].join(", ")}) VALUES ${values}
+       ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${assign}`,
+      parameters,
+    );
+  }
+}
+
+function valuesOf(rows: unknown[][]): { values: string; parameters: Record<string, unknown> } {
+  const parameters: Record<string, unknown> = {};
+  const values = rows
+    .map(
+      (row, r) =>
+        `(${row.map((value, c) => ((parameters[`v${r}_${c}`] = value), `:v${r}_${c}`)).join(", ")})`,
+    )
+    .join(", ");
+  return { values, parameters };
+}

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { forShare, lockNames, sql } from "../db/sql";
+import { forShare, insertRows, lockNames, sql } from "../db/sql";
 import type { Clock } from "../shared/clock";
 import type { Signals } from "../shared/signals";
 import type { LiveTestRow, ResultRollups } from "../results/rollups";
@@ -70,13 +70,15 @@ export class EvaluationService {
     ]);
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
-    const state = newPlacements.length ? await this.record(caller.projectId, userId, newPlacements) : stored;
+    const variants = newPlacements.length
+      ? await this.record(caller.projectId, userId, newPlacements)
+      : stored.variants;
     if (newPlacements.length) this.signals.placed(newPlacements.length);
-    const values = resolveValues(ruleset, userId, segments, state.variants);
+    const values = resolveValues(ruleset, userId, segments, variants);
     this.signals.evaluated(countBySource(values));
     return {
       values,
-      assignments: servedAssignments(ruleset, userId, segments, state.variants),
+      assignments: servedAssignments(ruleset, userId, segments, variants),
       segmentIds: [...segments],
       configuration: ruleset,
     };
@@ -181,7 +183,7 @@ export class EvaluationService {
    * commit, so its stoppedAt is later than every assignment and its cleanup of slots and claims sees
    * every one; a placement that comes after the stop sees STOPPED and writes nothing.
    */
-  private record(projectId: string, userId: string, wanted: Placement[]): Promise<UserAssignments> {
+  private record(projectId: string, userId: string, wanted: Placement[]): Promise<Map<string, string>> {
     // Concurrent first visits share a commit (group commit): each still reads and writes alone.
     return this.db.sharedTransaction(async (tx) => {
       // The user's events may be arriving at this moment: whichever of the two comes second sees the other.
@@ -205,20 +207,25 @@ export class EvaluationService {
       const now = this.clock.now();
       const written: Placement[] = [];
       for (const placement of placed) {
-        if (!placement.keyIds.every((keyId) => owners.get(keyId) === placement.testId)) {
-          await this.release(tx, projectId, userId, placement);
-          continue;
-        }
-        const test = tests.find((row) => row.id === placement.testId)!;
-        await sql(
-          tx,
-          `INSERT INTO assignment (experience_id, user_id, project_id, variant_id, assigned_at, entered_at)
-           VALUES (:testId, :userId, :projectId, :variantId, :now, :enteredAt)`,
-          // With an exposure event the user enters the results at their first exposure, not now.
-          { ...placement, userId, projectId, now, enteredAt: test.exposure_event ? null : now },
-        );
-        written.push(placement);
+        if (placement.keyIds.every((keyId) => owners.get(keyId) === placement.testId))
+          written.push(placement);
+        else await this.release(tx, projectId, userId, placement);
       }
+      const exposureOf = new Map(tests.map((test) => [test.id, test.exposure_event]));
+      await insertRows(
+        tx,
+        "assignment",
+        ["experience_id", "user_id", "project_id", "variant_id", "assigned_at", "entered_at"],
+        // With an exposure event the user enters the results at their first exposure, not now.
+        written.map((p) => [
+          p.testId,
+          userId,
+          projectId,
+          p.variantId,
+          now,
+          exposureOf.get(p.testId) ? null : now,
+        ]),
+      );
       await this.rollups.placed(
         tx,
         projectId,
@@ -227,7 +234,8 @@ export class EvaluationService {
         tests.filter((test) => written.some((placement) => placement.testId === test.id)),
         now,
       );
-      return this.assignmentsOf(tx, projectId, userId);
+      // What is stored now: the user is locked (lockNames; SQLite's one writer), so nobody else wrote.
+      return new Map([...held, ...written.map((p): [string, string] => [p.testId, p.variantId])]);
     });
   }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
-import { forShare, forUpdate, lockNames, sql } from "../db/sql";
+import { forShare, forUpdate, insertRows, lockNames, sql, upsert } from "../db/sql";
 import { ExperienceKind } from "../experiences/experience-kind";
 import { compileEventFilters } from "../segments/segment-matching";
 import type { PropertyCondition } from "../segments/segment-rule";
@@ -127,14 +127,17 @@ export class ResultRollups {
   ): Promise<void> {
     const built = tests.filter((test) => Boolean(test.rollups_built));
     if (built.length === 0) return;
-    for (const test of built) {
-      if (test.exposure_event) continue;
-      const placement = placements.find((p) => p.testId === test.id)!;
-      await this.addRows(tx, test.id, {
-        users: new Map([[`${placement.variantId}|${dayOf(now)}`, 1]]),
-        goals: new Map(),
-      });
-    }
+    // Users with an exposure event enter at their first exposure, not now.
+    const entering = built.filter((test) => !test.exposure_event);
+    await addUsers(
+      tx,
+      entering.map((test) => [
+        test.id,
+        placements.find((p) => p.testId === test.id)!.variantId,
+        dayOf(now),
+        1,
+      ]),
+    );
     const [future] = await sql<{ n: number | string }>(
       tx,
       "SELECT COUNT(*) AS n FROM future_event WHERE project_id = :projectId AND user_id = :userId AND at >= :now",
@@ -377,16 +380,12 @@ export class ResultRollups {
   /** Adds rows to the test's rollups (an upsert that sums). */
   private async addRows(tx: EntityManager, testId: string, rows: RollupRows): Promise<void> {
     const users = [...rows.users].filter(([, count]) => count !== 0);
-    await upsert(
+    await addUsers(
       tx,
-      "rollup_users",
-      ["experience_id", "variant_id", "entry_day"],
-      ["users"],
       users.map(([key, count]) => {
         const [variantId, entryDay] = key.split("|");
         return [testId, variantId, Number(entryDay), count];
       }),
-      "add",
     );
     const goals = [...rows.goals].filter(([, cell]) => !isZero(cell));
     await upsert(
@@ -589,52 +588,7 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
   return groups;
 }
 
-/** Multi-row INSERTs, a chunk at a time. */
-async function insertRows(
-  tx: EntityManager,
-  table: string,
-  columns: string[],
-  rows: unknown[][],
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const { values, parameters } = valuesOf(rows.slice(start, start + CHUNK));
-    await sql(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters);
-  }
-}
-
-/**
- * Writes rows by their keys, creating the missing ones (both engines' upsert): "add" adds the
- * columns into what is there (rollups), "set" replaces it (a user's state).
- */
-async function upsert(
-  tx: EntityManager,
-  table: string,
-  keys: string[],
-  columns: string[],
-  rows: unknown[][],
-  mode: "add" | "set",
-): Promise<void> {
-  const assign = columns
-    .map((column) => `${column} = ${mode === "add" ? `${table}.${column} + ` : ""}excluded.${column}`)
-    .join(", ");
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const { values, parameters } = valuesOf(rows.slice(start, start + CHUNK));
-    await sql(
-      tx,
-      `INSERT INTO ${table} (${[...keys, ...columns].join(", ")}) VALUES ${values}
-       ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${assign}`,
-      parameters,
-    );
-  }
-}
-
-function valuesOf(rows: unknown[][]): { values: string; parameters: Record<string, unknown> } {
-  const parameters: Record<string, unknown> = {};
-  const values = rows
-    .map(
-      (row, r) =>
-        `(${row.map((value, c) => ((parameters[`v${r}_${c}`] = value), `:v${r}_${c}`)).join(", ")})`,
-    )
-    .join(", ");
-  return { values, parameters };
+/** Adds users to rollup_users cells: rows of (test, variant, entry day, users), of any tests, in one statement. */
+function addUsers(tx: EntityManager, rows: [string, string, number, number][]): Promise<void> {
+  return upsert(tx, "rollup_users", ["experience_id", "variant_id", "entry_day"], ["users"], rows, "add");
 }
