@@ -21,7 +21,7 @@ import { ingestionRates, resultsLatency } from "./results";
  * works; its figures mean nothing); `--only=http`, `core` or `results` runs one part.
  */
 const smoke = process.argv.includes("--smoke");
-/** `--profile=keys`, `evaluate` or `ofrep`: only that load on our server, under node --cpu-prof. */
+/** `--profile=keys`, `evaluate`, `ofrep` or `first-visits`: only that load on our server, under node --cpu-prof. */
 const profile = process.argv.find((arg) => arg.startsWith("--profile="))?.split("=")[1];
 /** `--postgres=<admin url>`: our server on a fresh database of that PostgreSQL server instead of SQLite. */
 const postgres = process.argv.find((arg) => arg.startsWith("--postgres="))?.slice("--postgres=".length);
@@ -70,6 +70,19 @@ async function http(): Promise<void> {
       path: "/ofrep/v1/evaluate/flags",
       body: JSON.stringify({ context: { targetingKey: user.id, ...user.properties } }),
     });
+    // First visits: a user never seen before on every request, so each answer records A/B
+    // assignments (the load generator's first requests included).
+    let visitor = 0;
+    const firstVisit = () =>
+      JSON.stringify({
+        query: EVALUATE_QUERY,
+        variables: {
+          user: {
+            id: `visitor-${process.pid}-${visitor++}`,
+            properties: people[visitor % people.length].properties,
+          },
+        },
+      });
     if (profile) {
       let next = 0;
       const loads = {
@@ -77,6 +90,7 @@ async function http(): Promise<void> {
         evaluate: () =>
           JSON.stringify({ query: EVALUATE_QUERY, variables: { user: people[next++ % people.length] } }),
         ofrep: () => ofrep(people[next++ % people.length]),
+        "first-visits": firstVisit,
       };
       const body = loads[profile as keyof typeof loads];
       if (!body) throw new Error(`--profile=${profile}: one of ${Object.keys(loads).join(", ")}`);
@@ -130,19 +144,6 @@ async function http(): Promise<void> {
       console.log(
         `${"".padEnd(22)} ${"ours r/s".padStart(9)} ${"ceil r/s".padStart(9)} ${"ratio".padStart(7)} ${"ours p50/99".padStart(12)} ${"ceil p50/99".padStart(12)} ${"failed".padStart(9)}`,
       );
-      // First visits: a user never seen before on every request, so each answer records A/B
-      // assignments (the load generator's first requests included).
-      let visitor = 0;
-      const firstVisit = () =>
-        JSON.stringify({
-          query: EVALUATE_QUERY,
-          variables: {
-            user: {
-              id: `visitor-${process.pid}-${visitor++}`,
-              properties: people[visitor % people.length].properties,
-            },
-          },
-        });
       results.push(["evaluate, first visits", await load(ours.url, firstVisit, SECONDS), evaluateCeiling]);
       for (const [name, ourLoad, ceilingLoad] of results) console.log(row(name, ourLoad, ceilingLoad));
       // The leanest honest ceiling: Apollo's standalone server, no Express, the same answers.

@@ -30,9 +30,9 @@ export interface Database {
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /**
    * A small write that may share its commit with others queued at the same moment (group commit):
-   * on SQLite, the works waiting for the writer run one after another in one transaction, each in
-   * a savepoint of its own (one that fails is undone alone), and all are answered after the one
-   * commit: one disk flush for a burst of first visits instead of one each. On PostgreSQL, which
+   * on SQLite, the works waiting for the writer run one after another in one transaction, and all
+   * are answered after the one commit: one disk flush for a burst of first visits instead of one
+   * each. One that fails is undone alone: it fails, and the others run again without it. On PostgreSQL, which
    * runs transactions side by side, it is a transaction of its own.
    */
   sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
@@ -141,36 +141,49 @@ class SqliteDatabase implements Database {
     );
   }
 
-  /** One transaction, when the writer is next free, for every work of the batch. */
+  /**
+   * One transaction, when the writer is next free, for every work of the batch. No savepoint per
+   * work (two statements each, on the one writer): works rarely fail, so when one does the whole
+   * transaction is undone, that work is answered with its failure, and the others run again as a
+   * batch of their own. Each work still reads what the works before it wrote.
+   */
   private commitShared(batch: SharedWork[]): void {
     let started = false;
+    let failed: { index: number; error: Error } | null = null;
     void this.enqueue(async (tx) => {
       started = true;
       if (this.openBatch === batch) this.openBatch = null;
       this.sharedWaiting -= batch.length;
-      const outcomes: Outcome[] = [];
-      for (const { work } of batch) {
-        await tx.query("SAVEPOINT shared_work");
+      const values: unknown[] = [];
+      for (const [index, { work }] of batch.entries()) {
         try {
-          outcomes.push({ ok: true, value: await work(tx) });
-          await tx.query("RELEASE shared_work");
+          values.push(await work(tx));
         } catch (error) {
-          await tx.query("ROLLBACK TO shared_work");
-          await tx.query("RELEASE shared_work");
-          outcomes.push({ ok: false, error: asError(error) });
+          failed = { index, error: asError(error) };
+          throw error;
         }
       }
-      return outcomes;
+      return values;
     }).then(
       // Answered only now, after the commit: no answer tells of a write a crash could still lose.
-      (outcomes) => batch.forEach(({ done }, i) => done(outcomes[i])),
+      (values) => batch.forEach(({ done }, i) => done({ ok: true, value: values[i] })),
       (error: unknown) => {
-        // The commit failed, or the transaction never began.
         if (!started) {
+          // The transaction never began.
           if (this.openBatch === batch) this.openBatch = null;
           this.sharedWaiting -= batch.length;
         }
-        for (const { done } of batch) done({ ok: false, error: asError(error) });
+        const failure = failed;
+        if (!failure) {
+          // The transaction could not begin or commit: nothing of the batch is written.
+          for (const { done } of batch) done({ ok: false, error: asError(error) });
+          return;
+        }
+        batch[failure.index].done({ ok: false, error: failure.error });
+        const others = batch.filter((_, i) => i !== failure.index);
+        if (others.length === 0) return;
+        this.sharedWaiting += others.length;
+        this.commitShared(others);
       },
     );
   }
