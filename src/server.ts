@@ -1,7 +1,7 @@
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler } from "express";
-import http from "node:http";
+import http, { type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -20,6 +20,7 @@ import { ofrepHandler } from "./ofrep/ofrep-endpoint";
 import { createServices, type Services } from "./services";
 import { RateLimiter } from "./access/rate-limiter";
 import { frontMiddleware } from "./http/front";
+import { graphqlHandler } from "./http/graphql-endpoint";
 import { Metrics } from "./metrics/metrics";
 import { metricsEndpoint } from "./metrics/metrics-endpoint";
 import { metricsPlugin } from "./metrics/metrics-plugin";
@@ -51,11 +52,14 @@ export async function startServer(
   const app = express();
   const streams = new ChangeStreams(db, logger);
   const ofrep = ofrepHandler(services, streams, logger, { maxBodyBytes: MAX_BODY_BYTES, limiter, metrics });
-  // CORS and compression sit in front of both APIs: OFREP is served before Express.
+  const context = (req: IncomingMessage) => authenticate(services, req.headers.authorization, limiter);
+  // Apollo is made after the HTTP server (its drain plugin needs the server); requests come after both.
+  const graphql = graphqlHandler(() => apollo, { maxBodyBytes: MAX_BODY_BYTES, context, logger });
+  // CORS and compression sit in front of both APIs: OFREP and POST /graphql are served before Express.
   const front = frontMiddleware(config);
   const httpServer = http.createServer((req, res) =>
     front(req, res, () => {
-      if (!ofrep(req, res)) app(req, res);
+      if (!ofrep(req, res) && !graphql(req, res)) app(req, res);
     }),
   );
   const apollo = createApollo(await buildAppSchema(), {
@@ -85,9 +89,7 @@ export async function startServer(
   app.use(
     "/graphql",
     express.json({ limit: MAX_BODY_BYTES }),
-    expressMiddleware(apollo, {
-      context: ({ req }) => authenticate(services, req.headers.authorization, limiter),
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => context(req) }),
   );
   app.use(bodyErrors);
 

@@ -6,6 +6,7 @@ import type { Evaluation } from "../evaluation/evaluation.service";
 import type { RateLimiter } from "../access/rate-limiter";
 import type { Metrics } from "../metrics/metrics";
 import type { Services } from "../services";
+import { readJsonBody } from "../http/json-body";
 import { InvalidArgument } from "../shared/invalid-argument";
 import type { ChangeStreams } from "./change-stream";
 import {
@@ -214,46 +215,34 @@ type Body = { json: unknown } | typeof NOTHING;
  * The request body as JSON, whatever its content type (SDKs send JSON, and a client that forgets the
  * header still means JSON). Malformed is PARSE_ERROR; over the limit is 413 and the rest is not read.
  */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number, key?: string): Promise<Body> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    req.on("data", (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > limit) {
-        refused = true;
-        send(
-          res,
-          413,
-          {
-            ...(key ? { key } : {}),
-            errorCode: "INVALID_CONTEXT",
-            errorDetails: `The request body is larger than ${limit} bytes`,
-          },
-          { Connection: "close" },
-        );
-        resolve(NOTHING);
-        return;
-      }
-      chunks.push(chunk);
+async function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  key?: string,
+): Promise<Body> {
+  const body = await readJsonBody(req, limit);
+  if (body.ok) return body;
+  const about = key ? { key } : {};
+  if (body.problem === "too large") {
+    send(
+      res,
+      413,
+      {
+        ...about,
+        errorCode: "INVALID_CONTEXT",
+        errorDetails: `The request body is larger than ${limit} bytes`,
+      },
+      { Connection: "close" },
+    );
+  } else if (body.problem === "not JSON") {
+    send(res, 400, {
+      ...about,
+      errorCode: "PARSE_ERROR",
+      errorDetails: "The request body is not valid JSON",
     });
-    req.on("end", () => {
-      if (refused) return;
-      try {
-        resolve({ json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown });
-      } catch {
-        send(res, 400, {
-          ...(key ? { key } : {}),
-          errorCode: "PARSE_ERROR",
-          errorDetails: "The request body is not valid JSON",
-        });
-        resolve(NOTHING);
-      }
-    });
-    req.on("error", () => resolve(NOTHING));
-  });
+  }
+  return NOTHING;
 }
 
 function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {

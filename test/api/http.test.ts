@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { type RunningServer } from "../../src/server";
 import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
 import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
@@ -96,6 +97,54 @@ describe("HTTP", () => {
     const response = await post('{"query": "{ viewer');
     expect(response.status).toBe(400);
     expect((await json(response)).errors![0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  test("a JSON value that is not an object or a list is a 400, as malformed JSON is", async () => {
+    const response = await post('"{ viewer { role } }"');
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors![0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  // POST with a plain JSON body is served before Express (src/http/graphql-endpoint.ts); the rest
+  // goes through Express. A client sees one server either way.
+  test.each([
+    ["plain JSON (served before Express)", () => post(JSON.stringify({ query: "{ viewer { role } }" }))],
+    [
+      "JSON with a charset",
+      () =>
+        post(JSON.stringify({ query: "{ viewer { role } }" }), {
+          "content-type": "application/json; charset=UTF-8",
+        }),
+    ],
+    [
+      "a gzip-compressed body (through Express)",
+      () =>
+        fetch(`${server.url}/graphql`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-encoding": "gzip",
+            authorization: `Bearer ${BOOTSTRAP}`,
+          },
+          body: gzipSync(JSON.stringify({ query: "{ viewer { role } }" })),
+        }),
+    ],
+    [
+      "GET with the query in the URL (through Express)",
+      () =>
+        fetch(`${server.url}/graphql?query=${encodeURIComponent("{ viewer { role } }")}`, {
+          headers: {
+            accept: "application/json",
+            "apollo-require-preflight": "true",
+            authorization: `Bearer ${BOOTSTRAP}`,
+          },
+        }),
+    ],
+  ])("a query sent as %s gets the same answer", async (_how, send) => {
+    const response = await send();
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ data: { viewer: { role: "ADMIN" } } });
   });
 
   test("malformed GraphQL is a top-level error with a code", async () => {

@@ -1,0 +1,41 @@
+import type { IncomingMessage } from "node:http";
+
+/** A request body read as JSON, or why not: over the limit (the rest is not read), or not JSON. */
+export type JsonBody =
+  | { ok: true; json: unknown }
+  | { ok: false; problem: "too large" | "not JSON" }
+  | { ok: false; problem: "aborted" };
+
+/**
+ * Reads the body and parses it as UTF-8 JSON, for the handlers node's HTTP server runs before
+ * Express (OFREP, POST /graphql). Stops reading as soon as it is over `limit` bytes; an empty body
+ * is `emptyAs` (what the caller's protocol makes of "nothing sent").
+ */
+export function readJsonBody(req: IncomingMessage, limit: number, emptyAs?: unknown): Promise<JsonBody> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        resolve({ ok: false, problem: "too large" });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (refused) return;
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (text === "" && emptyAs !== undefined) return resolve({ ok: true, json: emptyAs });
+      try {
+        resolve({ ok: true, json: JSON.parse(text) as unknown });
+      } catch {
+        resolve({ ok: false, problem: "not JSON" });
+      }
+    });
+    req.on("error", () => resolve({ ok: false, problem: "aborted" }));
+  });
+}
