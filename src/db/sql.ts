@@ -23,6 +23,21 @@ export async function sql<Row = ObjectLiteral>(
   return manager.query(query, values);
 }
 
+/**
+ * Runs a write inside a transaction and answers how many rows it changed: an `INSERT ... ON
+ * CONFLICT DO NOTHING` that inserted every row needs no second statement to learn who holds them.
+ */
+export async function changedRows(
+  manager: EntityManager,
+  text: string,
+  parameters: ObjectLiteral = {},
+): Promise<number> {
+  const [query, values] = manager.connection.driver.escapeQueryWithParameters(text.trim(), parameters, {});
+  // The structured result carries the count: SQLite's `changes`, PostgreSQL's rowCount.
+  const result = await manager.queryRunner!.query(query, values, true);
+  return result.affected ?? 0;
+}
+
 /** A LIKE pattern for a substring search: `%`, `_` and `\` in it are literal characters, not wildcards. */
 export function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { forShare, insertRows, lockNames, sql } from "../db/sql";
+import { changedRows, forShare, insertRows, lockNames, sql } from "../db/sql";
 import type { Clock } from "../shared/clock";
 import type { Signals } from "../shared/signals";
 import type { LiveTestRow, ResultRollups } from "../results/rollups";
@@ -256,12 +256,14 @@ export class EvaluationService {
         { projectId, userId, stale: replaces, live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED] },
       );
     }
-    await sql(
+    const taken = await changedRows(
       tx,
       `INSERT INTO exclusive_slot (project_id, user_id, experience_id, assigned_at)
        VALUES (:projectId, :userId, :testId, :now) ON CONFLICT DO NOTHING`,
       { projectId, userId, testId: placement.testId, now: this.clock.now() },
     );
+    if (taken === 1) return true;
+    // Held already: the slot says by which test.
     const [slot] = await sql<{ experience_id: string }>(
       tx,
       "SELECT experience_id FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId",
@@ -282,11 +284,12 @@ export class EvaluationService {
       parameters[`test${i}`] = claim.testId;
       return `(:projectId, :userId, :key${i}, :test${i})`;
     });
-    await sql(
+    const claimed = await changedRows(
       tx,
       `INSERT INTO key_claim (project_id, user_id, key_id, experience_id) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
       parameters,
     );
+    if (claimed === claims.length) return new Map(claims.map((claim) => [claim.keyId, claim.testId]));
     const owners = await sql<{ key_id: string; experience_id: string }>(
       tx,
       "SELECT key_id, experience_id FROM key_claim WHERE project_id = :projectId AND user_id = :userId AND key_id IN (:...keys)",
