@@ -153,11 +153,19 @@ export class ExperienceChanges {
       case ExperienceKind.FEATURE_FLAG:
         return { ...common, rolloutPercentage: experience.rolloutPercentage, ...plain(values)[0] };
       case ExperienceKind.AB_TEST: {
-        const [variants, goals, testUsers] = await Promise.all([
-          tx.find(Variant, { where: { experienceId: experience.id }, order: { position: "ASC" } }),
-          tx.find(ExperienceGoal, { where: { experienceId: experience.id }, order: { position: "ASC" } }),
-          tx.find(TestUser, { where: { experienceId: experience.id }, order: { userId: "ASC" } }),
-        ]);
+        // One after another: a transaction is one connection, which runs one statement at a time.
+        const variants = await tx.find(Variant, {
+          where: { experienceId: experience.id },
+          order: { position: "ASC" },
+        });
+        const goals = await tx.find(ExperienceGoal, {
+          where: { experienceId: experience.id },
+          order: { position: "ASC" },
+        });
+        const testUsers = await tx.find(TestUser, {
+          where: { experienceId: experience.id },
+          order: { userId: "ASC" },
+        });
         return {
           ...common,
           trafficPercentage: experience.trafficPercentage,

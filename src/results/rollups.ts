@@ -175,15 +175,14 @@ export class ResultRollups {
     const pinned = new Set(change.pinned);
     for (let start = 0; start < users.length; start += CHUNK) {
       const chunk = users.slice(start, start + CHUNK);
-      const [assignments, states] = await Promise.all([
-        sql<AssignmentRow>(
-          tx,
-          `SELECT experience_id, user_id, variant_id, assigned_at, entered_at FROM assignment
-            WHERE experience_id = :testId AND user_id IN (:...users)`,
-          { testId, users: chunk },
-        ),
-        this.statesOf(tx, testId, chunk),
-      ]);
+      // One after another: a transaction is one connection, which runs one statement at a time.
+      const assignments = await sql<AssignmentRow>(
+        tx,
+        `SELECT experience_id, user_id, variant_id, assigned_at, entered_at FROM assignment
+          WHERE experience_id = :testId AND user_id IN (:...users)`,
+        { testId, users: chunk },
+      );
+      const states = await this.statesOf(tx, testId, chunk);
       const rows = emptyRows();
       for (const assignment of assignments) {
         const counting = countingOfRow(assignment, states);
@@ -295,10 +294,8 @@ export class ResultRollups {
     fresh = false,
   ): Promise<void> {
     const users = assignments.map((a) => a.user_id);
-    const [states, pinned] = await Promise.all([
-      fresh ? new Map<string, UserCounting["goals"]>() : this.statesOf(tx, test.id, users),
-      this.pinnedOf(tx, test.id, users),
-    ]);
+    const states = fresh ? new Map<string, UserCounting["goals"]>() : await this.statesOf(tx, test.id, users);
+    const pinned = await this.pinnedOf(tx, test.id, users);
     const rows = emptyRows();
     const after = new Map<string, UserCounting>();
     const needEvents: AssignmentRow[] = [];
