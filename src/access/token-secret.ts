@@ -12,12 +12,12 @@ export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
-/** Constant-time comparison of a stored hash with the hash of a presented secret. */
 /** The secret of an `Authorization: Bearer <secret>` header, or undefined for any other header. */
 export function bearerSecret(authorization: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
 }
 
+/** Constant-time comparison of a stored hash with the hash of a presented secret. */
 export function hashesMatch(storedHex: string, presentedHex: string): boolean {
   const stored = Buffer.from(storedHex, "hex");
   const presented = Buffer.from(presentedHex, "hex");

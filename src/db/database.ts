@@ -32,8 +32,8 @@ export interface Database {
    * A small write that may share its commit with others queued at the same moment (group commit):
    * on SQLite, the works waiting for the writer run one after another in one transaction, and all
    * are answered after the one commit: one disk flush for a burst of first visits instead of one
-   * each. One that fails is undone alone: it fails, and the others run again without it. On PostgreSQL, which
-   * runs transactions side by side, it is a transaction of its own.
+   * each. One that fails is undone alone: it fails, and the others run again without it. On
+   * PostgreSQL, which runs transactions side by side, it is a transaction of its own.
    */
   sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /**
@@ -365,7 +365,6 @@ class PostgresDatabase implements Database {
   }
 }
 
-/** The sqlite3 connection under a TypeORM SQLite data source. */
 type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 
 function asError(thrown: unknown): Error {
@@ -377,6 +376,7 @@ interface SharedWork {
   done: (outcome: Outcome) => void;
 }
 
+/** The sqlite3 connection under a TypeORM SQLite data source. */
 function connectionOf(source: DataSource): sqlite3.Database {
   return (source.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
 }
