@@ -20,7 +20,7 @@ import { ofrepHandler } from "./ofrep/ofrep-endpoint";
 import { createServices, type Services } from "./services";
 import { RateLimiter } from "./access/rate-limiter";
 import { frontMiddleware } from "./http/front";
-import { graphqlHandler } from "./http/graphql-endpoint";
+import { graphqlHandler, refuseBody } from "./http/graphql-endpoint";
 import { Metrics } from "./metrics/metrics";
 import { metricsEndpoint } from "./metrics/metrics-endpoint";
 import { metricsPlugin } from "./metrics/metrics-plugin";
@@ -121,18 +121,9 @@ const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   const status = (error as { status?: number }).status;
   const type = (error as { type?: string }).type;
   if (type === "entity.too.large") {
-    res.status(413).json({
-      errors: [
-        {
-          message: `The request body is larger than ${MAX_BODY_BYTES} bytes`,
-          extensions: { code: "PAYLOAD_TOO_LARGE" },
-        },
-      ],
-    });
+    refuseBody(res, "too large", MAX_BODY_BYTES);
   } else if (type === "entity.parse.failed") {
-    res.status(400).json({
-      errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }],
-    });
+    refuseBody(res, "not JSON", MAX_BODY_BYTES);
   } else if (status && status >= 400 && status < 500) {
     res
       .status(status)

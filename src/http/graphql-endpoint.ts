@@ -2,7 +2,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { RequestContext } from "../graphql/context";
-import { readJsonBody } from "./json-body";
+import { readJsonBody, sendJson } from "./json-body";
 
 const PATH = /^\/graphql(\?.*)?$/;
 const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -29,19 +29,14 @@ export function graphqlHandler(
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req, maxBodyBytes, {});
     if (!body.ok) {
-      if (body.problem === "too large") {
-        // The rest of the body is not read: the connection cannot serve another request.
-        sendErrors(res, 413, `The request body is larger than ${maxBodyBytes} bytes`, "PAYLOAD_TOO_LARGE", {
-          Connection: "close",
-        });
-      } else if (body.problem === "not JSON") {
-        sendErrors(res, 400, "The request body is not valid JSON", "BAD_REQUEST");
-      }
+      // Over the limit, the rest of the body is not read: the connection cannot serve another request.
+      if (body.problem === "too large") refuseBody(res, "too large", maxBodyBytes, { Connection: "close" });
+      else if (body.problem === "not JSON") refuseBody(res, "not JSON", maxBodyBytes);
       return;
     }
     // A JSON body is an object or an array of operations (which Apollo refuses); a bare value is not JSON it reads.
     if (typeof body.json !== "object" || body.json === null) {
-      sendErrors(res, 400, "The request body is not valid JSON", "BAD_REQUEST");
+      refuseBody(res, "not JSON", maxBodyBytes);
       return;
     }
     const headers = new HeaderMap();
@@ -83,6 +78,26 @@ export function graphqlHandler(
   };
 }
 
+/** The answer to a body GraphQL cannot read, here or in Express (server.ts): 413 or 400, GraphQL-shaped. */
+export function refuseBody(
+  res: ServerResponse,
+  problem: "too large" | "not JSON",
+  maxBodyBytes: number,
+  headers: Record<string, string> = {},
+): void {
+  if (problem === "too large") {
+    sendErrors(
+      res,
+      413,
+      `The request body is larger than ${maxBodyBytes} bytes`,
+      "PAYLOAD_TOO_LARGE",
+      headers,
+    );
+  } else {
+    sendErrors(res, 400, "The request body is not valid JSON", "BAD_REQUEST", headers);
+  }
+}
+
 function sendErrors(
   res: ServerResponse,
   status: number,
@@ -90,11 +105,5 @@ function sendErrors(
   code: string,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, {
-    ...headers,
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
-  });
-  res.end(text);
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 }

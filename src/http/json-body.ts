@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** A request body read as JSON, or why not: over the limit (the rest is not read), or not JSON. */
 export type JsonBody =
@@ -8,7 +8,7 @@ export type JsonBody =
 
 /**
  * Reads the body and parses it as UTF-8 JSON, for the handlers node's HTTP server runs before
- * Express (OFREP, POST /graphql). Stops reading as soon as it is over `limit` bytes; an empty body
+ * Express (OFREP, POST /graphql), which answer with sendJson below. Stops reading as soon as it is over `limit` bytes; an empty body
  * is `emptyAs` (what the caller's protocol makes of "nothing sent").
  */
 export function readJsonBody(req: IncomingMessage, limit: number, emptyAs?: unknown): Promise<JsonBody> {
@@ -38,4 +38,29 @@ export function readJsonBody(req: IncomingMessage, limit: number, emptyAs?: unkn
     });
     req.on("error", () => resolve({ ok: false, problem: "aborted" }));
   });
+}
+
+/** Answers with JSON text already serialized, and its length. */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Answers with `body` as JSON. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
+  sendJsonText(res, status, JSON.stringify(body), headers);
 }

@@ -6,7 +6,7 @@ import type { Evaluation } from "../evaluation/evaluation.service";
 import type { RateLimiter } from "../access/rate-limiter";
 import type { Metrics } from "../metrics/metrics";
 import type { Services } from "../services";
-import { readJsonBody } from "../http/json-body";
+import { readJsonBody, sendJson, sendJsonText } from "../http/json-body";
 import { InvalidArgument } from "../shared/invalid-argument";
 import type { ChangeStreams } from "./change-stream";
 import {
@@ -49,23 +49,23 @@ export function ofrepHandler(
     const apiKey = req.headers["x-api-key"];
     const secret = bearer ?? (typeof apiKey === "string" && apiKey.trim() ? apiKey.trim() : undefined);
     if (!secret) {
-      send(res, 401, {
+      sendJson(res, 401, {
         errorDetails: "Send an API token as Authorization: Bearer <token> or X-API-Key: <token>",
       });
       return null;
     }
     const caller = await services.authentication.authenticate(secret);
     if (!caller) {
-      send(res, 401, { errorDetails: "This API token is not valid, or it was revoked" });
+      sendJson(res, 401, { errorDetails: "This API token is not valid, or it was revoked" });
       return null;
     }
     if (!(Can.evaluate as readonly string[]).includes(caller.role)) {
-      send(res, 403, { errorDetails: `A ${caller.role} token may not evaluate flags` });
+      sendJson(res, 403, { errorDetails: `A ${caller.role} token may not evaluate flags` });
       return null;
     }
     const wait = limiter?.take(caller.tokenId) ?? 0;
     if (wait) {
-      send(
+      sendJson(
         res,
         429,
         { errorDetails: `This API token is over its rate limit; retry in ${wait} s` },
@@ -84,7 +84,7 @@ export function ofrepHandler(
     key?: string,
   ): Promise<Evaluation | null> {
     const fail = (errorCode: OfrepErrorCode, errorDetails: string) => {
-      send(res, 400, { ...(key === undefined ? {} : { key }), errorCode, errorDetails });
+      sendJson(res, 400, { ...(key === undefined ? {} : { key }), errorCode, errorDetails });
       return null;
     };
     const context = readContext(body);
@@ -110,10 +110,14 @@ export function ofrepHandler(
     if (!answer) return;
     const value = answer.values.find((candidate) => candidate.key === key);
     if (!value) {
-      send(res, 404, { key, errorCode: "FLAG_NOT_FOUND", errorDetails: `No active key is named "${key}"` });
+      sendJson(res, 404, {
+        key,
+        errorCode: "FLAG_NOT_FOUND",
+        errorDetails: `No active key is named "${key}"`,
+      });
       return;
     }
-    send(res, 200, flagAnswer(value, variantsOf(answer.assignments)));
+    sendJson(res, 200, flagAnswer(value, variantsOf(answer.assignments)));
   }
 
   async function bulk(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -141,18 +145,20 @@ export function ofrepHandler(
         inactivityDelaySec: INACTIVITY_DELAY_SEC,
       },
     ]);
-    sendText(res, 200, `{"flags":${flags},"eventStreams":${streamsJson}}`, headers);
+    sendJsonText(res, 200, `{"flags":${flags},"eventStreams":${streamsJson}}`, headers);
   }
 
   async function events(query: string, res: ServerResponse): Promise<void> {
     const channel = new URLSearchParams(query).get("channel") ?? "";
     const caller = channel ? await services.authentication.authenticateChannel(channel) : null;
     if (!caller) {
-      send(res, 401, { errorDetails: "This change stream's channel is not valid, or its token was revoked" });
+      sendJson(res, 401, {
+        errorDetails: "This change stream's channel is not valid, or its token was revoked",
+      });
       return;
     }
     if (!streams.open(caller, res)) {
-      send(
+      sendJson(
         res,
         429,
         { errorDetails: "Too many open change streams for this token" },
@@ -183,7 +189,7 @@ export function ofrepHandler(
     else if (operation === "flags") work = bulk(req, res);
     else if (operation === "events") work = events(events_![1] ?? "", res);
     else {
-      send(res, 404, {
+      sendJson(res, 404, {
         errorDetails: "Not an OFREP endpoint: POST /ofrep/v1/evaluate/flags[/{key}], GET /ofrep/v1/events",
       });
       return true;
@@ -191,7 +197,7 @@ export function ofrepHandler(
     work.catch((error: unknown) => {
       logger.error({ err: error }, "OFREP request failed");
       if (!res.headersSent)
-        send(res, 500, {
+        sendJson(res, 500, {
           ...(key ? { key } : {}),
           errorCode: "GENERAL",
           errorDetails: "Internal server error",
@@ -225,7 +231,7 @@ async function readBody(
   if (body.ok) return body;
   const about = key ? { key } : {};
   if (body.problem === "too large") {
-    send(
+    sendJson(
       res,
       413,
       {
@@ -236,29 +242,11 @@ async function readBody(
       { Connection: "close" },
     );
   } else if (body.problem === "not JSON") {
-    send(res, 400, {
+    sendJson(res, 400, {
       ...about,
       errorCode: "PARSE_ERROR",
       errorDetails: "The request body is not valid JSON",
     });
   }
   return NOTHING;
-}
-
-function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-  sendText(res, status, JSON.stringify(body), headers);
-}
-
-function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    ...headers,
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
-  });
-  res.end(text);
 }
