@@ -68,15 +68,20 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
-  let counting: { count: number } | null = null;
-  let committing: { count: number } | null = null;
+  /** While a count runs: which statements it counts, and how many it has seen. */
+  let counter: { counts: (statement: string) => boolean; count: number } | null = null;
   const db = await openDatabase(database.config, (query) => {
-    const statement = query.trim();
-    if (committing && /^COMMIT/i.test(statement)) committing.count++;
-    // Transaction control is not a query the code asked for.
-    if (counting && !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(statement))
-      counting.count++;
+    if (counter?.counts(query.trim())) counter.count++;
   });
+  const countWhile = async (counts: (statement: string) => boolean, work: () => Promise<unknown>) => {
+    const current = (counter = { counts, count: 0 });
+    try {
+      await work();
+      return current.count;
+    } finally {
+      counter = null;
+    }
+  };
   const logger = pino({ level: "silent" });
   const services = createServices(db, logger, options.clock);
   await services.projects.bootstrap(ADMIN_SECRET);
@@ -114,24 +119,13 @@ export async function startTestApp(
       if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
       return response.data!;
     },
-    async countQueries(work) {
-      counting = { count: 0 };
-      try {
-        await work();
-        return counting.count;
-      } finally {
-        counting = null;
-      }
-    },
-    async countCommits(work) {
-      committing = { count: 0 };
-      try {
-        await work();
-        return committing.count;
-      } finally {
-        committing = null;
-      }
-    },
+    // Transaction control is not a query the code asked for.
+    countQueries: (work) =>
+      countWhile(
+        (statement) => !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(statement),
+        work,
+      ),
+    countCommits: (work) => countWhile((statement) => /^COMMIT/i.test(statement), work),
     async tokenFor(role, adminOf = ADMIN_SECRET) {
       const created = await app.query(
         `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret } }`,
