@@ -17,6 +17,12 @@ export type Engine = "sqlite" | "postgres";
  *   of a project first locks the project row (see unit-of-work.ts), and transactions that lose a
  *   serialization or deadlock race are retried.
  */
+/**
+ * A write for many items at once, answering in the items' order. sharedTransaction batches the
+ * items of one work (the same function) that arrive together.
+ */
+export type BatchWork<Item, Result> = (tx: EntityManager, items: readonly Item[]) => Promise<Result[]>;
+
 export interface Database {
   readonly engine: Engine;
   /** Committed data only. */
@@ -30,12 +36,13 @@ export interface Database {
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /**
    * A small write that may share its commit with others queued at the same moment (group commit):
-   * on SQLite, the works waiting for the writer run one after another in one transaction, and all
-   * are answered after the one commit: one disk flush for a burst of first visits instead of one
-   * each. One that fails is undone alone: it fails, and the others run again without it. On
-   * PostgreSQL, which runs transactions side by side, it is a transaction of its own.
+   * on SQLite, the items waiting for the writer are written in one transaction, each batch work
+   * called once with all of its items (so it can write them in a few statements, not a few each),
+   * and all are answered after the one commit: one disk flush for a burst of first visits instead
+   * of one each. An item that fails fails alone: the batch is undone and each item runs again by
+   * itself. On PostgreSQL, which runs transactions side by side, each item is a transaction of its own.
    */
-  sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  sharedTransaction<Item, Result>(work: BatchWork<Item, Result>, item: Item): Promise<Result>;
   /**
    * Writes of this process that are queued or running: transactions, and shared works waiting for
    * their batch (SQLite queues them; PostgreSQL runs them side by side).
@@ -129,61 +136,60 @@ class SqliteDatabase implements Database {
    */
   private openBatch: SharedWork[] | null = null;
 
-  sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  sharedTransaction<Item, Result>(work: BatchWork<Item, Result>, item: Item): Promise<Result> {
     if (!this.openBatch) this.commitShared((this.openBatch = []));
     const batch = this.openBatch;
     this.sharedWaiting++;
-    return new Promise<T>((resolve, reject) =>
+    return new Promise<Result>((resolve, reject) =>
       batch.push({
-        work,
-        done: (outcome) => (outcome.ok ? resolve(outcome.value as T) : reject(outcome.error)),
+        work: work as BatchWork<unknown, unknown>,
+        item,
+        done: (outcome) => (outcome.ok ? resolve(outcome.value as Result) : reject(outcome.error)),
       }),
     );
   }
 
   /**
-   * One transaction, when the writer is next free, for every work of the batch. No savepoint per
-   * work (two statements each, on the one writer): works rarely fail, so when one does the whole
-   * transaction is undone, that work is answered with its failure, and the others run again as a
-   * batch of their own. Each work still reads what the works before it wrote.
+   * One transaction, when the writer is next free, for every item of the batch: each batch work is
+   * called once with all of its items. No savepoints (two statements each, on the one writer): works
+   * rarely fail, so when one does, the whole transaction is undone and, since a work for many items
+   * cannot say which item failed, each item runs again in a transaction of its own.
    */
   private commitShared(batch: SharedWork[]): void {
     let started = false;
-    let failed: { index: number; error: Error } | null = null;
+    let worked = false;
     void this.enqueue(async (tx) => {
       started = true;
       if (this.openBatch === batch) this.openBatch = null;
       this.sharedWaiting -= batch.length;
-      const values: unknown[] = [];
-      for (const [index, { work }] of batch.entries()) {
-        try {
-          values.push(await work(tx));
-        } catch (error) {
-          failed = { index, error: asError(error) };
-          throw error;
-        }
+      const results = new Array<unknown>(batch.length);
+      for (const [work, indexes] of itemsByWork(batch)) {
+        const answers = await work(
+          tx,
+          indexes.map((index) => batch[index].item),
+        );
+        indexes.forEach((index, i) => (results[index] = answers[i]));
       }
-      return values;
+      worked = true;
+      return results;
     }).then(
       // Answered only now, after the commit: no answer tells of a write a crash could still lose.
-      (values) => batch.forEach(({ done }, i) => done({ ok: true, value: values[i] })),
+      (results) => batch.forEach(({ done }, i) => done({ ok: true, value: results[i] })),
       (error: unknown) => {
         if (!started) {
           // The transaction never began.
           if (this.openBatch === batch) this.openBatch = null;
           this.sharedWaiting -= batch.length;
         }
-        const failure = failed;
-        if (!failure) {
-          // The transaction could not begin or commit: nothing of the batch is written.
+        if (!started || worked || batch.length === 1) {
+          // The transaction could not begin or commit, or its one item failed: nothing of it is written.
           for (const { done } of batch) done({ ok: false, error: asError(error) });
           return;
         }
-        batch[failure.index].done({ ok: false, error: failure.error });
-        const others = batch.filter((_, i) => i !== failure.index);
-        if (others.length === 0) return;
-        this.sharedWaiting += others.length;
-        this.commitShared(others);
+        for (const shared of batch) {
+          this.sharedWaiting++;
+          this.commitShared([shared]);
+        }
       },
     );
   }
@@ -306,8 +312,8 @@ class PostgresDatabase implements Database {
   }
 
   /** PostgreSQL runs transactions side by side: nothing to gain by sharing one. */
-  sharedTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.transaction(work);
+  sharedTransaction<Item, Result>(work: BatchWork<Item, Result>, item: Item): Promise<Result> {
+    return this.transaction(async (tx) => (await work(tx, [item]))[0]);
   }
 
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -372,8 +378,20 @@ function asError(thrown: unknown): Error {
 }
 
 interface SharedWork {
-  work: (tx: EntityManager) => Promise<unknown>;
+  work: BatchWork<unknown, unknown>;
+  item: unknown;
   done: (outcome: Outcome) => void;
+}
+
+/** The batch's items by the work they are for, in the order the works first appear. */
+function itemsByWork(batch: SharedWork[]): Map<BatchWork<unknown, unknown>, number[]> {
+  const byWork = new Map<BatchWork<unknown, unknown>, number[]>();
+  batch.forEach(({ work }, index) => {
+    const indexes = byWork.get(work);
+    if (indexes) indexes.push(index);
+    else byWork.set(work, [index]);
+  });
+  return byWork;
 }
 
 /** The sqlite3 connection under a TypeORM SQLite data source. */

@@ -77,6 +77,47 @@ export async function insertRows(
 }
 
 /**
+ * Multi-row `INSERT ... ON CONFLICT DO NOTHING`, a chunk at a time, inside a transaction: answers how
+ * many rows were new, so a caller that finds all of them new needs no read to learn who holds them.
+ */
+export async function insertNew(
+  tx: EntityManager,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+): Promise<number> {
+  let inserted = 0;
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+    inserted += await changedRows(
+      tx,
+      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values} ON CONFLICT DO NOTHING`,
+      parameters,
+    );
+  }
+  return inserted;
+}
+
+/**
+ * A condition true for rows whose columns equal one of the tuples: `(a = :x0_0 AND b = :x0_1) OR
+ * ...`, its parameters added to `parameters` under `prefix` (row values are not portable). For a
+ * bounded number of tuples: the callers' batches.
+ */
+export function matchesAny(
+  columns: string[],
+  tuples: unknown[][],
+  parameters: Record<string, unknown>,
+  prefix: string,
+): string {
+  return tuples
+    .map(
+      (tuple, t) =>
+        `(${columns.map((column, c) => ((parameters[`${prefix}${t}_${c}`] = tuple[c]), `${column} = :${prefix}${t}_${c}`)).join(" AND ")})`,
+    )
+    .join(" OR ");
+}
+
+/**
  * Writes rows by their keys, creating the missing ones (both engines' upsert): "add" adds the
  * columns into what is there (rollups), "set" replaces it (a user's state).
  */

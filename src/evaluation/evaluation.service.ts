@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
-import type { Database } from "../db/database";
-import { changedRows, forShare, insertRows, lockNames, sql } from "../db/sql";
+import type { BatchWork, Database } from "../db/database";
+import { forShare, insertNew, insertRows, lockNames, matchesAny, sql } from "../db/sql";
 import type { Clock } from "../shared/clock";
 import type { Signals } from "../shared/signals";
 import type { LiveTestRow, ResultRollups } from "../results/rollups";
@@ -66,7 +66,7 @@ export class EvaluationService {
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
     const [facts, stored] = await Promise.all([
       this.facts(caller.projectId, userId, user.properties ?? {}, ruleset.events, now),
-      this.assignmentsOf(null, caller.projectId, userId),
+      this.assignmentsOf(caller.projectId, userId),
     ]);
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
@@ -142,19 +142,13 @@ export class EvaluationService {
    * The user's assignments and exclusive slot, in one statement: two statements could see two
    * different moments (a concurrent evaluation's slot but not yet its assignment).
    */
-  private async assignmentsOf(
-    tx: EntityManager | null,
-    projectId: string,
-    userId: string,
-  ): Promise<UserAssignments> {
-    const text = `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
+  private async assignmentsOf(projectId: string, userId: string): Promise<UserAssignments> {
+    const rows = await this.db.read<{ experience_id: string; variant_id: string | null }>(
+      `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
        UNION ALL
-       SELECT experience_id, NULL FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId`;
-    type Row = { experience_id: string; variant_id: string | null };
-    // Inside a write transaction, what it sees; outside, committed data through a prepared statement.
-    const rows = tx
-      ? await sql<Row>(tx, text, { projectId, userId })
-      : await this.db.read<Row>(text, { projectId, userId });
+       SELECT experience_id, NULL FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId`,
+      { projectId, userId },
+    );
     const variants = new Map<string, string>();
     let slotTestId: string | null = null;
     for (const row of rows) {
@@ -164,60 +158,101 @@ export class EvaluationService {
     return { variants, slotTestId };
   }
 
+  /** Writes the user's first-time placements; with others arriving at the same moment on SQLite (group commit). */
+  private record(projectId: string, userId: string, wanted: Placement[]): Promise<Map<string, string>> {
+    return this.db.sharedTransaction(this.recordAll, { projectId, userId, wanted });
+  }
+
   /**
-   * Writes first-time assignments and answers with what is stored afterwards. The database decides
-   * races, so the rules hold under concurrent evaluations of one user:
+   * The batch work behind record(): a user evaluated twice at once is written in a later round than
+   * their first request, so the second finds what the first wrote.
+   */
+  private readonly recordAll: BatchWork<PlacementRequest, Map<string, string>> = async (tx, requests) => {
+    const answers: Map<string, string>[] = [];
+    for (const round of roundsOf(requests)) {
+      const stored = await this.recordRound(
+        tx,
+        round.map((index) => requests[index]),
+      );
+      round.forEach((index, i) => (answers[index] = stored[i]));
+    }
+    return answers;
+  };
+
+  /**
+   * Writes first-time assignments of distinct users, a few statements for all of them, and answers
+   * with what is stored afterwards for each. The database decides races, so the rules hold under
+   * concurrent evaluations of one user:
    * - (experience, user) is the assignment's key: a concurrent evaluation's assignment stands;
    * - (project, user) is the exclusive slot's key: a user holds at most one slot, and an exclusive
    *   assignment is written only by the evaluation that got the slot;
    * - (project, user, key) is a key claim's key: a placement is written only when every key its
    *   test sets is claimed by that test, so tests sharing a key never share a user.
    * Slots and claims are taken in one order (slot, then claims by key id), so two evaluations cannot
-   * each hold what the other waits for. The user is locked first (lockNames): evaluations of one user,
-   * and the user's events, take turns, so each finds what the previous one wrote; the assignment
-   * counts in the test's results rollups in the same transaction.
+   * each hold what the other waits for. The users are locked first (lockNames): evaluations of one
+   * user, and the user's events, take turns, so each finds what the previous one wrote; the
+   * assignments count in the tests' results rollups in the same transaction.
    *
    * A placement is written only into a test the database says is RUNNING, whatever the ruleset in
    * memory says (it may be older than a stop). The tests' rows are share-locked first, and the
-   * assignment dated after that: a stop, which locks the row to write, waits for this transaction to
-   * commit, so its stoppedAt is later than every assignment and its cleanup of slots and claims sees
-   * every one; a placement that comes after the stop sees STOPPED and writes nothing.
+   * assignments dated after that: a stop, which locks the row to write, waits for this transaction
+   * to commit, so its stoppedAt is later than every assignment and its cleanup of slots and claims
+   * sees every one; a placement that comes after the stop sees STOPPED and writes nothing.
    */
-  private record(projectId: string, userId: string, wanted: Placement[]): Promise<Map<string, string>> {
-    // Concurrent first visits share a commit (group commit): each still reads and writes alone.
-    return this.db.sharedTransaction(async (tx) => {
-      // The user's events may be arriving at this moment: whichever of the two comes second sees the other.
-      await lockNames(tx, [`${projectId}:${userId}`]);
-      const held = (await this.assignmentsOf(tx, projectId, userId)).variants;
-      const tests = await sql<LiveTestRow>(
-        tx,
-        `SELECT id, project_id, stopped_at, rollups_built, exposure_event FROM experience
-          WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM test_user pin WHERE pin.experience_id = experience.id AND pin.user_id = :userId)
-          ORDER BY id${forShare(tx)}`,
-        { ids: wanted.map((placement) => placement.testId), running: ExperienceStatus.RUNNING, userId },
-      );
-      const runs = new Set(tests.map((row) => row.id));
-      let placed = wanted.filter((placement) => runs.has(placement.testId) && !held.has(placement.testId));
-      const exclusive = placed.find((placement) => placement.exclusive);
-      if (exclusive && !(await this.takeSlot(tx, projectId, userId, exclusive))) {
-        placed = placed.filter((placement) => placement !== exclusive);
-      }
-      const owners = await this.claimKeys(tx, projectId, userId, placed);
-      const now = this.clock.now();
-      const written: Placement[] = [];
-      for (const placement of placed) {
-        if (placement.keyIds.every((keyId) => owners.get(keyId) === placement.testId))
-          written.push(placement);
+  private async recordRound(tx: EntityManager, requests: PlacementRequest[]): Promise<Map<string, string>[]> {
+    // The users' events may be arriving at this moment: whichever of the two comes second sees the other.
+    await lockNames(
+      tx,
+      requests.map(({ projectId, userId }) => `${projectId}:${userId}`),
+    );
+    const held = await this.heldBy(tx, requests);
+    const tests = await sql<LiveTestRow>(
+      tx,
+      `SELECT id, project_id, stopped_at, rollups_built, exposure_event FROM experience
+        WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL ORDER BY id${forShare(tx)}`,
+      {
+        ids: [...new Set(requests.flatMap(({ wanted }) => wanted.map((placement) => placement.testId)))],
+        running: ExperienceStatus.RUNNING,
+      },
+    );
+    const pinned = await this.testUsersAmong(tx, tests, requests);
+    const runs = new Set(tests.map((row) => row.id));
+    let placed = requests.map(({ userId, wanted }, i) =>
+      wanted.filter(
+        (placement) =>
+          runs.has(placement.testId) &&
+          !pinned.has(`${placement.testId} ${userId}`) &&
+          !held[i].has(placement.testId),
+      ),
+    );
+    const slots = placed.flatMap((placements, i) => {
+      const exclusive = placements.find((placement) => placement.exclusive);
+      return exclusive ? [{ ...requests[i], placement: exclusive }] : [];
+    });
+    const lostSlots = new Set<Placement>();
+    (await this.takeSlots(tx, slots)).forEach((taken, i) => taken || lostSlots.add(slots[i].placement));
+    placed = placed.map((placements) => placements.filter((placement) => !lostSlots.has(placement)));
+    const owners = await this.claimKeys(tx, requests, placed);
+    const now = this.clock.now();
+    const written: Placement[][] = [];
+    for (const [i, { projectId, userId }] of requests.entries()) {
+      written.push([]);
+      for (const placement of placed[i]) {
+        const owns = placement.keyIds.every(
+          (keyId) => owners.get(`${projectId} ${userId} ${keyId}`) === placement.testId,
+        );
+        if (owns) written[i].push(placement);
         else await this.release(tx, projectId, userId, placement);
       }
-      const exposureOf = new Map(tests.map((test) => [test.id, test.exposure_event]));
-      await insertRows(
-        tx,
-        "assignment",
-        ["experience_id", "user_id", "project_id", "variant_id", "assigned_at", "entered_at"],
-        // With an exposure event the user enters the results at their first exposure, not now.
-        written.map((p) => [
+    }
+    const exposureOf = new Map(tests.map((test) => [test.id, test.exposure_event]));
+    await insertRows(
+      tx,
+      "assignment",
+      ["experience_id", "user_id", "project_id", "variant_id", "assigned_at", "entered_at"],
+      // With an exposure event the user enters the results at their first exposure, not now.
+      requests.flatMap(({ projectId, userId }, i) =>
+        written[i].map((p) => [
           p.testId,
           userId,
           projectId,
@@ -225,77 +260,146 @@ export class EvaluationService {
           now,
           exposureOf.get(p.testId) ? null : now,
         ]),
-      );
-      await this.rollups.placed(
-        tx,
-        projectId,
-        userId,
-        written,
-        tests.filter((test) => written.some((placement) => placement.testId === test.id)),
-        now,
-      );
-      // What is stored now: the user is locked (lockNames; SQLite's one writer), so nobody else wrote.
-      return new Map([...held, ...written.map((p): [string, string] => [p.testId, p.variantId])]);
-    });
+      ),
+    );
+    await this.rollups.placed(
+      tx,
+      requests.map(({ projectId, userId }, i) => ({ projectId, userId, placements: written[i] })),
+      tests,
+      now,
+    );
+    // What is stored now: the users are locked (lockNames; SQLite's one writer), so nobody else wrote.
+    return requests.map(
+      (_, i) => new Map([...held[i], ...written[i].map((p): [string, string] => [p.testId, p.variantId])]),
+    );
   }
 
-  /** Takes the user's exclusive slot for the placement's test; false when another test holds it. */
-  private async takeSlot(
-    tx: EntityManager,
-    projectId: string,
-    userId: string,
-    placement: Placement,
-  ): Promise<boolean> {
-    const replaces = placement.exclusive?.replacesSlotOf;
-    if (replaces) {
-      // Only a slot whose test really is over goes: the ruleset in memory may be older than the slot.
-      await sql(
-        tx,
-        `DELETE FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId AND experience_id IN
-           (SELECT id FROM experience WHERE id = :stale AND (archived_at IS NOT NULL OR status NOT IN (:...live)))`,
-        { projectId, userId, stale: replaces, live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED] },
-      );
-    }
-    const taken = await changedRows(
+  /** Each user's assignments (test → variant), in one statement for all. */
+  private async heldBy(tx: EntityManager, users: PlacementRequest[]): Promise<Map<string, string>[]> {
+    const parameters: Record<string, unknown> = {};
+    const rows = await sql<{
+      project_id: string;
+      user_id: string;
+      experience_id: string;
+      variant_id: string;
+    }>(
       tx,
-      `INSERT INTO exclusive_slot (project_id, user_id, experience_id, assigned_at)
-       VALUES (:projectId, :userId, :testId, :now) ON CONFLICT DO NOTHING`,
-      { projectId, userId, testId: placement.testId, now: this.clock.now() },
-    );
-    if (taken === 1) return true;
-    // Held already: the slot says by which test.
-    const [slot] = await sql<{ experience_id: string }>(
-      tx,
-      "SELECT experience_id FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId",
-      { projectId, userId },
-    );
-    return slot?.experience_id === placement.testId;
-  }
-
-  /** Claims the placements' keys where free, in key order, and answers who holds each of them now. */
-  private async claimKeys(tx: EntityManager, projectId: string, userId: string, placed: Placement[]) {
-    const claims = placed
-      .flatMap((placement) => placement.keyIds.map((keyId) => ({ keyId, testId: placement.testId })))
-      .sort((a, b) => (a.keyId < b.keyId ? -1 : 1));
-    if (claims.length === 0) return new Map<string, string>();
-    const parameters: Record<string, unknown> = { projectId, userId };
-    const rows = claims.map((claim, i) => {
-      parameters[`key${i}`] = claim.keyId;
-      parameters[`test${i}`] = claim.testId;
-      return `(:projectId, :userId, :key${i}, :test${i})`;
-    });
-    const claimed = await changedRows(
-      tx,
-      `INSERT INTO key_claim (project_id, user_id, key_id, experience_id) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
+      `SELECT project_id, user_id, experience_id, variant_id FROM assignment
+        WHERE ${matchesAny(["project_id", "user_id"], users.map(userKey), parameters, "u")}`,
       parameters,
     );
-    if (claimed === claims.length) return new Map(claims.map((claim) => [claim.keyId, claim.testId]));
-    const owners = await sql<{ key_id: string; experience_id: string }>(
-      tx,
-      "SELECT key_id, experience_id FROM key_claim WHERE project_id = :projectId AND user_id = :userId AND key_id IN (:...keys)",
-      { projectId, userId, keys: claims.map((claim) => claim.keyId) },
+    const byUser = new Map(
+      users.map(({ projectId, userId }) => [`${projectId} ${userId}`, new Map<string, string>()]),
     );
-    return new Map(owners.map((row) => [row.key_id, row.experience_id]));
+    for (const row of rows)
+      byUser.get(`${row.project_id} ${row.user_id}`)!.set(row.experience_id, row.variant_id);
+    return users.map(({ projectId, userId }) => byUser.get(`${projectId} ${userId}`)!);
+  }
+
+  /** "test user" for each of the tests' QA users among these users: they are served, never placed. */
+  private async testUsersAmong(
+    tx: EntityManager,
+    tests: LiveTestRow[],
+    users: PlacementRequest[],
+  ): Promise<Set<string>> {
+    if (tests.length === 0) return new Set();
+    const pins = await sql<{ experience_id: string; user_id: string }>(
+      tx,
+      "SELECT experience_id, user_id FROM test_user WHERE experience_id IN (:...tests) AND user_id IN (:...users)",
+      { tests: tests.map((test) => test.id), users: users.map((user) => user.userId) },
+    );
+    return new Set(pins.map((pin) => `${pin.experience_id} ${pin.user_id}`));
+  }
+
+  /**
+   * Takes each user's exclusive slot for their placement's test; answers, for each, whether the slot
+   * is that test's now (false when another test holds it).
+   */
+  private async takeSlots(
+    tx: EntityManager,
+    slots: { projectId: string; userId: string; placement: Placement }[],
+  ): Promise<boolean[]> {
+    if (slots.length === 0) return [];
+    const stale = slots.filter(({ placement }) => placement.exclusive?.replacesSlotOf);
+    if (stale.length) {
+      // Only a slot whose test really is over goes: the ruleset in memory may be older than the slot.
+      const parameters: Record<string, unknown> = {
+        live: [ExperienceStatus.RUNNING, ExperienceStatus.PAUSED],
+      };
+      const slotsOf = matchesAny(
+        ["project_id", "user_id", "experience_id"],
+        stale.map(({ projectId, userId, placement }) => [
+          projectId,
+          userId,
+          placement.exclusive!.replacesSlotOf,
+        ]),
+        parameters,
+        "s",
+      );
+      await sql(
+        tx,
+        `DELETE FROM exclusive_slot WHERE (${slotsOf}) AND experience_id IN
+           (SELECT id FROM experience WHERE archived_at IS NOT NULL OR status NOT IN (:...live))`,
+        parameters,
+      );
+    }
+    const now = this.clock.now();
+    const taken = await insertNew(
+      tx,
+      "exclusive_slot",
+      ["project_id", "user_id", "experience_id", "assigned_at"],
+      slots.map(({ projectId, userId, placement }) => [projectId, userId, placement.testId, now]),
+    );
+    if (taken === slots.length) return slots.map(() => true);
+    // Some were held already: the slots say by which tests.
+    const parameters: Record<string, unknown> = {};
+    const holders = await sql<{ project_id: string; user_id: string; experience_id: string }>(
+      tx,
+      `SELECT project_id, user_id, experience_id FROM exclusive_slot WHERE ${matchesAny(["project_id", "user_id"], slots.map(userKey), parameters, "u")}`,
+      parameters,
+    );
+    const holder = new Map(holders.map((row) => [`${row.project_id} ${row.user_id}`, row.experience_id]));
+    return slots.map(
+      ({ projectId, userId, placement }) => holder.get(`${projectId} ${userId}`) === placement.testId,
+    );
+  }
+
+  /**
+   * Claims the placements' keys where free, in key order, and answers who holds each of them now,
+   * by "project user key".
+   */
+  private async claimKeys(
+    tx: EntityManager,
+    users: PlacementRequest[],
+    placed: Placement[][],
+  ): Promise<Map<string, string>> {
+    const claims = users
+      .flatMap(({ projectId, userId }, i) =>
+        placed[i].flatMap((placement) =>
+          placement.keyIds.map((keyId) => [projectId, userId, keyId, placement.testId]),
+        ),
+      )
+      .sort(([p1, u1, k1], [p2, u2, k2]) => compare(p1, p2) || compare(u1, u2) || compare(k1, k2));
+    if (claims.length === 0) return new Map();
+    const claimed = await insertNew(
+      tx,
+      "key_claim",
+      ["project_id", "user_id", "key_id", "experience_id"],
+      claims,
+    );
+    if (claimed === claims.length)
+      return new Map(
+        claims.map(([projectId, userId, keyId, testId]) => [`${projectId} ${userId} ${keyId}`, testId]),
+      );
+    const parameters: Record<string, unknown> = {};
+    const owners = await sql<{ project_id: string; user_id: string; key_id: string; experience_id: string }>(
+      tx,
+      `SELECT project_id, user_id, key_id, experience_id FROM key_claim WHERE ${matchesAny(["project_id", "user_id"], users.map(userKey), parameters, "u")}`,
+      parameters,
+    );
+    return new Map(
+      owners.map((row) => [`${row.project_id} ${row.user_id} ${row.key_id}`, row.experience_id]),
+    );
   }
 
   /**
@@ -325,6 +429,40 @@ export class EvaluationService {
       );
     }
   }
+}
+
+/** A user's first-time placements, waiting to be written (EvaluationService.record). */
+interface PlacementRequest {
+  projectId: string;
+  userId: string;
+  wanted: Placement[];
+}
+
+/** Users per round: the statements' lists of users stay far below both engines' limits on parameters. */
+const USERS_PER_ROUND = 100;
+
+/** The requests' indexes in rounds in which each user appears at most once, in arrival order. */
+function roundsOf(requests: readonly PlacementRequest[]): number[][] {
+  const rounds: { users: Set<string>; indexes: number[] }[] = [];
+  requests.forEach((request, index) => {
+    const user = `${request.projectId} ${request.userId}`;
+    // After the last round the user is in: that request is written first.
+    let after = 0;
+    rounds.forEach((round, r) => round.users.has(user) && (after = r + 1));
+    let round = rounds.slice(after).find((candidate) => candidate.indexes.length < USERS_PER_ROUND);
+    if (!round) rounds.push((round = { users: new Set(), indexes: [] }));
+    round.users.add(user);
+    round.indexes.push(index);
+  });
+  return rounds.map((round) => round.indexes);
+}
+
+function userKey({ projectId, userId }: { projectId: string; userId: string }): string[] {
+  return [projectId, userId];
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function countBySource(values: readonly EvaluatedValue[]): Map<string, number> {

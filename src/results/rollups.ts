@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
-import { forShare, forUpdate, insertRows, lockNames, sql, upsert } from "../db/sql";
+import { forShare, forUpdate, insertRows, lockNames, matchesAny, sql, upsert } from "../db/sql";
 import { ExperienceKind } from "../experiences/experience-kind";
 import { compileEventFilters } from "../segments/segment-matching";
 import type { PropertyCondition } from "../segments/segment-rule";
@@ -113,37 +113,54 @@ export class ResultRollups {
   }
 
   /**
-   * After evaluate placed a user in tests (inside its transaction, the user locked): each placement
-   * counts the user from now, unless the test waits for an exposure. An event the user sent dated
+   * After evaluate placed users in tests (inside its transaction, the users locked): each placement
+   * counts its user from now, unless the test waits for an exposure. An event a user sent dated
    * after now was stored before this placement could count it: such users are counted from their events.
    */
   async placed(
     tx: EntityManager,
-    projectId: string,
-    userId: string,
-    placements: { testId: string; variantId: string }[],
+    users: { projectId: string; userId: string; placements: { testId: string; variantId: string }[] }[],
     tests: LiveTestRow[],
     now: number,
   ): Promise<void> {
-    const built = tests.filter((test) => Boolean(test.rollups_built));
-    if (built.length === 0) return;
-    // Users with an exposure event enter at their first exposure, not now.
-    const entering = built.filter((test) => !test.exposure_event);
-    await addUsers(
+    const built = new Map(tests.filter((test) => Boolean(test.rollups_built)).map((test) => [test.id, test]));
+    const counted = users
+      .map((user) => ({ ...user, placements: user.placements.filter((p) => built.has(p.testId)) }))
+      .filter((user) => user.placements.length > 0);
+    if (counted.length === 0) return;
+    // Users with an exposure event enter at their first exposure, not now. One row per cell: an
+    // upsert may not touch a row twice.
+    const cells = new Map<string, [string, string, number, number]>();
+    for (const { testId, variantId } of counted.flatMap((user) => user.placements)) {
+      if (built.get(testId)!.exposure_event) continue;
+      const cell = cells.get(`${testId} ${variantId}`) ?? [testId, variantId, dayOf(now), 0];
+      cell[3]++;
+      cells.set(`${testId} ${variantId}`, cell);
+    }
+    await addUsers(tx, [...cells.values()]);
+    const parameters: Record<string, unknown> = { now };
+    const withFutureEvents = await sql<{ project_id: string; user_id: string }>(
       tx,
-      entering.map((test) => [
-        test.id,
-        placements.find((p) => p.testId === test.id)!.variantId,
-        dayOf(now),
-        1,
-      ]),
+      `SELECT DISTINCT project_id, user_id FROM future_event
+        WHERE (${matchesAny(
+          ["project_id", "user_id"],
+          counted.map((user) => [user.projectId, user.userId]),
+          parameters,
+          "u",
+        )}) AND at >= :now`,
+      parameters,
     );
-    const [future] = await sql<{ n: number | string }>(
-      tx,
-      "SELECT COUNT(*) AS n FROM future_event WHERE project_id = :projectId AND user_id = :userId AND at >= :now",
-      { projectId, userId, now },
-    );
-    if (Number(future.n) > 0) for (const test of built) await this.recount(tx, test, [userId]);
+    const recounted = new Set(withFutureEvents.map((row) => `${row.project_id} ${row.user_id}`));
+    for (const test of built.values()) {
+      const userIds = counted
+        .filter(
+          (user) =>
+            recounted.has(`${user.projectId} ${user.userId}`) &&
+            user.placements.some((placement) => placement.testId === test.id),
+        )
+        .map((user) => user.userId);
+      await this.recount(tx, test, userIds);
+    }
   }
 
   /** Inside the stop's transaction: events dated at or after the stop that were counted stop counting. */

@@ -1,14 +1,31 @@
-import { openDatabase, type Database } from "../../src/db/database";
-import { sql } from "../../src/db/sql";
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "typeorm";
+import { openDatabase, type BatchWork, type Database } from "../../src/db/database";
+import { insertRows, sql } from "../../src/db/sql";
 import { freshDatabase, testEngine, type TestDatabase } from "../helpers/database";
+import { AbTestResultsDocument, SetTestUsersDocument } from "../../client/generated/graphql";
 import { evaluator, fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
 /*
  * First visits share commits (group commit): placements that arrive together are written in one
- * transaction on SQLite, one disk flush for the burst. Every guarantee stays: each answer is what was
- * stored, a failing work is undone alone, and nothing is answered before its commit.
+ * transaction on SQLite, a few statements and one disk flush for the burst. Every guarantee stays:
+ * each answer is what was stored, a failing item fails alone, and nothing is answered before its commit.
  */
+
+/**
+ * Holds the writer until the returned function is called, so the writes after it queue up, as a
+ * burst of first visits does.
+ */
+async function holdWriter(db: Database): Promise<() => Promise<void>> {
+  let release: (() => void) | null = null;
+  const busy = db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+  while (!release) await new Promise((resolve) => setTimeout(resolve, 1));
+  return async () => {
+    (release as () => void)();
+    await busy;
+  };
+}
 
 describe("sharedTransaction", () => {
   let database: TestDatabase;
@@ -25,44 +42,78 @@ describe("sharedTransaction", () => {
     await database.drop();
   });
 
-  test("works arriving together commit together; one that fails is undone alone and rejects alone", async () => {
-    commits = 0;
-    // The writer is busy, so the works queue up behind it, as a burst of first visits does.
-    let release: (() => void) | null = null;
-    const busy = db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
-    while (!release) await new Promise((resolve) => setTimeout(resolve, 1));
-    const works = Array.from({ length: 8 }, (_, i) =>
-      db.sharedTransaction(async (tx) => {
-        await sql(
-          tx,
-          "INSERT INTO project (id, name, config_version, created_at) VALUES (:id, :name, 0, 0)",
-          {
-            id: `00000000-0000-7000-8000-00000000000${i}`,
-            name: `shared ${i}`,
-          },
-        );
-        if (i === 3) throw new Error("work 3 fails after its insert");
-        return i;
-      }),
+  const busyWriter = () => holdWriter(db);
+  const insertProjects = (names: string[]) => (tx: EntityManager) =>
+    insertRows(
+      tx,
+      "project",
+      ["id", "name", "config_version", "created_at"],
+      names.map((name) => [randomUUID(), name, 0, 0]),
     );
-    (release as () => void)();
-    await busy;
-    const outcomes = await Promise.allSettled(works);
+  const stored = async (prefix: string) =>
+    (
+      await sql<{ name: string }>(
+        db.reader,
+        "SELECT name FROM project WHERE name LIKE :prefix ORDER BY name",
+        {
+          prefix: `${prefix} %`,
+        },
+      )
+    ).map((row) => row.name);
+
+  test("items arriving together commit together, each batch work called once with all of its items", async () => {
+    commits = 0;
+    const calls: string[][] = [];
+    const work =
+      (kind: string): BatchWork<number, string> =>
+      async (tx, items) => {
+        const names = items.map((i) => `${kind} ${i}`);
+        calls.push(names);
+        await insertProjects(names)(tx);
+        return names;
+      };
+    const [odd, even] = [work("odd"), work("even")];
+    const release = await busyWriter();
+    const answers = Array.from({ length: 8 }, (_, i) => db.sharedTransaction(i % 2 ? odd : even, i));
+    await release();
+    expect(await Promise.all(answers)).toEqual(
+      Array.from({ length: 8 }, (_, i) => `${i % 2 ? "odd" : "even"} ${i}`),
+    );
+    expect([...(await stored("odd")), ...(await stored("even"))]).toEqual([
+      ...["odd 1", "odd 3", "odd 5", "odd 7"],
+      ...["even 0", "even 2", "even 4", "even 6"],
+    ]);
+    if (testEngine() === "sqlite") {
+      // The busy transaction, then one for all eight; each work called once, in order of arrival.
+      expect(commits).toBe(2);
+      expect(calls).toEqual([
+        ["even 0", "even 2", "even 4", "even 6"],
+        ["odd 1", "odd 3", "odd 5", "odd 7"],
+      ]);
+    } else {
+      expect(commits).toBe(9);
+      expect(calls).toHaveLength(8);
+    }
+  });
+
+  test("an item that fails fails alone: the batch is undone and the others are written", async () => {
+    const failing: BatchWork<number, number> = async (tx, items) => {
+      await insertProjects(items.map((i) => `shared ${i}`))(tx);
+      if (items.includes(3)) throw new Error("item 3 fails after its insert");
+      return [...items];
+    };
+    const release = await busyWriter();
+    const answers = Array.from({ length: 8 }, (_, i) => db.sharedTransaction(failing, i));
+    await release();
+    const outcomes = await Promise.allSettled(answers);
     expect(outcomes.map((outcome) => outcome.status)).toEqual([
       ...Array(3).fill("fulfilled"),
       "rejected",
       ...Array(4).fill("fulfilled"),
     ]);
-    const names = (
-      await sql<{ name: string }>(
-        db.reader,
-        "SELECT name FROM project WHERE name LIKE 'shared %' ORDER BY name",
-        {},
-      )
-    ).map((row) => row.name);
-    expect(names).toEqual([0, 1, 2, 4, 5, 6, 7].map((i) => `shared ${i}`));
-    // The busy transaction, then one for all eight on SQLite; one for each that succeeded on PostgreSQL.
-    expect(commits).toBe(testEngine() === "sqlite" ? 2 : 8);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toEqual(new Error("item 3 fails after its insert"));
+    expect(await stored("shared")).toEqual([0, 1, 2, 4, 5, 6, 7].map((i) => `shared ${i}`));
+    expect(db.pendingWrites).toBe(0);
   });
 });
 
@@ -89,7 +140,7 @@ describe("first visits", () => {
     const { evaluate } = evaluator(app, token);
     const users = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
     let answers: Awaited<ReturnType<typeof evaluate>>[] = [];
-    const commits = await app.countCommits(async () => {
+    const commits = await app.countStatements(/^COMMIT/i, async () => {
       answers = await Promise.all(users.map((id) => evaluate({ id })));
     });
     const stored = await sql<{ user_id: string; name: string }>(
@@ -104,5 +155,93 @@ describe("first visits", () => {
     );
     if (testEngine() === "sqlite") expect(commits).toBeLessThan(users.length / 2);
     else expect(commits).toBeGreaterThanOrEqual(users.length);
+  });
+
+  test("a burst of new users, each evaluated twice at once, into exclusive tests and tests sharing a key, with a QA user: every rule holds, in one transaction of a few statements on SQLite", async () => {
+    const token = await app.newProject();
+    const make = fixtures(app, token);
+    const goal = await make.goal();
+    const key = await make.key("STRING", "a");
+    const exclusive = [
+      await make.abTest({ goalIds: [goal], mutuallyExclusive: true }),
+      await make.abTest({ goalIds: [goal], mutuallyExclusive: true }),
+    ];
+    const setsKey = (value: string) =>
+      make.abTest({
+        goalIds: [goal],
+        variants: [
+          { name: "control", weight: 50, isControl: true, values: [{ keyId: key, value: "a" }] },
+          { name: "treatment", weight: 50, values: [{ keyId: key, value }] },
+        ],
+      });
+    const sharing = [await setsKey("b"), await setsKey("c")];
+    const plain = await make.abTest({ goalIds: [goal] });
+    const tests = [...exclusive, ...sharing, plain];
+    for (const test of tests) await make.start(test.id);
+    const { setTestUsers } = await app.query(
+      SetTestUsersDocument,
+      {
+        id: plain.id,
+        users: [{ userId: "qa-user", variantId: (plain as { variants: { id: string }[] }).variants[1].id }],
+      },
+      token,
+    );
+    expect(setTestUsers.userErrors).toEqual([]);
+    const { evaluate } = evaluator(app, token);
+    const users = [...Array.from({ length: 25 }, (_, i) => `mixed-${i}`), "qa-user"];
+
+    let answers: Awaited<ReturnType<typeof evaluate>>[] = [];
+    const burst = async () => {
+      // On SQLite behind the busy writer, so that all of them are one batch.
+      const gate = testEngine() === "sqlite" ? await holdWriter(app.services.db) : null;
+      const sent = [...users, ...users].map((id) => evaluate({ id }));
+      if (gate) {
+        while (app.services.db.pendingWrites < 1 + sent.length)
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        await gate();
+      }
+      answers = await Promise.all(sent);
+    };
+    let commits = 0;
+    const inserts = await app.countStatements(/^INSERT/i, async () => {
+      commits = await app.countStatements(/^COMMIT/i, burst);
+    });
+
+    const stored = await sql<{ user_id: string; experience_id: string; name: string }>(
+      app.services.db.reader,
+      `SELECT a.user_id, a.experience_id, v.name FROM assignment a JOIN variant v ON v.id = a.variant_id
+        WHERE a.project_id = (SELECT project_id FROM experience WHERE id = :test) ORDER BY a.experience_id`,
+      { test: plain.id },
+    );
+    const storedOf = (user: string) =>
+      stored
+        .filter((row) => row.user_id === user)
+        .map((row) => ({ abTestId: row.experience_id, variant: row.name }));
+    const byTest = (ids: string[]) => (user: string) =>
+      storedOf(user).filter((a) => ids.includes(a.abTestId));
+    const sorted = <T extends { abTestId: string }>(list: T[]) =>
+      [...list].sort((a, b) => a.abTestId.localeCompare(b.abTestId));
+    answers.forEach((answer, i) => {
+      const user = users[i % users.length];
+      // The QA user is served plain's variant from the pin, never placed in it.
+      const placed = answer.assignments.filter((a) => user !== "qa-user" || a.abTestId !== plain.id);
+      expect(sorted(placed)).toEqual(sorted(storedOf(user)));
+    });
+    for (const user of users) {
+      expect(byTest(exclusive.map((t) => t.id))(user)).toHaveLength(1);
+      expect(byTest(sharing.map((t) => t.id))(user).length).toBeLessThanOrEqual(1);
+      expect(byTest([plain.id])(user)).toHaveLength(user === "qa-user" ? 0 : 1);
+    }
+    // Each placement counts once in the results.
+    const { experience } = await app.query(AbTestResultsDocument, { id: plain.id }, token);
+    if (experience?.__typename !== "ABTest") throw new Error("not a test");
+    expect(experience.results.variants.reduce((sum, v) => sum + v.users, 0)).toBe(users.length - 1);
+    if (testEngine() === "sqlite") {
+      // The busy transaction and one for the burst; slots, claims, assignments and rollups: an INSERT each.
+      expect(commits).toBe(2);
+      expect(inserts).toBe(4);
+    } else {
+      expect(commits).toBeGreaterThanOrEqual(users.length);
+    }
   });
 });

@@ -46,8 +46,8 @@ export interface TestApp {
   tokenFor(role: Role, adminOf?: string): Promise<string>;
   /** Counts the SQL statements `work` causes (every connection, every engine). */
   countQueries(work: () => Promise<unknown>): Promise<number>;
-  /** Counts the transactions `work` commits (every connection, every engine). */
-  countCommits(work: () => Promise<unknown>): Promise<number>;
+  /** Counts the SQL statements `work` causes that match `pattern`, e.g. /^COMMIT/i for the transactions it commits. */
+  countStatements(pattern: RegExp, work: () => Promise<unknown>): Promise<number>;
   /** A second, separate project; returns its ADMIN secret. */
   newProject(name?: string): Promise<string>;
   close(): Promise<void>;
@@ -68,18 +68,19 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
-  /** While a count runs: which statements it counts, and how many it has seen. */
-  let counter: { counts: (statement: string) => boolean; count: number } | null = null;
+  /** The counts running (they may nest): which statements each counts, and how many it has seen. */
+  const counters = new Set<{ counts: (statement: string) => boolean; count: number }>();
   const db = await openDatabase(database.config, (query) => {
-    if (counter?.counts(query.trim())) counter.count++;
+    for (const counter of counters) if (counter.counts(query.trim())) counter.count++;
   });
   const countWhile = async (counts: (statement: string) => boolean, work: () => Promise<unknown>) => {
-    const current = (counter = { counts, count: 0 });
+    const counter = { counts, count: 0 };
+    counters.add(counter);
     try {
       await work();
-      return current.count;
+      return counter.count;
     } finally {
-      counter = null;
+      counters.delete(counter);
     }
   };
   const logger = pino({ level: "silent" });
@@ -125,7 +126,7 @@ export async function startTestApp(
         (statement) => !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(statement),
         work,
       ),
-    countCommits: (work) => countWhile((statement) => /^COMMIT/i.test(statement), work),
+    countStatements: (pattern, work) => countWhile((statement) => pattern.test(statement), work),
     async tokenFor(role, adminOf = ADMIN_SECRET) {
       const created = await app.query(
         `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret } }`,
