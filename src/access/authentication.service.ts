@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Database } from "../db/database";
+import type { BatchWork, Database } from "../db/database";
 import { sql } from "../db/sql";
 import { ApiToken } from "./api-token.entity";
 import type { Caller, Role } from "./role";
@@ -23,9 +23,19 @@ interface TokenRow {
   config_version: string | number;
 }
 
+/** Callers remembered at most: a bound on memory, whatever number of tokens is in use. */
+const KNOWN_CALLERS = 10_000;
+
 /** Who is behind a request's bearer secret: the one call every request makes. */
 export class AuthenticationService {
   private readonly lastUsedWritten = new Map<string, number>();
+  /**
+   * Callers by their secret's hash, with the count of committed transactions when they were read,
+   * where the database has one (Database.transactionsCommitted: SQLite): every token revocation and
+   * every setup change (the config version) is a committed transaction, so an entry whose count is
+   * still current is what a read would answer. Only found tokens are kept.
+   */
+  private readonly known = new Map<string, { committed: number; caller: Caller }>();
 
   constructor(
     private readonly db: Database,
@@ -34,17 +44,30 @@ export class AuthenticationService {
 
   /**
    * The caller behind a bearer secret, or null. Looked up by the secret's hash and compared in
-   * constant time; read from the database on every request, so a revocation holds from the next
-   * request on, in every process.
+   * constant time; read from the database unless nothing was committed since the last read of it
+   * (SQLite, whose one writer is this process), so a revocation holds from the next request on, in
+   * every process.
    */
   async authenticate(secret: string): Promise<Caller | null> {
     const presented = hashSecret(secret);
+    // Taken before the read: a commit while it runs makes the entry stale, not wrong.
+    const committed = this.db.transactionsCommitted;
+    const known = this.known.get(presented);
+    if (known && known.committed === committed) {
+      this.noteUse(known.caller.tokenId);
+      return known.caller;
+    }
     const [token] = await this.db.read<TokenRow>(`${TOKEN_SELECT} WHERE token.secret_hash = :presented`, {
       presented,
     });
     if (!token || token.revoked_at !== null || !hashesMatch(token.secret_hash, presented)) return null;
+    const caller = callerOf(token);
+    if (committed !== null) {
+      if (this.known.size >= KNOWN_CALLERS) this.known.clear();
+      this.known.set(presented, { committed, caller });
+    }
     this.noteUse(token.id);
-    return callerOf(token);
+    return caller;
   }
 
   /**
@@ -68,9 +91,16 @@ export class AuthenticationService {
     if (now - (this.lastUsedWritten.get(tokenId) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(tokenId, now);
     this.db
-      .transaction((tx) => tx.update(ApiToken, { id: tokenId }, { lastUsedAt: new Date(now) }))
+      .sharedTransaction(this.writeLastUses, { tokenId, at: now })
       .catch((error) => this.logger.warn({ err: error, tokenId }, "could not record a token's last use"));
   }
+
+  /** A shared write: no remembered caller depends on a token's last use (Database.transactionsCommitted). */
+  private readonly writeLastUses: BatchWork<{ tokenId: string; at: number }, void> = async (tx, uses) => {
+    for (const { tokenId, at } of uses)
+      await tx.update(ApiToken, { id: tokenId }, { lastUsedAt: new Date(at) });
+    return uses.map(() => undefined);
+  };
 }
 
 function callerOf(token: TokenRow): Caller {

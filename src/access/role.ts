@@ -24,12 +24,12 @@ export const Can = {
   any: [Role.ADMIN, Role.EDITOR, Role.VIEWER, Role.SDK],
 } as const;
 
-/** The authenticated token behind a request: every service call is scoped by its project. */
+/** The authenticated token behind a request: every service call is scoped by its project. Shared by requests of one token (authentication.service.ts), so never changed. */
 export interface Caller {
-  projectId: string;
-  role: Role;
-  tokenId: string;
-  tokenName: string;
+  readonly projectId: string;
+  readonly role: Role;
+  readonly tokenId: string;
+  readonly tokenName: string;
   /** The project's config version when the request began: cached rulesets older than it are stale. */
-  configVersion: number;
+  readonly configVersion: number;
 }

@@ -35,7 +35,8 @@ export interface Database {
   read<Row>(text: string, parameters: Record<string, unknown>): Promise<Row[]>;
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /**
-   * A small write that may share its commit with others queued at the same moment (group commit):
+   * A small write that may share its commit with others queued at the same moment (group commit),
+   * of rows no remembered read depends on (see transactionsCommitted):
    * on SQLite, the items waiting for the writer are written in one transaction, each batch work
    * called once with all of its items (so it can write them in a few statements, not a few each),
    * and all are answered after the one commit: one disk flush for a burst of first visits instead
@@ -43,6 +44,13 @@ export interface Database {
    * itself. On PostgreSQL, which runs transactions side by side, each item is a transaction of its own.
    */
   sharedTransaction<Item, Result>(work: BatchWork<Item, Result>, item: Item): Promise<Result>;
+  /**
+   * Where this process is the database's one writer (SQLite): how many of its transactions have
+   * committed, so what was read while it stays the same is still what is stored. Shared transactions
+   * do not count: they write only what no such read depends on (first-time placements, a token's
+   * last use). Null where other processes write too (PostgreSQL): only a read tells what is stored.
+   */
+  readonly transactionsCommitted: number | null;
   /**
    * Writes of this process that are queued or running: transactions, and shared works waiting for
    * their batch (SQLite queues them; PostgreSQL runs them side by side).
@@ -194,9 +202,14 @@ class SqliteDatabase implements Database {
     );
   }
 
+  transactionsCommitted = 0;
+
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     this.openBatch = null;
-    return this.enqueue(work);
+    return this.enqueue(work).then((value) => {
+      this.transactionsCommitted++;
+      return value;
+    });
   }
 
   private enqueue<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -272,6 +285,7 @@ const STARTUP_LOCK = 720_417_301;
 
 class PostgresDatabase implements Database {
   readonly engine = "postgres";
+  readonly transactionsCommitted = null;
   pendingWrites = 0;
 
   constructor(

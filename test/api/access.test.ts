@@ -69,6 +69,32 @@ describe("tokens", () => {
     });
   });
 
+  test("on SQLite a token is read once while nothing is committed; a revocation or a setup change is seen at the next request", async () => {
+    const { createApiToken } = await app.query(CreateApiTokenDocument, {
+      input: { name: "remembered", role: "VIEWER" },
+    });
+    const secret = createApiToken.secret!;
+    const tokenReads = async () => {
+      // The first use writes lastUsedAt, a commit: wait for it, so the next use is the one counted.
+      while (app.services.db.pendingWrites > 0) await new Promise((resolve) => setImmediate(resolve));
+      return app.countStatements(/FROM api_token/, () => app.query(ViewerDocument, {}, secret));
+    };
+    await app.query(ViewerDocument, {}, secret);
+    expect(await tokenReads()).toBe(app.services.db.engine === "sqlite" ? 0 : 1);
+    // A setup change commits: the project's config version is read again with the token.
+    await app.query(CreateKeyDocument, {
+      input: { name: "remembered_key", type: "BOOLEAN", defaultValue: true },
+    });
+    expect(await tokenReads()).toBe(1);
+    expect(await tokenReads()).toBe(app.services.db.engine === "sqlite" ? 0 : 1);
+    const { keys } = await app.query(ListKeysDocument, { first: 100 }, secret);
+    expect(keys.nodes.map((key) => key.name)).toContain("remembered_key");
+    await app.query(RevokeApiTokenDocument, { id: createApiToken.token!.id });
+    await expect(app.execute(ViewerDocument, {}, secret)).rejects.toMatchObject({
+      extensions: { code: "UNAUTHENTICATED" },
+    });
+  });
+
   test("revoking twice is INVALID_STATE; an unknown token is NOT_FOUND", async () => {
     const { createApiToken } = await app.query(CreateApiTokenDocument, {
       input: { name: "temp", role: "SDK" },

@@ -100,8 +100,11 @@ test("the history of a page of experiences is read in a fixed number of statemen
   for (let i = 0; i < 12; i++) await own.featureFlag({ keyId, value: true });
   const list =
     "{ experiences(first: N) { nodes { id history(first: 3) { totalCount nodes { version action } } } } }";
-  const statements = async (n: number) =>
-    app.countQueries(() => app.query(list.replace("N", String(n)), {}, project));
+  const statements = async (n: number) => {
+    // Counted the second time: the first reads the token after the setup changes.
+    await app.query(list.replace("N", String(n)), {}, project);
+    return app.countQueries(() => app.query(list.replace("N", String(n)), {}, project));
+  };
   expect(await statements(12)).toBe(await statements(2));
 });
 

@@ -6,6 +6,7 @@ import {
   ListSegmentsDocument,
   UpdateSettingsDocument,
 } from "../../client/generated/graphql";
+import { testEngine } from "../helpers/database";
 import { fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 
@@ -55,6 +56,9 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** A request's token read when nothing was committed since the last: remembered on SQLite, read on PostgreSQL. */
+const tokenRead = testEngine() === "sqlite" ? 0 : 1;
+
 /**
  * Statements `run` causes, with the project's in-memory snapshots cold (just after a setup change,
  * which moves the config version) and then warm.
@@ -74,8 +78,9 @@ test("listing 10 or 100 keys with their usages takes the same number of statemen
       .length,
   ).toBeGreaterThan(30);
   expect(hundred).toEqual(ten);
-  // Cold: the token, the project's keys, its key, segment and goal references. Warm: the token only.
-  expect(ten).toEqual({ cold: 5, warm: 1 });
+  // Cold: the token, the project's keys, its key, segment and goal references. Warm: the token only,
+  // and on SQLite not even that (nothing committed since it was read: authentication.service.ts).
+  expect(ten).toEqual({ cold: 5, warm: tokenRead });
 });
 
 test("listing 3 or 36 experiences with segments, keys, values, variants and goals takes the same number of statements", async () => {
@@ -93,5 +98,5 @@ test("listing segments with clonedFrom and usages, and goals with usages, does n
   const goalsFew = await statements(() => app.query(ListGoalsDocument, { first: 2 }, token));
   const goalsAll = await statements(() => app.query(ListGoalsDocument, { first: 12 }, token));
   expect(goalsAll).toEqual(goalsFew);
-  expect(goalsFew.warm).toBe(1);
+  expect(goalsFew.warm).toBe(tokenRead);
 });
