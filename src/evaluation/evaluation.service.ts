@@ -64,10 +64,13 @@ export class EvaluationService {
       throw new InvalidArgument("user.properties", "must be a JSON object");
     const now = this.clock.now();
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
-    const [facts, stored] = await Promise.all([
-      this.facts(caller.projectId, userId, user.properties ?? {}, ruleset.events, now),
-      this.assignmentsOf(caller.projectId, userId),
-    ]);
+    const { facts, stored } = await this.stateOf(
+      caller.projectId,
+      userId,
+      user.properties ?? {},
+      ruleset.events,
+      now,
+    );
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
     const variants = newPlacements.length
@@ -84,78 +87,65 @@ export class EvaluationService {
     };
   }
 
-  /** The stored profile overlaid with the request's properties (null removes one), and the events the rules need. */
-  private async facts(
+  /**
+   * What evaluate knows of a user, read in one statement (one round trip, one moment): the stored
+   * profile overlaid with the request's properties (null removes one), the most recent events of each
+   * name the rules read, newest first, and the user's assignments and exclusive slot (read apart,
+   * they could show two moments: a concurrent evaluation's slot but not yet its assignment). Each
+   * event branch is bounded by its LIMIT and walks the (project, user, name, at) index backwards, so
+   * the work does not grow with the user's history; properties are read only where a filter needs them.
+   */
+  private async stateOf(
     projectId: string,
     userId: string,
     overrides: object,
     reads: EventRead[],
     now: number,
-  ): Promise<UserFacts> {
-    const [profile, rows] = await Promise.all([
-      this.db.read<{ properties: string }>(
-        "SELECT properties FROM profile WHERE project_id = :projectId AND user_id = :userId",
-        { projectId, userId },
-      ),
-      this.recentEvents(projectId, userId, reads, now),
-    ]);
-    const properties = propertiesOf(profile.length ? JSON.parse(profile[0].properties) : null);
+  ): Promise<{ facts: UserFacts; stored: UserAssignments }> {
+    const parameters: Record<string, unknown> = { projectId, userId };
+    const ofUser = "project_id = :projectId AND user_id = :userId";
+    // Rows of four parts in four columns; the casts give every engine one type per column.
+    const branches = [
+      `SELECT 'profile' AS part, properties AS first, CAST(NULL AS TEXT) AS second, CAST(NULL AS BIGINT) AS at FROM profile WHERE ${ofUser}`,
+      `SELECT 'assignment', experience_id, variant_id, NULL FROM assignment WHERE ${ofUser}`,
+      `SELECT 'slot', experience_id, NULL, NULL FROM exclusive_slot WHERE ${ofUser}`,
+      ...reads.map((read, i) => {
+        parameters[`name${i}`] = read.name;
+        parameters[`limit${i}`] = read.limit;
+        if (read.windowMs !== null) parameters[`since${i}`] = now - read.windowMs;
+        return `SELECT * FROM (SELECT 'event' AS part, name, ${read.withProperties ? "properties" : "NULL"}, at FROM event
+                  WHERE ${ofUser} AND name = :name${i}${read.windowMs === null ? "" : ` AND at >= :since${i}`}
+                  ORDER BY at DESC LIMIT :limit${i}) AS e${i}`;
+      }),
+    ];
+    const rows = await this.db.read<{
+      part: "profile" | "assignment" | "slot" | "event";
+      first: string;
+      second: string | null;
+      at: string | number | null;
+    }>(branches.join(" UNION ALL "), parameters);
+    let profile: string | null = null;
+    const stored: UserAssignments = { variants: new Map(), slotTestId: null };
+    const events = new Map<string, UserEvent[]>();
+    for (const row of rows) {
+      if (row.part === "profile") profile = row.first;
+      else if (row.part === "assignment") stored.variants.set(row.first, row.second!);
+      else if (row.part === "slot") stored.slotTestId = row.first;
+      else {
+        const list = events.get(row.first) ?? [];
+        list.push({
+          at: Number(row.at),
+          properties: propertiesOf(row.second === null ? null : JSON.parse(row.second)),
+        });
+        events.set(row.first, list);
+      }
+    }
+    const properties = propertiesOf(profile === null ? null : JSON.parse(profile));
     for (const [name, value] of Object.entries(overrides)) {
       if (value === null) properties.delete(name);
       else properties.set(name, value);
     }
-    const events = new Map<string, UserEvent[]>();
-    for (const row of rows) {
-      const list = events.get(row.name) ?? [];
-      list.push({
-        at: Number(row.at),
-        properties: propertiesOf(row.properties === null ? null : JSON.parse(row.properties)),
-      });
-      events.set(row.name, list);
-    }
-    return { properties, now, events: (name) => events.get(name) ?? [] };
-  }
-
-  /**
-   * The user's most recent events of each name the rules read, newest first, in one statement. Each
-   * name's branch is bounded by its LIMIT and walks the (project, user, name, at) index backwards, so
-   * the work does not grow with the user's history; properties are read only where a filter needs them.
-   */
-  private recentEvents(projectId: string, userId: string, reads: EventRead[], now: number) {
-    if (reads.length === 0) return Promise.resolve([]);
-    const parameters: Record<string, unknown> = { projectId, userId };
-    const branches = reads.map((read, i) => {
-      parameters[`name${i}`] = read.name;
-      parameters[`limit${i}`] = read.limit;
-      if (read.windowMs !== null) parameters[`since${i}`] = now - read.windowMs;
-      return `SELECT * FROM (SELECT name, at, ${read.withProperties ? "properties" : "CAST(NULL AS TEXT) AS properties"} FROM event
-                WHERE project_id = :projectId AND user_id = :userId AND name = :name${i}${read.windowMs === null ? "" : ` AND at >= :since${i}`}
-                ORDER BY at DESC LIMIT :limit${i}) AS e${i}`;
-    });
-    return this.db.read<{ name: string; at: string | number; properties: string | null }>(
-      branches.join(" UNION ALL "),
-      parameters,
-    );
-  }
-
-  /**
-   * The user's assignments and exclusive slot, in one statement: two statements could see two
-   * different moments (a concurrent evaluation's slot but not yet its assignment).
-   */
-  private async assignmentsOf(projectId: string, userId: string): Promise<UserAssignments> {
-    const rows = await this.db.read<{ experience_id: string; variant_id: string | null }>(
-      `SELECT experience_id, variant_id FROM assignment WHERE project_id = :projectId AND user_id = :userId
-       UNION ALL
-       SELECT experience_id, NULL FROM exclusive_slot WHERE project_id = :projectId AND user_id = :userId`,
-      { projectId, userId },
-    );
-    const variants = new Map<string, string>();
-    let slotTestId: string | null = null;
-    for (const row of rows) {
-      if (row.variant_id === null) slotTestId = row.experience_id;
-      else variants.set(row.experience_id, row.variant_id);
-    }
-    return { variants, slotTestId };
+    return { facts: { properties, now, events: (name) => events.get(name) ?? [] }, stored };
   }
 
   /** Writes the user's first-time placements; with others arriving at the same moment on SQLite (group commit). */
