@@ -150,12 +150,14 @@ async function http(): Promise<void> {
       const lean = await startCeiling(answers, ours.dir, true);
       try {
         const leanLoad = await load(lean.url, evaluateBody, SECONDS);
-        const returning = results.find(([name]) => name === "evaluate")![1];
-        const firstVisits = results.find(([name]) => name === "evaluate, first visits")![1];
+        const ratio = (name: string) =>
+          (
+            results.find(([load]) => load === name)![1].requestsPerSecond / leanLoad.requestsPerSecond
+          ).toFixed(2);
         console.log(
           `lean ceiling (Apollo standalone, no Express), evaluate: ${Math.round(leanLoad.requestsPerSecond)} r/s; ` +
-            `ratios: returning users ${(returning.requestsPerSecond / leanLoad.requestsPerSecond).toFixed(2)}, ` +
-            `first visits ${(firstVisits.requestsPerSecond / leanLoad.requestsPerSecond).toFixed(2)}`,
+            `ratios: returning users ${ratio("evaluate")}, first visits ${ratio("evaluate, first visits")}, ` +
+            `OFREP bulk ${ratio("OFREP bulk")}, its 304 ${ratio("OFREP bulk, 304")}`,
         );
       } finally {
         await lean.stop();
