@@ -5,9 +5,13 @@ export function forUpdate(manager: EntityManager): string {
   return manager.connection.driver.options.type === "postgres" ? " FOR UPDATE" : "";
 }
 
-/** " FOR SHARE": readers of a row that hold it until commit, while FOR UPDATE waits for them (PostgreSQL). */
-export function forShare(manager: EntityManager): string {
-  return manager.connection.driver.options.type === "postgres" ? " FOR SHARE" : "";
+/**
+ * " FOR SHARE": readers of a row that hold it until commit, while FOR UPDATE waits for them
+ * (PostgreSQL). `of`: only that table's rows, e.g. beside an outer join, whose nullable side cannot be locked.
+ */
+export function forShare(manager: EntityManager, of?: string): string {
+  if (manager.connection.driver.options.type !== "postgres") return "";
+  return of ? ` FOR SHARE OF ${of}` : " FOR SHARE";
 }
 
 /**

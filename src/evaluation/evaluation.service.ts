@@ -196,16 +196,7 @@ export class EvaluationService {
       requests.map(({ projectId, userId }) => `${projectId}:${userId}`),
     );
     const held = await this.heldBy(tx, requests);
-    const tests = await sql<LiveTestRow>(
-      tx,
-      `SELECT id, project_id, stopped_at, rollups_built, exposure_event FROM experience
-        WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL ORDER BY id${forShare(tx)}`,
-      {
-        ids: [...new Set(requests.flatMap(({ wanted }) => wanted.map((placement) => placement.testId)))],
-        running: ExperienceStatus.RUNNING,
-      },
-    );
-    const pinned = await this.testUsersAmong(tx, tests, requests);
+    const { tests, pinned } = await this.liveTestsOf(tx, requests);
     const runs = new Set(tests.map((row) => row.id));
     let placed = requests.map(({ userId, wanted }, i) =>
       wanted.filter(
@@ -286,19 +277,35 @@ export class EvaluationService {
     return users.map(({ projectId, userId }) => byUser.get(`${projectId} ${userId}`)!);
   }
 
-  /** "test user" for each of the tests' QA users among these users: they are served, never placed. */
-  private async testUsersAmong(
+  /**
+   * Of the tests the requests want, those the database says are RUNNING, share-locked (record's
+   * doc comment says why), and their QA users among the requests' users ("test user"): served, never
+   * placed. One statement: each test comes once per pinned user, or once with none.
+   */
+  private async liveTestsOf(
     tx: EntityManager,
-    tests: LiveTestRow[],
-    users: PlacementRequest[],
-  ): Promise<Set<string>> {
-    if (tests.length === 0) return new Set();
-    const pins = await sql<{ experience_id: string; user_id: string }>(
+    requests: PlacementRequest[],
+  ): Promise<{ tests: LiveTestRow[]; pinned: Set<string> }> {
+    const rows = await sql<LiveTestRow & { pinned_user: string | null }>(
       tx,
-      "SELECT experience_id, user_id FROM test_user WHERE experience_id IN (:...tests) AND user_id IN (:...users)",
-      { tests: tests.map((test) => test.id), users: users.map((user) => user.userId) },
+      `SELECT test.id, test.project_id, test.stopped_at, test.rollups_built, test.exposure_event, pin.user_id AS pinned_user
+         FROM experience test
+         LEFT JOIN test_user pin ON pin.experience_id = test.id AND pin.user_id IN (:...users)
+        WHERE test.id IN (:...ids) AND test.status = :running AND test.archived_at IS NULL
+        ORDER BY test.id${forShare(tx, "test")}`,
+      {
+        ids: [...new Set(requests.flatMap(({ wanted }) => wanted.map((placement) => placement.testId)))],
+        users: requests.map((request) => request.userId),
+        running: ExperienceStatus.RUNNING,
+      },
     );
-    return new Set(pins.map((pin) => `${pin.experience_id} ${pin.user_id}`));
+    const tests = new Map<string, LiveTestRow>();
+    const pinned = new Set<string>();
+    for (const { pinned_user: user, ...test } of rows) {
+      tests.set(test.id, test);
+      if (user !== null) pinned.add(`${test.id} ${user}`);
+    }
+    return { tests: [...tests.values()], pinned };
   }
 
   /**
