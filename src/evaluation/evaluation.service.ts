@@ -73,10 +73,13 @@ export class EvaluationService {
     );
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
-    const variants = newPlacements.length
-      ? await this.record(caller.projectId, userId, newPlacements)
-      : stored.variants;
-    if (newPlacements.length) this.signals.placed(newPlacements.length);
+    let variants = stored.variants;
+    if (newPlacements.length) {
+      const recorded = await this.record(caller.projectId, userId, newPlacements);
+      variants = recorded.variants;
+      // Counted after the commit, as written: a lost race or a test stopped meanwhile writes fewer.
+      if (recorded.written) this.signals.placed(recorded.written);
+    }
     const values = resolveValues(ruleset, userId, segments, variants);
     this.signals.evaluated(countBySource(values));
     return {
@@ -148,8 +151,11 @@ export class EvaluationService {
     return { facts: { properties, now, events: (name) => events.get(name) ?? [] }, stored };
   }
 
-  /** Writes the user's first-time placements; with others arriving at the same moment on SQLite (group commit). */
-  private record(projectId: string, userId: string, wanted: Placement[]): Promise<Map<string, string>> {
+  /**
+   * Writes the user's first-time placements, with others arriving at the same moment on SQLite (group
+   * commit); answers the user's stored variants and how many placements this wrote.
+   */
+  private record(projectId: string, userId: string, wanted: Placement[]): Promise<Recorded> {
     return this.db.sharedTransaction(this.recordAll, { projectId, userId, wanted });
   }
 
@@ -157,8 +163,8 @@ export class EvaluationService {
    * The batch work behind record(): a user evaluated twice at once is written in a later round than
    * their first request, so the second finds what the first wrote.
    */
-  private readonly recordAll: BatchWork<PlacementRequest, Map<string, string>> = async (tx, requests) => {
-    const answers: Map<string, string>[] = [];
+  private readonly recordAll: BatchWork<PlacementRequest, Recorded> = async (tx, requests) => {
+    const answers: Recorded[] = [];
     for (const round of roundsOf(requests)) {
       const stored = await this.recordRound(
         tx,
@@ -189,7 +195,7 @@ export class EvaluationService {
    * to commit, so its stoppedAt is later than every assignment and its cleanup of slots and claims
    * sees every one; a placement that comes after the stop sees STOPPED and writes nothing.
    */
-  private async recordRound(tx: EntityManager, requests: PlacementRequest[]): Promise<Map<string, string>[]> {
+  private async recordRound(tx: EntityManager, requests: PlacementRequest[]): Promise<Recorded[]> {
     // The users' events may be arriving at this moment: whichever of the two comes second sees the other.
     await lockNames(
       tx,
@@ -250,9 +256,10 @@ export class EvaluationService {
       now,
     );
     // What is stored now: the users are locked (lockNames; SQLite's one writer), so nobody else wrote.
-    return requests.map(
-      (_, i) => new Map([...held[i], ...written[i].map((p): [string, string] => [p.testId, p.variantId])]),
-    );
+    return requests.map((_, i) => ({
+      variants: new Map([...held[i], ...written[i].map((p): [string, string] => [p.testId, p.variantId])]),
+      written: written[i].length,
+    }));
   }
 
   /** Each user's assignments (test → variant), in one statement for all. */
@@ -426,6 +433,12 @@ export class EvaluationService {
       );
     }
   }
+}
+
+/** What record() stored for a user: all of their variants by test, and how many of them it wrote. */
+interface Recorded {
+  variants: Map<string, string>;
+  written: number;
 }
 
 /** A user's first-time placements, waiting to be written (EvaluationService.record). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { openDatabase, type BatchWork, type Database } from "../../src/db/database";
 import { insertRows, sql } from "../../src/db/sql";
+import { noSignals } from "../../src/shared/signals";
 import { freshDatabase, testEngine, type TestDatabase } from "../helpers/database";
 import { AbTestResultsDocument, SetTestUsersDocument } from "../../client/generated/graphql";
 import { evaluator, fixtures } from "../helpers/fixtures";
@@ -119,8 +120,10 @@ describe("sharedTransaction", () => {
 
 describe("first visits", () => {
   let app: TestApp;
+  /** Placements the service reported (px_first_time_placements_total on a server). */
+  let placedSignals = 0;
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ signals: { ...noSignals, placed: (count) => (placedSignals += count) } });
   });
   afterAll(() => app.close());
 
@@ -203,6 +206,7 @@ describe("first visits", () => {
       answers = await Promise.all(sent);
     };
     let commits = 0;
+    placedSignals = 0;
     const inserts = await app.countStatements(/^INSERT/i, async () => {
       commits = await app.countStatements(/^COMMIT/i, burst);
     });
@@ -232,6 +236,8 @@ describe("first visits", () => {
       expect(byTest(sharing.map((t) => t.id))(user).length).toBeLessThanOrEqual(1);
       expect(byTest([plain.id])(user)).toHaveLength(user === "qa-user" ? 0 : 1);
     }
+    // Each placement is reported once, by the evaluation that wrote it (both asked for it).
+    expect(placedSignals).toBe(stored.length);
     // Each placement counts once in the results.
     const { experience } = await app.query(AbTestResultsDocument, { id: plain.id }, token);
     if (experience?.__typename !== "ABTest") throw new Error("not a test");

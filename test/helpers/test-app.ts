@@ -9,6 +9,7 @@ import { authenticate } from "../../src/graphql/authenticate";
 import type { RequestContext } from "../../src/graphql/context";
 import { buildAppSchema } from "../../src/graphql/schema";
 import { createServices, type Services } from "../../src/services";
+import type { Signals } from "../../src/shared/signals";
 import type { Clock } from "../../src/shared/clock";
 import { freshDatabase, type TestDatabase } from "./database";
 
@@ -60,6 +61,8 @@ export async function startTestApp(
     production?: boolean;
     database?: TestDatabase;
     clock?: Clock;
+    /** What the services tell an operator (the server passes its metrics); nothing unless given. */
+    signals?: Signals;
     /**
      * When a repeated query is compiled (graphql/compiled-execution.ts). 1 unless told: every query of
      * the suite runs compiled; Infinity runs graphql-js alone.
@@ -84,7 +87,7 @@ export async function startTestApp(
     }
   };
   const logger = pino({ level: "silent" });
-  const services = createServices(db, logger, options.clock);
+  const services = createServices(db, logger, options.clock, options.signals);
   await services.projects.bootstrap(ADMIN_SECRET);
   const apollo = createApollo(await buildAppSchema(), {
     logger,
