@@ -24,6 +24,9 @@ export interface CompiledExecutionOptions {
 /** How often a hot query must come before it is compiled, unless told otherwise. */
 export const COMPILE_AT = 3;
 
+/** An operation graphql-jit declined to compile: graphql-js runs it from then on. */
+const DECLINED = Symbol("declined");
+
 /**
  * Queries a client sends again and again (an app's `evaluate`, a dashboard's lists) run compiled by
  * graphql-jit: a function generated for the operation's selection, instead of graphql-js walking the
@@ -35,13 +38,15 @@ export const COMPILE_AT = 3;
  * parsing, validation, plugins, error formatting and HTTP stay Apollo's.
  */
 export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions): Gateway {
-  const operations = new WeakMap<DocumentNode, Map<string, number | CompiledQuery>>();
+  /** Per document and operation: sightings so far, its compiled form, or DECLINED. */
+  const operations = new WeakMap<DocumentNode, Map<string, number | CompiledQuery | typeof DECLINED>>();
 
   const compiled = (document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
     let byName = operations.get(document);
     if (!byName) operations.set(document, (byName = new Map()));
     const name = operationName ?? "";
     const seen = byName.get(name) ?? 0;
+    if (seen === DECLINED) return null;
     if (typeof seen !== "number") return seen;
     if (seen + 1 < options.compileAt) {
       byName.set(name, seen + 1);
@@ -53,7 +58,7 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
       return query;
     }
     // Declined (it answers errors instead): graphql-js runs this operation from now on.
-    byName.set(name, Number.NEGATIVE_INFINITY);
+    byName.set(name, DECLINED);
     return null;
   };
 
