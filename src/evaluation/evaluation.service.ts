@@ -204,7 +204,7 @@ export class EvaluationService {
     const held = await this.heldBy(tx, requests);
     const { tests, pinned } = await this.liveTestsOf(tx, requests);
     const runs = new Set(tests.map((row) => row.id));
-    let placed = requests.map(({ userId, wanted }, i) =>
+    const placeable = requests.map(({ userId, wanted }, i) =>
       wanted.filter(
         (placement) =>
           runs.has(placement.testId) &&
@@ -212,26 +212,8 @@ export class EvaluationService {
           !held[i].has(placement.testId),
       ),
     );
-    const slots = placed.flatMap((placements, i) => {
-      const exclusive = placements.find((placement) => placement.exclusive);
-      return exclusive ? [{ ...requests[i], placement: exclusive }] : [];
-    });
-    const lostSlots = new Set<Placement>();
-    (await this.takeSlots(tx, slots)).forEach((taken, i) => taken || lostSlots.add(slots[i].placement));
-    placed = placed.map((placements) => placements.filter((placement) => !lostSlots.has(placement)));
-    const owners = await this.claimKeys(tx, requests, placed);
+    const written = await this.claimKeys(tx, requests, await this.takeSlots(tx, requests, placeable));
     const now = this.clock.now();
-    const written: Placement[][] = [];
-    for (const [i, { projectId, userId }] of requests.entries()) {
-      written.push([]);
-      for (const placement of placed[i]) {
-        const owns = placement.keyIds.every(
-          (keyId) => owners.get(`${projectId} ${userId} ${keyId}`) === placement.testId,
-        );
-        if (owns) written[i].push(placement);
-        else await this.release(tx, projectId, userId, placement);
-      }
-    }
     const exposureOf = new Map(tests.map((test) => [test.id, test.exposure_event]));
     await insertRows(
       tx,
@@ -316,14 +298,19 @@ export class EvaluationService {
   }
 
   /**
-   * Takes each user's exclusive slot for their placement's test; answers, for each, whether the slot
-   * is that test's now (false when another test holds it).
+   * Takes each user's exclusive slot for their exclusive placement's test; answers the placements
+   * without those whose slot another test holds.
    */
   private async takeSlots(
     tx: EntityManager,
-    slots: { projectId: string; userId: string; placement: Placement }[],
-  ): Promise<boolean[]> {
-    if (slots.length === 0) return [];
+    users: PlacementRequest[],
+    placed: Placement[][],
+  ): Promise<Placement[][]> {
+    const slots = placed.flatMap((placements, i) => {
+      const exclusive = placements.find((placement) => placement.exclusive);
+      return exclusive ? [{ ...users[i], placement: exclusive }] : [];
+    });
+    if (slots.length === 0) return placed;
     const stale = slots.filter(({ placement }) => placement.exclusive?.replacesSlotOf);
     if (stale.length) {
       // Only a slot whose test really is over goes: the ruleset in memory may be older than the slot.
@@ -354,7 +341,7 @@ export class EvaluationService {
       ["project_id", "user_id", "experience_id", "assigned_at"],
       slots.map(({ projectId, userId, placement }) => [projectId, userId, placement.testId, now]),
     );
-    if (taken === slots.length) return slots.map(() => true);
+    if (taken === slots.length) return placed;
     // Some were held already: the slots say by which tests.
     const parameters: Record<string, unknown> = {};
     const holders = await sql<{ project_id: string; user_id: string; experience_id: string }>(
@@ -363,20 +350,25 @@ export class EvaluationService {
       parameters,
     );
     const holder = new Map(holders.map((row) => [`${row.project_id} ${row.user_id}`, row.experience_id]));
-    return slots.map(
-      ({ projectId, userId, placement }) => holder.get(`${projectId} ${userId}`) === placement.testId,
+    const lost = new Set(
+      slots
+        .filter(
+          ({ projectId, userId, placement }) => holder.get(`${projectId} ${userId}`) !== placement.testId,
+        )
+        .map(({ placement }) => placement),
     );
+    return placed.map((placements) => placements.filter((placement) => !lost.has(placement)));
   }
 
   /**
-   * Claims the placements' keys where free, in key order, and answers who holds each of them now,
-   * by "project user key".
+   * Claims the placements' keys where free, in key order; answers the placements whose test holds
+   * every key it sets, and gives back what the others took (release).
    */
   private async claimKeys(
     tx: EntityManager,
     users: PlacementRequest[],
     placed: Placement[][],
-  ): Promise<Map<string, string>> {
+  ): Promise<Placement[][]> {
     const claims = users
       .flatMap(({ projectId, userId }, i) =>
         placed[i].flatMap((placement) =>
@@ -384,26 +376,36 @@ export class EvaluationService {
         ),
       )
       .sort(([p1, u1, k1], [p2, u2, k2]) => compare(p1, p2) || compare(u1, u2) || compare(k1, k2));
-    if (claims.length === 0) return new Map();
+    if (claims.length === 0) return placed;
     const claimed = await insertNew(
       tx,
       "key_claim",
       ["project_id", "user_id", "key_id", "experience_id"],
       claims,
     );
-    if (claimed === claims.length)
-      return new Map(
-        claims.map(([projectId, userId, keyId, testId]) => [`${projectId} ${userId} ${keyId}`, testId]),
-      );
+    if (claimed === claims.length) return placed;
+    // Some were claimed already: the claims say by which tests.
     const parameters: Record<string, unknown> = {};
     const owners = await sql<{ project_id: string; user_id: string; key_id: string; experience_id: string }>(
       tx,
       `SELECT project_id, user_id, key_id, experience_id FROM key_claim WHERE ${matchesAny(["project_id", "user_id"], users.map(userKey), parameters, "u")}`,
       parameters,
     );
-    return new Map(
+    const owner = new Map(
       owners.map((row) => [`${row.project_id} ${row.user_id} ${row.key_id}`, row.experience_id]),
     );
+    const owned: Placement[][] = [];
+    for (const [i, { projectId, userId }] of users.entries()) {
+      owned.push([]);
+      for (const placement of placed[i]) {
+        const owns = placement.keyIds.every(
+          (keyId) => owner.get(`${projectId} ${userId} ${keyId}`) === placement.testId,
+        );
+        if (owns) owned[i].push(placement);
+        else await this.release(tx, projectId, userId, placement);
+      }
+    }
+    return owned;
   }
 
   /**

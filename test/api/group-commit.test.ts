@@ -250,4 +250,68 @@ describe("first visits", () => {
       expect(commits).toBeGreaterThanOrEqual(users.length);
     }
   });
+
+  test("one user arriving twice at once, with properties that qualify each request for other tests: one exclusive test and one test per shared key are written, the losers give back their slot and claims", async () => {
+    const token = await app.newProject();
+    const make = fixtures(app, token);
+    const goal = await make.goal();
+    const key = await make.key("STRING", "a");
+    const plan = (value: string) =>
+      make.segment({
+        match: "ALL",
+        conditions: [{ property: { property: "plan", operator: "EQUALS", values: [value] } }],
+      });
+    const [pro, free] = [await plan("pro"), await plan("free")];
+    const exclusive = (segmentId: string) =>
+      make.abTest({ goalIds: [goal], segmentId, mutuallyExclusive: true });
+    const setsKey = (segmentId: string) =>
+      make.abTest({
+        goalIds: [goal],
+        segmentId,
+        variants: [
+          { name: "control", weight: 50, isControl: true, values: [{ keyId: key, value: "a" }] },
+          { name: "treatment", weight: 50, values: [{ keyId: key, value: "b" }] },
+        ],
+      });
+    const tests = {
+      exclusivePro: await exclusive(pro),
+      exclusiveFree: await exclusive(free),
+      keyPro: await setsKey(pro),
+      keyFree: await setsKey(free),
+    };
+    for (const test of Object.values(tests)) await make.start(test.id);
+    const { evaluate } = evaluator(app, token);
+
+    const rowsOf = (table: string) =>
+      sql<{ experience_id: string }>(
+        app.services.db.reader,
+        `SELECT experience_id FROM ${table} WHERE user_id = :user AND experience_id IN (:...tests) ORDER BY experience_id`,
+        { user: "two-minds", tests: Object.values(tests).map((test) => test.id) },
+      ).then((rows) => rows.map((row) => row.experience_id));
+    // On SQLite behind the busy writer, so that both are one batch: the second request's round
+    // finds the first's slot and claim taken.
+    const gate = testEngine() === "sqlite" ? await holdWriter(app.services.db) : null;
+    const sent = ["pro", "free"].map((value) => evaluate({ id: "two-minds", properties: { plan: value } }));
+    if (gate) {
+      while (app.services.db.pendingWrites < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+      await gate();
+    }
+    const answers = await Promise.all(sent);
+
+    const assigned = await rowsOf("assignment");
+    const inExclusive = assigned.filter((id) => [tests.exclusivePro.id, tests.exclusiveFree.id].includes(id));
+    const inKeyTests = assigned.filter((id) => [tests.keyPro.id, tests.keyFree.id].includes(id));
+    expect(inExclusive).toHaveLength(1);
+    expect(inKeyTests).toHaveLength(1);
+    // What the losers took is given back: the one slot and the key's one claim are the winners'.
+    expect(await rowsOf("exclusive_slot")).toEqual(inExclusive);
+    expect(await rowsOf("key_claim")).toEqual(inKeyTests);
+    for (const answer of answers) {
+      for (const { abTestId } of answer.assignments) expect(assigned).toContain(abTestId);
+    }
+    if (testEngine() === "sqlite") {
+      // The first request (pro) is written first; the second keeps what it found.
+      expect(assigned.sort()).toEqual([tests.exclusivePro.id, tests.keyPro.id].sort());
+    }
+  });
 });
