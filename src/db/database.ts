@@ -8,6 +8,12 @@ import { noSignals, type Signals } from "../shared/signals";
 export type Engine = "sqlite" | "postgres";
 
 /**
+ * A write for many items at once, answering in the items' order. sharedTransaction batches the
+ * items of one work (the same function) that arrive together.
+ */
+export type BatchWork<Item, Result> = (tx: EntityManager, items: readonly Item[]) => Promise<Result[]>;
+
+/**
  * The one door to storage. Services never know which engine they run on: they read through
  * `reader` and write through `transaction`, which keeps the engines' guarantees equal:
  * - SQLite shares one connection per DataSource, so concurrent transactions on it would nest and
@@ -17,12 +23,6 @@ export type Engine = "sqlite" | "postgres";
  *   of a project first locks the project row (see unit-of-work.ts), and transactions that lose a
  *   serialization or deadlock race are retried.
  */
-/**
- * A write for many items at once, answering in the items' order. sharedTransaction batches the
- * items of one work (the same function) that arrive together.
- */
-export type BatchWork<Item, Result> = (tx: EntityManager, items: readonly Item[]) => Promise<Result[]>;
-
 export interface Database {
   readonly engine: Engine;
   /** Committed data only. */
@@ -35,13 +35,13 @@ export interface Database {
   read<Row>(text: string, parameters: Record<string, unknown>): Promise<Row[]>;
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /**
-   * A small write that may share its commit with others queued at the same moment (group commit),
-   * of rows no remembered read depends on (see transactionsCommitted):
-   * on SQLite, the items waiting for the writer are written in one transaction, each batch work
-   * called once with all of its items (so it can write them in a few statements, not a few each),
-   * and all are answered after the one commit: one disk flush for a burst of first visits instead
-   * of one each. An item that fails fails alone: the batch is undone and each item runs again by
-   * itself. On PostgreSQL, which runs transactions side by side, each item is a transaction of its own.
+   * A small write, of rows no remembered read depends on (see transactionsCommitted), that may share
+   * its commit with others queued at the same moment (group commit): on SQLite, the items waiting
+   * for the writer are written in one transaction, each batch work called once with all of its
+   * items (so it can write them in a few statements, not a few each), and all are answered after
+   * the one commit: one disk flush for a burst of first visits instead of one each. An item that
+   * fails fails alone: the batch is undone and each item runs again by itself. On PostgreSQL, which
+   * runs transactions side by side, each item is a transaction of its own.
    */
   sharedTransaction<Item, Result>(work: BatchWork<Item, Result>, item: Item): Promise<Result>;
   /**
@@ -202,12 +202,16 @@ class SqliteDatabase implements Database {
     );
   }
 
-  transactionsCommitted = 0;
+  private committed = 0;
+
+  get transactionsCommitted(): number {
+    return this.committed;
+  }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     this.openBatch = null;
     return this.enqueue(work).then((value) => {
-      this.transactionsCommitted++;
+      this.committed++;
       return value;
     });
   }
