@@ -27,11 +27,8 @@ export async function sql<Row = ObjectLiteral>(
   return manager.query(query, values);
 }
 
-/**
- * Runs a write inside a transaction and answers how many rows it changed: an `INSERT ... ON
- * CONFLICT DO NOTHING` that inserted every row needs no second statement to learn who holds them.
- */
-export async function changedRows(
+/** Runs a write inside a transaction and answers how many rows it changed (insertNew). */
+async function changedRows(
   manager: EntityManager,
   text: string,
   parameters: ObjectLiteral = {},
@@ -74,10 +71,9 @@ export async function insertRows(
   columns: string[],
   rows: unknown[][],
 ): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+  await inChunks(rows, async (values, parameters) => {
     await sql(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters);
-  }
+  });
 }
 
 /**
@@ -91,14 +87,13 @@ export async function insertNew(
   rows: unknown[][],
 ): Promise<number> {
   let inserted = 0;
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+  await inChunks(rows, async (values, parameters) => {
     inserted += await changedRows(
       tx,
       `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values} ON CONFLICT DO NOTHING`,
       parameters,
     );
-  }
+  });
   return inserted;
 }
 
@@ -136,14 +131,24 @@ export async function upsert(
   const assign = columns
     .map((column) => `${column} = ${mode === "add" ? `${table}.${column} + ` : ""}excluded.${column}`)
     .join(", ");
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+  await inChunks(rows, async (values, parameters) => {
     await sql(
       tx,
       `INSERT INTO ${table} (${[...keys, ...columns].join(", ")}) VALUES ${values}
        ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${assign}`,
       parameters,
     );
+  });
+}
+
+/** Runs `statement` for each chunk of ROWS_PER_STATEMENT rows, given as a VALUES list and its parameters. */
+async function inChunks(
+  rows: unknown[][],
+  statement: (values: string, parameters: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const { values, parameters } = valuesOf(rows.slice(start, start + ROWS_PER_STATEMENT));
+    await statement(values, parameters);
   }
 }
 

@@ -37,6 +37,9 @@ export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
   [ExperienceKind.AB_TEST]: "ABTest",
 };
 
+/** The GraphQL object type of an experience row. */
+export const experienceTypeName = (experience: Experience): string => TYPE_NAME_OF_KIND[experience.kind];
+
 /**
  * A product config, feature flag or A/B test: one row whatever the kind, with the columns of every
  * kind (null where they do not apply). It is also the GraphQL `Experience` interface; ProductConfig,
@@ -44,9 +47,6 @@ export const TYPE_NAME_OF_KIND: Record<ExperienceKind, string> = {
  * reference tables (experience_value, variant, experience_goal), so "who uses this key / segment /
  * goal" is one indexed query.
  */
-/** The GraphQL object type of an experience row. */
-export const experienceTypeName = (experience: Experience): string => TYPE_NAME_OF_KIND[experience.kind];
-
 @InterfaceType("Experience", {
   resolveType: experienceTypeName,
   description: "What users get: a product config, a feature flag or an A/B test.",

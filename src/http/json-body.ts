@@ -8,8 +8,8 @@ export type JsonBody =
 
 /**
  * Reads the body and parses it as UTF-8 JSON, for the handlers node's HTTP server runs before
- * Express (OFREP, POST /graphql), which answer with sendJson below. Stops reading as soon as it is over `limit` bytes; an empty body
- * is `emptyAs` (what the caller's protocol makes of "nothing sent").
+ * Express (OFREP, POST /graphql), which answer with sendJson below. Stops reading as soon as it is
+ * over `limit` bytes; an empty body is `emptyAs` (what the caller's protocol makes of "nothing sent").
  */
 export function readJsonBody(req: IncomingMessage, limit: number, emptyAs?: unknown): Promise<JsonBody> {
   return new Promise((resolve) => {
