@@ -288,14 +288,17 @@ describe("first visits", () => {
         `SELECT experience_id FROM ${table} WHERE user_id = :user AND experience_id IN (:...tests) ORDER BY experience_id`,
         { user: "two-minds", tests: Object.values(tests).map((test) => test.id) },
       ).then((rows) => rows.map((row) => row.experience_id));
-    // On SQLite behind the busy writer, so that both are one batch: the second request's round
-    // finds the first's slot and claim taken.
+    // On SQLite behind the busy writer, so that both are one batch, queued in the order sent (each
+    // waits for the one before it to join): the second request's round finds the first's slot and
+    // claim taken.
     const gate = testEngine() === "sqlite" ? await holdWriter(app.services.db) : null;
-    const sent = ["pro", "free"].map((value) => evaluate({ id: "two-minds", properties: { plan: value } }));
-    if (gate) {
-      while (app.services.db.pendingWrites < 3) await new Promise((resolve) => setTimeout(resolve, 1));
-      await gate();
+    const sent = [];
+    for (const value of ["pro", "free"]) {
+      sent.push(evaluate({ id: "two-minds", properties: { plan: value } }));
+      while (gate && app.services.db.pendingWrites < 1 + sent.length)
+        await new Promise((resolve) => setTimeout(resolve, 1));
     }
+    await gate?.();
     const answers = await Promise.all(sent);
 
     const assigned = await rowsOf("assignment");
