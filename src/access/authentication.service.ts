@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { BatchWork, Database } from "../db/database";
+import { RememberedReads } from "../db/remembered-reads";
 import { sql } from "../db/sql";
 import { ApiToken } from "./api-token.entity";
 import type { Caller, Role } from "./role";
@@ -30,17 +31,18 @@ const KNOWN_CALLERS = 10_000;
 export class AuthenticationService {
   private readonly lastUsedWritten = new Map<string, number>();
   /**
-   * Callers by their secret's hash, with the count of committed transactions when they were read,
-   * where the database has one (Database.transactionsCommitted: SQLite): every token revocation and
-   * every setup change (the config version) is a committed transaction, so an entry whose count is
-   * still current is what a read would answer. Only found tokens are kept.
+   * Callers by their secret's hash, where the database lets reads be kept (RememberedReads: SQLite):
+   * every token revocation and every setup change (the config version) is a committed transaction,
+   * so a kept caller is what a read would answer. Only found tokens are kept.
    */
-  private readonly known = new Map<string, { committed: number; caller: Caller }>();
+  private readonly known: RememberedReads<Caller>;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.known = new RememberedReads(db, KNOWN_CALLERS);
+  }
 
   /**
    * The caller behind a bearer secret, or null. Looked up by the secret's hash and compared in
@@ -50,22 +52,18 @@ export class AuthenticationService {
    */
   async authenticate(secret: string): Promise<Caller | null> {
     const presented = hashSecret(secret);
-    // Taken before the read: a commit while it runs makes the entry stale, not wrong.
-    const committed = this.db.transactionsCommitted;
-    const known = this.known.get(presented);
-    if (known && known.committed === committed) {
-      this.noteUse(known.caller.tokenId);
-      return known.caller;
+    const known = this.known.recall(presented);
+    if (known) {
+      this.noteUse(known.tokenId);
+      return known;
     }
+    const moment = this.known.moment();
     const [token] = await this.db.read<TokenRow>(`${TOKEN_SELECT} WHERE token.secret_hash = :presented`, {
       presented,
     });
     if (!token || token.revoked_at !== null || !hashesMatch(token.secret_hash, presented)) return null;
     const caller = callerOf(token);
-    if (committed !== null) {
-      if (this.known.size >= KNOWN_CALLERS) this.known.clear();
-      this.known.set(presented, { committed, caller });
-    }
+    this.known.remember(presented, moment, caller);
     this.noteUse(token.id);
     return caller;
   }

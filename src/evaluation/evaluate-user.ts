@@ -37,7 +37,7 @@ export interface EvaluatedValue {
 /** The user's stored A/B state. */
 export interface UserAssignments {
   /** Test id → variant id. */
-  variants: Map<string, string>;
+  variants: ReadonlyMap<string, string>;
   /** The exclusive test whose slot the user holds, if any. */
   slotTestId: string | null;
 }
@@ -162,7 +162,7 @@ export function resolveValues(
   ruleset: Ruleset,
   userId: string,
   segments: Set<string>,
-  variants: Map<string, string>,
+  variants: ReadonlyMap<string, string>,
 ): EvaluatedValue[] {
   // The keys the user's variants set, the first serving test first: built once, so each key is one lookup.
   const fromTests = new Map<string, { value: unknown; testId: string }>();
@@ -218,7 +218,7 @@ export function servedAssignments(
   ruleset: Ruleset,
   userId: string,
   segments: Set<string>,
-  variants: Map<string, string>,
+  variants: ReadonlyMap<string, string>,
 ): { abTestId: string; variant: string }[] {
   return servingVariants(ruleset, userId, segments, variants).map(({ test, variant }) => ({
     abTestId: test.id,
@@ -236,7 +236,7 @@ function servingVariants(
   ruleset: Ruleset,
   userId: string,
   segments: Set<string>,
-  variants: Map<string, string>,
+  variants: ReadonlyMap<string, string>,
 ) {
   const serving: { test: CompiledTest; variant: CompiledVariant }[] = [
     ...(ruleset.testUsers.get(userId) ?? []),

@@ -6,9 +6,10 @@ import type { Clock } from "../shared/clock";
 import type { Signals } from "../shared/signals";
 import type { LiveTestRow, ResultRollups } from "../results/rollups";
 import type { VersionedCache } from "../db/versioned-cache";
+import { RememberedReads } from "../db/remembered-reads";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
-import { propertiesOf } from "../shared/properties";
+import { propertiesOf, type Properties } from "../shared/properties";
 import { InvalidArgument } from "../shared/invalid-argument";
 import { isJsonObject } from "../shared/json";
 import { userIdProblem } from "../shared/user-ids";
@@ -46,6 +47,12 @@ export interface Evaluation {
  */
 export class EvaluationService {
   private readonly rulesets: VersionedCache<Ruleset>;
+  /**
+   * Users' stored state by project and user, where the database lets reads be kept (SQLite): a
+   * profile or event write is a committed transaction; a placement, written in a shared one, forgets
+   * its user after the commit.
+   */
+  private readonly storedStates: RememberedReads<{ reads: EventRead[]; state: StoredState }>;
 
   constructor(
     private readonly db: Database,
@@ -54,6 +61,7 @@ export class EvaluationService {
     private readonly signals: Signals,
   ) {
     this.rulesets = rulesetCache(db, signals);
+    this.storedStates = new RememberedReads(db, REMEMBERED_USERS);
   }
 
   async evaluate(caller: Caller, user: EvaluationRequest): Promise<Evaluation> {
@@ -64,18 +72,24 @@ export class EvaluationService {
       throw new InvalidArgument("user.properties", "must be a JSON object");
     const now = this.clock.now();
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
-    const { facts, stored } = await this.stateOf(
+    const { profile, events, stored } = await this.storedStateOf(
       caller.projectId,
       userId,
-      user.properties ?? {},
       ruleset.events,
       now,
     );
+    const facts: UserFacts = {
+      properties: overlaid(profile, user.properties ?? {}),
+      now,
+      events: (name) => events.get(name) ?? [],
+    };
     const segments = segmentsOf(ruleset, facts);
     const newPlacements = placements(ruleset, userId, segments, stored);
     let variants = stored.variants;
     if (newPlacements.length) {
-      const recorded = await this.record(caller.projectId, userId, newPlacements);
+      const recorded = await this.record(caller.projectId, userId, newPlacements).finally(() =>
+        this.storedStates.forget(`${caller.projectId} ${userId}`),
+      );
       variants = recorded.variants;
       // Counted after the commit, as written: a lost race or a test stopped meanwhile writes fewer.
       if (recorded.written) this.signals.placed(recorded.written);
@@ -91,20 +105,25 @@ export class EvaluationService {
   }
 
   /**
-   * What evaluate knows of a user, read in one statement (one round trip, one moment): the stored
-   * profile overlaid with the request's properties (null removes one), the most recent events of each
-   * name the rules read, newest first, and the user's assignments and exclusive slot (read apart,
-   * they could show two moments: a concurrent evaluation's slot but not yet its assignment). Each
-   * event branch is bounded by its LIMIT and walks the (project, user, name, at) index backwards, so
-   * the work does not grow with the user's history; properties are read only where a filter needs them.
+   * What is stored of a user, read in one statement (one round trip, one moment): the profile, the
+   * most recent events of each name the rules read, newest first, and the user's assignments and
+   * exclusive slot (read apart, they could show two moments: a concurrent evaluation's slot but not
+   * yet its assignment). Each event branch is bounded by its LIMIT and walks the (project, user,
+   * name, at) index backwards, so the work does not grow with the user's history; properties are read
+   * only where a filter needs them. Kept while it stays current (storedStates): a kept read from an
+   * earlier `now` holds every event a read now would (its windows started earlier), newest first,
+   * and the conditions check each event's time against the moment of evaluation.
    */
-  private async stateOf(
+  private async storedStateOf(
     projectId: string,
     userId: string,
-    overrides: object,
     reads: EventRead[],
     now: number,
-  ): Promise<{ facts: UserFacts; stored: UserAssignments }> {
+  ): Promise<StoredState> {
+    const key = `${projectId} ${userId}`;
+    const kept = this.storedStates.recall(key);
+    if (kept && kept.reads === reads) return kept.state;
+    const moment = this.storedStates.moment();
     const parameters: Record<string, unknown> = { projectId, userId };
     const ofUser = "project_id = :projectId AND user_id = :userId";
     // Rows of four parts in four columns; the casts give every engine one type per column.
@@ -128,12 +147,13 @@ export class EvaluationService {
       at: string | number | null;
     }>(branches.join(" UNION ALL "), parameters);
     let profile: string | null = null;
-    const stored: UserAssignments = { variants: new Map(), slotTestId: null };
+    const variants = new Map<string, string>();
+    let slotTestId: string | null = null;
     const events = new Map<string, UserEvent[]>();
     for (const row of rows) {
       if (row.part === "profile") profile = row.first;
-      else if (row.part === "assignment") stored.variants.set(row.first, row.second!);
-      else if (row.part === "slot") stored.slotTestId = row.first;
+      else if (row.part === "assignment") variants.set(row.first, row.second!);
+      else if (row.part === "slot") slotTestId = row.first;
       else {
         const list = events.get(row.first) ?? [];
         list.push({
@@ -143,12 +163,13 @@ export class EvaluationService {
         events.set(row.first, list);
       }
     }
-    const properties = propertiesOf(profile === null ? null : JSON.parse(profile));
-    for (const [name, value] of Object.entries(overrides)) {
-      if (value === null) properties.delete(name);
-      else properties.set(name, value);
-    }
-    return { facts: { properties, now, events: (name) => events.get(name) ?? [] }, stored };
+    const state = {
+      profile: propertiesOf(profile === null ? null : JSON.parse(profile)),
+      events,
+      stored: { variants, slotTestId },
+    };
+    this.storedStates.remember(key, moment, { reads, state });
+    return state;
   }
 
   /**
@@ -435,6 +456,28 @@ export class EvaluationService {
       );
     }
   }
+}
+
+/** Users whose stored state is kept at most: a bound on memory, whatever number of users evaluate. */
+const REMEMBERED_USERS = 10_000;
+
+/** What is stored of a user (EvaluationService.storedStateOf); kept and shared, so never changed. */
+interface StoredState {
+  profile: Properties;
+  events: ReadonlyMap<string, UserEvent[]>;
+  stored: UserAssignments;
+}
+
+/** The stored profile overlaid with the request's properties: null removes one. */
+function overlaid(profile: Properties, overrides: object): Properties {
+  const entries = Object.entries(overrides);
+  if (entries.length === 0) return profile;
+  const properties = new Map(profile);
+  for (const [name, value] of entries) {
+    if (value === null) properties.delete(name);
+    else properties.set(name, value);
+  }
+  return properties;
 }
 
 /** What record() stored for a user: all of their variants by test, and how many of them it wrote. */

@@ -10,7 +10,8 @@ import {
 } from "../../client/generated/graphql";
 import { referenceExclusivePick, referenceInRollout, referenceVariant } from "../helpers/reference-bucketing";
 import { Profile } from "../../src/tracking/profile.entity";
-import { freshDatabase } from "../helpers/database";
+import { DAY, TestClock } from "../helpers/clock";
+import { freshDatabase, testEngine } from "../helpers/database";
 import { evaluator, fixtures } from "../helpers/fixtures";
 import { startTestApp, type TestApp } from "../helpers/test-app";
 import { closeWriteGate } from "../helpers/write-gate";
@@ -542,6 +543,78 @@ describe("across restarts", () => {
     } finally {
       await second.close();
       await database.drop();
+    }
+  });
+});
+
+describe("a user's stored state kept between evaluations (SQLite)", () => {
+  /** Reads of a user's stored state `work` makes: on SQLite none while nothing of it was written. */
+  const stateReads = (work: () => Promise<unknown>) => app.countStatements(/FROM profile WHERE/, work);
+  const kept = testEngine() === "sqlite" ? 0 : 1;
+
+  test("is read once while nothing is written; a profile, an event or a placement is seen at the next evaluation", async () => {
+    const { token, evaluate } = await freshProject();
+    const nyc = await make.segment(NYC);
+    const buyers = await make.segment({
+      match: "ALL",
+      conditions: [{ event: { occurrence: "DID", event: "Charged" } }],
+    });
+    const test = await make.abTest({
+      goalIds: [await make.goal()],
+      segmentId: buyers,
+      variants: [
+        { name: "control", weight: 50, isControl: true },
+        { name: "b", weight: 50 },
+      ],
+    });
+    await make.start(test.id);
+    await app.query(IdentifyDocument, { userId: "kim", properties: { city: "Boston" } }, token);
+    expect(await stateReads(() => evaluate({ id: "kim" }))).toBe(1);
+    expect(await stateReads(() => evaluate({ id: "kim" }))).toBe(kept);
+    // The request's properties overlay the kept profile, and do not stay in it.
+    expect((await evaluate({ id: "kim", properties: { city: "New York" } })).segmentIds).toEqual([nyc]);
+    expect((await evaluate({ id: "kim" })).segmentIds).toEqual([]);
+
+    await app.query(IdentifyDocument, { userId: "kim", properties: { city: "New York" } }, token);
+    expect((await evaluate({ id: "kim" })).segmentIds).toEqual([nyc]);
+    await app.query(TrackEventsDocument, { events: [{ userId: "kim", name: "Charged" }] }, token);
+    // The event puts kim in the test's segment: the evaluation places kim, and the next one reads
+    // again (the placement's shared commit is not a counted transaction) and finds the assignment.
+    const placed = await evaluate({ id: "kim" });
+    expect(placed.segmentIds.sort()).toEqual([nyc, buyers].sort());
+    expect(placed.assignments).toEqual([{ abTestId: test.id, variant: expect.any(String) }]);
+    expect(await stateReads(() => evaluate({ id: "kim" }))).toBe(1);
+    const [after] = await Promise.all([evaluate({ id: "kim" }), evaluate({ id: "kim" })]);
+    expect(after.assignments).toEqual(placed.assignments);
+    expect(await app.countStatements(/^INSERT/i, () => evaluate({ id: "kim" }))).toBe(0);
+  });
+
+  test("answers by the moment of the evaluation: an event leaves a condition's window with no write", async () => {
+    const clock = new TestClock(Date.now());
+    const timed = await startTestApp({ clock });
+    try {
+      const token = await timed.newProject();
+      const timedMake = fixtures(timed, token);
+      const lately = await timedMake.segment({
+        match: "ALL",
+        conditions: [{ event: { occurrence: "DID", event: "Charged", withinDays: 7 } }],
+      });
+      const evaluate = async () =>
+        (await timed.query(EvaluateDocument, { user: { id: "lee" } }, token)).evaluate.segmentIds;
+      const sixDaysAgo = new Date(clock.now() - 6 * DAY).toISOString();
+      await timed.query(
+        TrackEventsDocument,
+        { events: [{ userId: "lee", name: "Charged", timestamp: sixDaysAgo }] },
+        token,
+      );
+      expect(await evaluate()).toEqual([lately]);
+      clock.advance(DAY + 1);
+      const reads = await timed.countStatements(/FROM profile WHERE/, async () =>
+        expect(await evaluate()).toEqual([]),
+      );
+      expect(reads).toBe(kept);
+    } finally {
+      await timed.close();
     }
   });
 });
