@@ -44,31 +44,81 @@ export function flagAnswer(value: EvaluatedValue, variantOfTest: ReadonlyMap<str
   };
 }
 
+/** A flag's JSON and the first 64 bits of its SHA-1, as two 32-bit words. */
+interface FlagText {
+  json: string;
+  high: number;
+  low: number;
+}
+
 /**
- * Each flag's JSON, kept per configuration (`scope`: an object that lives exactly as long as the
+ * Each flag's text, kept per configuration (`scope`: an object that lives exactly as long as the
  * configuration the answers came from, e.g. the ruleset): a key's flag is fully decided by the
  * experience that served it and the variant, so the bulk answer of a returning user is mostly
  * concatenation instead of serializing ~300 values each time.
  */
-const flagJsonByScope = new WeakMap<object, Map<string, string>>();
+const flagTextByScope = new WeakMap<object, Map<string, FlagText>>();
 
-/** The bulk answer's `flags` array as JSON: the same text as JSON.stringify of the flagAnswers. */
-export function flagsJson(
+export interface BulkFlags {
+  /** A strong entity tag over `json()`: equal answers, equal tags. */
+  tag: string;
+  /** The `flags` array as JSON: the same text as JSON.stringify of the flagAnswers. */
+  json(): string;
+}
+
+/**
+ * The bulk answer's `flags`, and its tag made without reading the ~30 KB answer again: each flag's
+ * digest is taken once per configuration, and the answer's tag mixes them in order (MurmurHash3's
+ * 128-bit mixing steps, two lanes) with the count. Different answers differ in some flag's digest
+ * at some place, so they share a tag by chance only (about one in 2^64), like two hashes of the text.
+ */
+export function bulkFlags(
   values: readonly EvaluatedValue[],
   variantOfTest: ReadonlyMap<string, string>,
   scope: object,
-): string {
-  let cache = flagJsonByScope.get(scope);
-  if (!cache) flagJsonByScope.set(scope, (cache = new Map()));
-  const parts: string[] = [];
+): BulkFlags {
+  let cache = flagTextByScope.get(scope);
+  if (!cache) flagTextByScope.set(scope, (cache = new Map()));
+  const texts: FlagText[] = [];
+  let h1 = 0x9747b28c;
+  let h2 = values.length;
   for (const value of values) {
     const variant = value.experienceId ? (variantOfTest.get(value.experienceId) ?? "") : "";
     const id = `${value.key}\u0000${value.experienceId ?? ""}\u0000${variant}`;
-    let json = cache.get(id);
-    if (json === undefined) cache.set(id, (json = JSON.stringify(flagAnswer(value, variantOfTest))));
-    parts.push(json);
+    let text = cache.get(id);
+    if (text === undefined) cache.set(id, (text = flagText(flagAnswer(value, variantOfTest))));
+    texts.push(text);
+    h1 ^= Math.imul(rotl(Math.imul(text.high, C1), 15), C2);
+    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+    h2 ^= Math.imul(rotl(Math.imul(text.low, C2), 16), C1);
+    h2 = (Math.imul(rotl(h2, 17) + h1, 5) + 0x0bcaa747) | 0;
   }
-  return `[${parts.join(",")}]`;
+  const tag = `"${hex(finalMix(h1 ^ values.length))}${hex(finalMix(h2 ^ h1))}"`;
+  return { tag, json: () => `[${texts.map((text) => text.json).join(",")}]` };
+}
+
+function flagText(flag: FlagSuccess): FlagText {
+  const json = JSON.stringify(flag);
+  const digest = createHash("sha1").update(json).digest();
+  return { json, high: digest.readInt32BE(0), low: digest.readInt32BE(4) };
+}
+
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789;
+
+function rotl(x: number, bits: number): number {
+  return (x << bits) | (x >>> (32 - bits));
+}
+
+/** MurmurHash3's finalizer: every input bit moves every output bit. */
+function finalMix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function hex(word: number): string {
+  return (word >>> 0).toString(16).padStart(8, "0");
 }
 
 /** A context larger than this (serialized) is refused: the properties of one evaluation, not a profile dump. */
@@ -107,11 +157,6 @@ export function readContext(body: unknown): ContextRead {
     };
   }
   return { ok: true, userId: targetingKey, properties };
-}
-
-/** A strong entity tag over a response body: equal answers, equal tags. */
-export function entityTag(body: string): string {
-  return `"${createHash("sha1").update(body).digest("base64url")}"`;
 }
 
 /** Whether an If-None-Match header names this tag (a list, weak tags and * included). */

@@ -9,14 +9,7 @@ import type { Services } from "../services";
 import { readJsonBody, sendJson, sendJsonText } from "../http/json-body";
 import { InvalidArgument } from "../shared/invalid-argument";
 import type { ChangeStreams } from "./change-stream";
-import {
-  entityTag,
-  flagAnswer,
-  flagsJson,
-  readContext,
-  tagMatches,
-  type OfrepErrorCode,
-} from "./ofrep-answers";
+import { flagAnswer, bulkFlags, readContext, tagMatches, type OfrepErrorCode } from "./ofrep-answers";
 
 /** Seconds of inactivity (a hidden tab) after which a client should close its stream (OFREP's default). */
 const INACTIVITY_DELAY_SEC = 120;
@@ -120,6 +113,12 @@ export function ofrepHandler(
     sendJson(res, 200, flagAnswer(value, variantsOf(answer.assignments)));
   }
 
+  /**
+   * The bulk answer's `eventStreams` by caller: a token's channel never changes (its secret is fixed
+   * at creation), and where callers are remembered (SQLite) one caller serves many requests.
+   */
+  const streamsOf = new WeakMap<Caller, string>();
+
   async function bulk(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, res, maxBodyBytes);
     if (body === NOTHING) return;
@@ -128,24 +127,27 @@ export function ofrepHandler(
     const answer = await evaluate(body.json, res, found.caller);
     if (!answer) return;
     const variants = variantsOf(answer.assignments);
-    // Serialized once: the tag is over the user's answer (events and profiles change answers too,
-    // so the config version alone would not do), and the same text goes out.
-    const flags = flagsJson(answer.values, variants, answer.configuration);
-    const tag = entityTag(flags);
-    const headers = { ETag: tag, "Cache-Control": "private, no-cache" };
-    if (tagMatches(req.headers["if-none-match"], tag)) {
+    // The tag is over the user's answer (events and profiles change answers too, so the config
+    // version alone would not do); a 304 never builds the text.
+    const flags = bulkFlags(answer.values, variants, answer.configuration);
+    const headers = { ETag: flags.tag, "Cache-Control": "private, no-cache" };
+    if (tagMatches(req.headers["if-none-match"], flags.tag)) {
       res.writeHead(304, headers).end();
       return;
     }
-    const channel = encodeURIComponent(streamChannel(found.caller.tokenId, hashSecret(found.secret)));
-    const streamsJson = JSON.stringify([
-      {
-        type: "sse",
-        endpoint: { requestUri: `/ofrep/v1/events?channel=${channel}` },
-        inactivityDelaySec: INACTIVITY_DELAY_SEC,
-      },
-    ]);
-    sendJsonText(res, 200, `{"flags":${flags},"eventStreams":${streamsJson}}`, headers);
+    let streamsJson = streamsOf.get(found.caller);
+    if (streamsJson === undefined) {
+      const channel = encodeURIComponent(streamChannel(found.caller.tokenId, hashSecret(found.secret)));
+      streamsJson = JSON.stringify([
+        {
+          type: "sse",
+          endpoint: { requestUri: `/ofrep/v1/events?channel=${channel}` },
+          inactivityDelaySec: INACTIVITY_DELAY_SEC,
+        },
+      ]);
+      streamsOf.set(found.caller, streamsJson);
+    }
+    sendJsonText(res, 200, `{"flags":${flags.json()},"eventStreams":${streamsJson}}`, headers);
   }
 
   async function events(query: string, res: ServerResponse): Promise<void> {

@@ -1,8 +1,7 @@
 import { Reason, ValueSource, type EvaluatedValue } from "../../src/evaluation/evaluate-user";
 import {
-  entityTag,
+  bulkFlags,
   flagAnswer,
-  flagsJson,
   readContext,
   tagMatches,
   MAX_CONTEXT_BYTES,
@@ -28,23 +27,64 @@ const values: EvaluatedValue[] = [
   { key: "items", value: 10, source: ValueSource.DEFAULT, experienceId: null, reason: Reason.DEFAULT },
 ];
 
-describe("flagsJson", () => {
+describe("bulkFlags", () => {
   test("is the text JSON.stringify makes of the flag answers, for every user of one configuration", () => {
     const configuration = {};
     for (const variant of ["friendly", "bold", "friendly", "bold"]) {
       const variants = new Map([[TEST, variant]]);
       const expected = JSON.stringify(values.map((value) => flagAnswer(value, variants)));
-      expect(flagsJson(values, variants, configuration)).toBe(expected);
+      expect(bulkFlags(values, variants, configuration).json()).toBe(expected);
     }
   });
 
   test("a new configuration is serialized afresh, not served from the old one's flags", () => {
     const variants = new Map([[TEST, "friendly"]]);
-    flagsJson(values, variants, {});
+    bulkFlags(values, variants, {});
     const edited = values.map((value) =>
       value.key === "theme" ? { ...value, value: { mode: "light" } } : value,
     );
-    expect(JSON.parse(flagsJson(edited, variants, {}))[1].value).toEqual({ mode: "light" });
+    expect(JSON.parse(bulkFlags(edited, variants, {}).json())[1].value).toEqual({ mode: "light" });
+  });
+});
+
+describe("entity tags", () => {
+  const tagOf = (answer: EvaluatedValue[], variant = "friendly", scope: object = {}) =>
+    bulkFlags(answer, new Map([[TEST, variant]]), scope).tag;
+
+  test("equal answers have equal tags, in any configuration that serves them", () => {
+    expect(tagOf(values)).toBe(tagOf(values));
+    expect(tagOf(values)).toMatch(/^"[0-9a-f]{16}"$/);
+  });
+
+  test("a different value, variant, order, or one flag more or less changes the tag", () => {
+    const tags = [
+      tagOf(values),
+      tagOf(values, "bold"),
+      tagOf(values.map((value, i) => (i === 3 ? { ...value, value: 11 } : value))),
+      tagOf([values[1], values[0], ...values.slice(2)]),
+      tagOf(values.slice(0, 3)),
+      tagOf([...values, { ...values[3], key: "more" }]),
+      tagOf([values[0], values[0]]),
+      tagOf([values[0], values[0], values[0]]),
+      tagOf([]),
+    ];
+    expect(new Set(tags).size).toBe(tags.length);
+  });
+
+  test("10,000 answers that differ in one number each have 10,000 tags", () => {
+    const tags = new Set<string>();
+    for (let n = 0; n < 10_000; n++)
+      tags.add(tagOf(values.map((value, i) => (i === n % 4 ? { ...value, value: n } : value))));
+    expect(tags.size).toBe(10_000);
+  });
+
+  test("If-None-Match matches the tag in a list, as a weak tag, or as *", () => {
+    const tag = bulkFlags(values, new Map(), {}).tag;
+    expect(tagMatches(`"other", ${tag}`, tag)).toBe(true);
+    expect(tagMatches(`W/${tag}`, tag)).toBe(true);
+    expect(tagMatches("*", tag)).toBe(true);
+    expect(tagMatches('"other"', tag)).toBe(false);
+    expect(tagMatches(undefined, tag)).toBe(false);
   });
 });
 
@@ -87,21 +127,5 @@ describe("readContext", () => {
     [{ context: { targetingKey: "u", blob: "x".repeat(MAX_CONTEXT_BYTES) } }, "INVALID_CONTEXT"],
   ])("%j is refused with %s", (body, errorCode) => {
     expect(readContext(body)).toMatchObject({ ok: false, errorCode });
-  });
-});
-
-describe("entity tags", () => {
-  test("equal bodies have equal tags, different bodies different ones", () => {
-    expect(entityTag("[1]")).toBe(entityTag("[1]"));
-    expect(entityTag("[1]")).not.toBe(entityTag("[2]"));
-  });
-
-  test("If-None-Match matches the tag in a list, as a weak tag, or as *", () => {
-    const tag = entityTag("[1]");
-    expect(tagMatches(`"other", ${tag}`, tag)).toBe(true);
-    expect(tagMatches(`W/${tag}`, tag)).toBe(true);
-    expect(tagMatches("*", tag)).toBe(true);
-    expect(tagMatches('"other"', tag)).toBe(false);
-    expect(tagMatches(undefined, tag)).toBe(false);
   });
 });
