@@ -1,13 +1,22 @@
 // Summarizes a V8 .cpuprofile (node --cpu-prof): where the time goes, by function and by package.
-// Usage: node bench/profile-summary.mjs <file.cpuprofile> [top]
+// Usage: node bench/profile-summary.mjs <file.cpuprofile> [top] [--last=<seconds>]
+// --last: only the profile's last seconds, e.g. the load after `npm run bench -- --profile=…` (the
+// process's whole life includes seeding and waiting, which shows as idle time).
 import { readFileSync } from "node:fs";
 
-const profile = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const top = Number(process.argv[3] ?? 25);
+const [file, ...options] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file, "utf8"));
+const top = Number(options.find((option) => !option.startsWith("--")) ?? 25);
+const lastSeconds = Number(options.find((option) => option.startsWith("--last="))?.slice(7) ?? Infinity);
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const self = new Map();
 const dt = profile.timeDeltas;
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (dt[i] ?? 0)));
+const from = profile.endTime - lastSeconds * 1e6;
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  at += dt[i] ?? 0;
+  if (at >= from) self.set(id, (self.get(id) ?? 0) + (dt[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const byFunction = new Map();
 const byPackage = new Map();
