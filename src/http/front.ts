@@ -41,8 +41,17 @@ export function frontMiddleware(
     }) as Middleware,
   ];
   // The change stream says `Cache-Control: no-transform`, which compression honours: it stays a stream.
-  if (config.compression)
-    layers.push(compression({ threshold: COMPRESSION_THRESHOLD_BYTES }) as unknown as Middleware);
+  if (config.compression) {
+    const compress = compression({ threshold: COMPRESSION_THRESHOLD_BYTES }) as unknown as Middleware;
+    layers.push((req, res, next) => {
+      if (req.headers["accept-encoding"]) return compress(req, res, next);
+      // A client that accepts no encoding is sent the body as it is: the middleware's hooks on every
+      // header and write would only add this header.
+      const vary = res.getHeader("Vary");
+      res.setHeader("Vary", vary ? `${String(vary)}, Accept-Encoding` : "Accept-Encoding");
+      next();
+    });
+  }
   return (req, res, next) => {
     const run = (index: number, error?: unknown) => {
       if (error) {

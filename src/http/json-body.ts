@@ -40,19 +40,24 @@ export function readJsonBody(req: IncomingMessage, limit: number, emptyAs?: unkn
   });
 }
 
-/** Answers with JSON text already serialized, and its length. */
+/**
+ * Answers with JSON text already serialized, and its length. `ascii`: the caller knows the text is
+ * all ASCII, so its length is its byte count and it is written as Latin-1, the same bytes as UTF-8
+ * there, without scanning ~30 KB twice to encode it.
+ */
 export function sendJsonText(
   res: ServerResponse,
   status: number,
   text: string,
   headers: Record<string, string> = {},
+  ascii = false,
 ): void {
   res.writeHead(status, {
     ...headers,
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
+    "Content-Length": ascii ? text.length : Buffer.byteLength(text),
   });
-  res.end(text);
+  res.end(text, ascii ? "latin1" : "utf8");
 }
 
 /** Answers with `body` as JSON. */

@@ -44,9 +44,10 @@ export function flagAnswer(value: EvaluatedValue, variantOfTest: ReadonlyMap<str
   };
 }
 
-/** A flag's JSON and the first 64 bits of its SHA-1, as two 32-bit words. */
+/** A flag's JSON, whether it is all ASCII, and the first 64 bits of its SHA-1 as two 32-bit words. */
 interface FlagText {
   json: string;
+  ascii: boolean;
   high: number;
   low: number;
 }
@@ -60,10 +61,12 @@ interface FlagText {
 const flagTextByScope = new WeakMap<object, Map<string, FlagText>>();
 
 export interface BulkFlags {
-  /** A strong entity tag over `json()`: equal answers, equal tags. */
+  /** A strong entity tag over the answer: equal answers, equal tags. */
   tag: string;
   /** The `flags` array as JSON: the same text as JSON.stringify of the flagAnswers. */
   json(): string;
+  /** Whether that text is all ASCII, so its length is its length in bytes (sendJsonText). */
+  ascii: boolean;
 }
 
 /**
@@ -82,26 +85,31 @@ export function bulkFlags(
   const texts: FlagText[] = [];
   let h1 = 0x9747b28c;
   let h2 = values.length;
+  let ascii = true;
   for (const value of values) {
     const variant = value.experienceId ? (variantOfTest.get(value.experienceId) ?? "") : "";
     const id = `${value.key}\u0000${value.experienceId ?? ""}\u0000${variant}`;
     let text = cache.get(id);
     if (text === undefined) cache.set(id, (text = flagText(flagAnswer(value, variantOfTest))));
     texts.push(text);
+    ascii &&= text.ascii;
     h1 ^= Math.imul(rotl(Math.imul(text.high, C1), 15), C2);
     h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
     h2 ^= Math.imul(rotl(Math.imul(text.low, C2), 16), C1);
     h2 = (Math.imul(rotl(h2, 17) + h1, 5) + 0x0bcaa747) | 0;
   }
   const tag = `"${hex(finalMix(h1 ^ values.length))}${hex(finalMix(h2 ^ h1))}"`;
-  return { tag, json: () => `[${texts.map((text) => text.json).join(",")}]` };
+  return { tag, json: () => `[${texts.map((text) => text.json).join(",")}]`, ascii };
 }
 
 function flagText(flag: FlagSuccess): FlagText {
   const json = JSON.stringify(flag);
   const digest = createHash("sha1").update(json).digest();
-  return { json, high: digest.readInt32BE(0), low: digest.readInt32BE(4) };
+  return { json, ascii: ASCII.test(json), high: digest.readInt32BE(0), low: digest.readInt32BE(4) };
 }
+
+/** No character beyond U+007F. */
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 const C1 = 0x239b961b;
 const C2 = 0xab0e9789;

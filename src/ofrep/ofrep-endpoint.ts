@@ -135,19 +135,21 @@ export function ofrepHandler(
       res.writeHead(304, headers).end();
       return;
     }
-    let streamsJson = streamsOf.get(found.caller);
-    if (streamsJson === undefined) {
+    let streams = streamsOf.get(found.caller);
+    if (streams === undefined) {
       const channel = encodeURIComponent(streamChannel(found.caller.tokenId, hashSecret(found.secret)));
-      streamsJson = JSON.stringify([
+      streams = JSON.stringify([
         {
           type: "sse",
           endpoint: { requestUri: `/ofrep/v1/events?channel=${channel}` },
           inactivityDelaySec: INACTIVITY_DELAY_SEC,
         },
       ]);
-      streamsOf.set(found.caller, streamsJson);
+      streamsOf.set(found.caller, streams);
     }
-    sendJsonText(res, 200, `{"flags":${flags.json()},"eventStreams":${streamsJson}}`, headers);
+    // The eventStreams text is ASCII: the channel is URI-encoded.
+    const text = `{"flags":${flags.json()},"eventStreams":${streams}}`;
+    sendJsonText(res, 200, text, headers, flags.ascii);
   }
 
   async function events(query: string, res: ServerResponse): Promise<void> {

@@ -4,7 +4,14 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { ErrorCode, OpenFeature, type Client } from "@openfeature/server-sdk";
-import { EvaluateDocument, IdentifyDocument, UpdateProductConfigDocument } from "../../client";
+import {
+  createClient,
+  CreateKeyDocument,
+  CreateProjectDocument,
+  EvaluateDocument,
+  IdentifyDocument,
+  UpdateProductConfigDocument,
+} from "../../client";
 import { referenceInRollout, referenceVariant } from "../helpers/reference-bucketing";
 import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
 import { ofrepProject } from "../helpers/ofrep-project";
@@ -156,6 +163,27 @@ describe("the wire format", () => {
     expect(moved.body.flags.find((flag: { key: string }) => flag.key === "theme").value).toEqual({
       mode: "dark",
     });
+  });
+
+  test("a value beyond ASCII arrives intact, with its Content-Length in bytes", async () => {
+    const { createProject } = await project.api.request(CreateProjectDocument, { name: "Accents" });
+    const otherSecret = createProject.adminSecret!;
+    const greeting = "Grüße, 你好 🎉";
+    await createClient({ url: `${server.url}/graphql`, token: otherSecret }).request(CreateKeyDocument, {
+      input: { name: "greeting", type: "STRING", defaultValue: greeting },
+    });
+    for (const secret of [otherSecret, project.sdkSecret]) {
+      const response = await fetch(`${server.url}/ofrep/v1/evaluate/flags`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+        body: JSON.stringify(context("intact")),
+      });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(Number(response.headers.get("content-length"))).toBe(bytes.length);
+      const { flags } = JSON.parse(bytes.toString("utf8")) as { flags: { key: string; value: unknown }[] };
+      if (secret === otherSecret) expect(flags.find((flag) => flag.key === "greeting")!.value).toBe(greeting);
+      else expect(flags.map((flag) => flag.key)).not.toContain("greeting");
+    }
   });
 
   test("a user evaluated through OFREP and then through GraphQL has one assignment and one variant", async () => {

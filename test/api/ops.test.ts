@@ -144,6 +144,13 @@ describe("compression", () => {
     expect(small.headers["content-encoding"]).toBeUndefined();
     const identity = await raw(on.url, "/graphql", headers("identity"), evaluate);
     expect(identity.headers["content-encoding"]).toBeUndefined();
+    const { "accept-encoding": _, ...withoutEncodings } = headers("");
+    const unasked = await raw(on.url, "/graphql", withoutEncodings, evaluate);
+    expect(unasked.headers["content-encoding"]).toBeUndefined();
+    expect(JSON.parse(unasked.body.toString())).toEqual(JSON.parse(identity.body.toString()));
+    // Caches learn that another request could get another encoding, whether or not this one did.
+    for (const answer of [unasked, identity, await raw(on.url, "/graphql", headers("gzip"), evaluate)])
+      expect(answer.headers.vary).toMatch(/Accept-Encoding/);
   });
 
   test("OFREP's bulk answer is compressed too", async () => {

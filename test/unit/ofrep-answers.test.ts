@@ -37,6 +37,16 @@ describe("bulkFlags", () => {
     }
   });
 
+  test("says whether its text is all ASCII: one accented value makes it not", () => {
+    const variants = new Map([[TEST, "bold"]]);
+    expect(bulkFlags(values, variants, {}).ascii).toBe(true);
+    const accented = [...values, { ...values[0], key: "greeting", value: "Grüße, 你好" }];
+    const flags = bulkFlags(accented, variants, {});
+    expect(flags.ascii).toBe(false);
+    expect(JSON.parse(flags.json())[4].value).toBe("Grüße, 你好");
+    expect(bulkFlags([], variants, {})).toMatchObject({ ascii: true });
+  });
+
   test("a new configuration is serialized afresh, not served from the old one's flags", () => {
     const variants = new Map([[TEST, "friendly"]]);
     bulkFlags(values, variants, {});
