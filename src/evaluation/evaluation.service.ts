@@ -88,7 +88,7 @@ export class EvaluationService {
     let variants = stored.variants;
     if (newPlacements.length) {
       const recorded = await this.record(caller.projectId, userId, newPlacements).finally(() =>
-        this.storedStates.forget(`${caller.projectId} ${userId}`),
+        this.storedStates.forget(keyOf(caller.projectId, userId)),
       );
       variants = recorded.variants;
       // Counted after the commit, as written: a lost race or a test stopped meanwhile writes fewer.
@@ -120,7 +120,7 @@ export class EvaluationService {
     reads: EventRead[],
     now: number,
   ): Promise<StoredState> {
-    const key = `${projectId} ${userId}`;
+    const key = keyOf(projectId, userId);
     const kept = this.storedStates.recall(key);
     if (kept && kept.reads === reads) return kept.state;
     const moment = this.storedStates.moment();
@@ -276,15 +276,15 @@ export class EvaluationService {
     }>(
       tx,
       `SELECT project_id, user_id, experience_id, variant_id FROM assignment
-        WHERE ${matchesAny(["project_id", "user_id"], users.map(userKey), parameters, "u")}`,
+        WHERE ${ofUsers(users, parameters)}`,
       parameters,
     );
     const byUser = new Map(
-      users.map(({ projectId, userId }) => [`${projectId} ${userId}`, new Map<string, string>()]),
+      users.map(({ projectId, userId }) => [keyOf(projectId, userId), new Map<string, string>()]),
     );
     for (const row of rows)
-      byUser.get(`${row.project_id} ${row.user_id}`)!.set(row.experience_id, row.variant_id);
-    return users.map(({ projectId, userId }) => byUser.get(`${projectId} ${userId}`)!);
+      byUser.get(keyOf(row.project_id, row.user_id))!.set(row.experience_id, row.variant_id);
+    return users.map(({ projectId, userId }) => byUser.get(keyOf(projectId, userId))!);
   }
 
   /**
@@ -367,14 +367,14 @@ export class EvaluationService {
     const parameters: Record<string, unknown> = {};
     const holders = await sql<{ project_id: string; user_id: string; experience_id: string }>(
       tx,
-      `SELECT project_id, user_id, experience_id FROM exclusive_slot WHERE ${matchesAny(["project_id", "user_id"], slots.map(userKey), parameters, "u")}`,
+      `SELECT project_id, user_id, experience_id FROM exclusive_slot WHERE ${ofUsers(slots, parameters)}`,
       parameters,
     );
-    const holder = new Map(holders.map((row) => [`${row.project_id} ${row.user_id}`, row.experience_id]));
+    const holder = new Map(holders.map((row) => [keyOf(row.project_id, row.user_id), row.experience_id]));
     const lost = new Set(
       slots
         .filter(
-          ({ projectId, userId, placement }) => holder.get(`${projectId} ${userId}`) !== placement.testId,
+          ({ projectId, userId, placement }) => holder.get(keyOf(projectId, userId)) !== placement.testId,
         )
         .map(({ placement }) => placement),
     );
@@ -409,7 +409,7 @@ export class EvaluationService {
     const parameters: Record<string, unknown> = {};
     const owners = await sql<{ project_id: string; user_id: string; key_id: string; experience_id: string }>(
       tx,
-      `SELECT project_id, user_id, key_id, experience_id FROM key_claim WHERE ${matchesAny(["project_id", "user_id"], users.map(userKey), parameters, "u")}`,
+      `SELECT project_id, user_id, key_id, experience_id FROM key_claim WHERE ${ofUsers(users, parameters)}`,
       parameters,
     );
     const owner = new Map(
@@ -500,7 +500,7 @@ const USERS_PER_ROUND = 100;
 function roundsOf(requests: readonly PlacementRequest[]): number[][] {
   const rounds: { users: Set<string>; indexes: number[] }[] = [];
   requests.forEach((request, index) => {
-    const user = `${request.projectId} ${request.userId}`;
+    const user = keyOf(request.projectId, request.userId);
     // After the last round the user is in: that request is written first.
     let after = 0;
     rounds.forEach((round, r) => round.users.has(user) && (after = r + 1));
@@ -512,8 +512,22 @@ function roundsOf(requests: readonly PlacementRequest[]): number[][] {
   return rounds.map((round) => round.indexes);
 }
 
-function userKey({ projectId, userId }: { projectId: string; userId: string }): string[] {
-  return [projectId, userId];
+/** A user's key in this service's maps and rounds: a user id is one user within one project. */
+function keyOf(projectId: string, userId: string): string {
+  return `${projectId} ${userId}`;
+}
+
+/** The SQL condition for rows of these users (by project and user id), its parameters added. */
+function ofUsers(
+  users: readonly { projectId: string; userId: string }[],
+  parameters: Record<string, unknown>,
+): string {
+  return matchesAny(
+    ["project_id", "user_id"],
+    users.map(({ projectId, userId }) => [projectId, userId]),
+    parameters,
+    "u",
+  );
 }
 
 function compare(a: string, b: string): number {
