@@ -43,7 +43,8 @@ export interface Evaluation {
 
 /**
  * `evaluate`: the ruleset comes from memory; per request only the user's profile, events and
- * assignments are read, and only first-time assignments are written.
+ * assignments are read (on SQLite not even those while nothing of them was written), and only
+ * first-time assignments are written.
  */
 export class EvaluationService {
   private readonly rulesets: VersionedCache<Ruleset>;
@@ -122,6 +123,7 @@ export class EvaluationService {
   ): Promise<StoredState> {
     const key = keyOf(projectId, userId);
     const kept = this.storedStates.recall(key);
+    // Read for these event reads: another ruleset may need other events of the user.
     if (kept && kept.reads === reads) return kept.state;
     const moment = this.storedStates.moment();
     const parameters: Record<string, unknown> = { projectId, userId };
