@@ -129,7 +129,12 @@ class SqliteDatabase implements Database {
     private readonly readers: DataSource[],
     private readonly onQuery: ((query: string) => void) | undefined,
     private readonly signals: Signals,
-  ) {}
+  ) {
+    this.writerStatements = new KeptStatements(connectionOf(writer), WRITER_STATEMENTS);
+  }
+
+  /** The writer's statements, kept prepared (KeptStatements). */
+  private readonly writerStatements: KeptStatements;
 
   /** The read-only connections in turn. */
   get reader(): EntityManager {
@@ -276,6 +281,7 @@ class SqliteDatabase implements Database {
           statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))),
         ),
       );
+      await this.writerStatements.finalize();
       await Promise.all(this.readers.map((reader) => reader.destroy()));
       await this.writer.destroy();
     })());
@@ -410,6 +416,75 @@ function itemsByWork(batch: SharedWork[]): Map<BatchWork<unknown, unknown>, numb
     else byWork.set(work, [index]);
   });
   return byWork;
+}
+
+/** Statement texts the writer keeps prepared: a batch's statements differ by its number of users. */
+const WRITER_STATEMENTS = 500;
+
+/**
+ * Runs a connection's `all` and `run` (TypeORM's only calls) on statements kept prepared by their
+ * text. node-sqlite3 would prepare each statement anew, a trip to libuv's thread pool and back before
+ * the one that runs it; on the writer every such trip waits for the main thread (answers being
+ * written) while the transaction holds the file's one writer, so it halves each batch's trips and
+ * shortens the time first visits wait for the writer (docs/PERFORMANCE.md). The oldest text is
+ * finalized when the bound is reached.
+ */
+class KeptStatements {
+  /** By text; `preparing`: how to fail the calls made before the statement was prepared. */
+  private readonly statements = new Map<
+    string,
+    { statement: sqlite3.Statement; preparing: ((error: Error) => void)[] | null }
+  >();
+
+  constructor(
+    private readonly connection: sqlite3.Database,
+    private readonly bound: number,
+  ) {
+    const kept = (method: "all" | "run") =>
+      ((text: string, parameters: unknown, callback: (error: Error | null) => void) => {
+        this.statementFor(text, callback)[method](parameters, callback);
+        return connection;
+      }) as sqlite3.Database["all"];
+    connection.all = kept("all");
+    connection.run = kept("run");
+  }
+
+  private statementFor(text: string, onPrepareError: (error: Error) => void): sqlite3.Statement {
+    let kept = this.statements.get(text);
+    if (!kept) {
+      if (this.statements.size >= this.bound) {
+        const [oldest, evicted] = this.statements.entries().next().value!;
+        this.statements.delete(oldest);
+        // Runs after the calls already queued on it.
+        evicted.statement.finalize();
+      }
+      const entry = {
+        statement: null as unknown as sqlite3.Statement,
+        preparing: [] as ((error: Error) => void)[] | null,
+      };
+      entry.statement = this.connection.prepare(text, (error: Error | null) => {
+        const waiting = entry.preparing!;
+        entry.preparing = null;
+        if (!error) return;
+        // node-sqlite3 drops the calls queued on a statement that failed to prepare: they hear it here.
+        if (this.statements.get(text) === entry) this.statements.delete(text);
+        for (const fail of waiting) fail(error);
+      });
+      this.statements.set(text, (kept = entry));
+    }
+    kept.preparing?.push(onPrepareError);
+    return kept.statement;
+  }
+
+  /** Finalizes every kept statement: a connection with statements left unfinalized refuses to close. */
+  async finalize(): Promise<void> {
+    await Promise.all(
+      [...this.statements.values()].map(
+        ({ statement }) => new Promise<void>((resolve) => statement.finalize(() => resolve())),
+      ),
+    );
+    this.statements.clear();
+  }
 }
 
 /** The sqlite3 connection under a TypeORM SQLite data source. */

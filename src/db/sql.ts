@@ -23,8 +23,41 @@ export async function sql<Row = ObjectLiteral>(
   text: string,
   parameters: ObjectLiteral = {},
 ): Promise<Row[]> {
-  const [query, values] = manager.connection.driver.escapeQueryWithParameters(text, parameters, {});
+  const [query, values] = withParameters(manager, text, parameters);
   return manager.query(query, values);
+}
+
+/**
+ * The statement and its values for the engine. On SQLite every value is bound, numbers too:
+ * TypeORM writes numbers into the text, so a statement with a timestamp would be a new text each
+ * time, and the writer, which keeps its statements prepared by text (src/db/database.ts), would
+ * prepare it anew each time. node-sqlite3 binds integers beyond 32 bits as floating point; the
+ * cast keeps them integers, as written into the text they were (integer division, comparisons).
+ */
+function withParameters(
+  manager: EntityManager,
+  text: string,
+  parameters: ObjectLiteral,
+): [string, unknown[]] {
+  if (manager.connection.driver.options.type === "postgres")
+    return manager.connection.driver.escapeQueryWithParameters(text, parameters, {});
+  const values: unknown[] = [];
+  const bind = (value: unknown): string => {
+    if (typeof value === "boolean") value = value ? 1 : 0;
+    values.push(value);
+    return typeof value === "number" && Number.isInteger(value) && (value | 0) !== value
+      ? "CAST(? AS INTEGER)"
+      : "?";
+  };
+  const query = text.replace(
+    /(?<!:):(\.\.\.)?([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, list: string | undefined, name: string) => {
+      if (!Object.prototype.hasOwnProperty.call(parameters, name)) return match;
+      const value: unknown = parameters[name];
+      return list ? (value as unknown[]).map(bind).join(", ") : bind(value);
+    },
+  );
+  return [query, values];
 }
 
 /** Runs a write inside a transaction and answers how many rows it changed (insertNew). */
@@ -33,7 +66,7 @@ async function changedRows(
   text: string,
   parameters: ObjectLiteral = {},
 ): Promise<number> {
-  const [query, values] = manager.connection.driver.escapeQueryWithParameters(text.trim(), parameters, {});
+  const [query, values] = withParameters(manager, text.trim(), parameters);
   // The structured result carries the count: SQLite's `changes`, PostgreSQL's rowCount.
   const result = await manager.queryRunner!.query(query, values, true);
   return result.affected ?? 0;
