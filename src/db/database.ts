@@ -2,6 +2,7 @@ import type { Pool } from "pg";
 import type sqlite3 from "sqlite3";
 import { DataSource, type EntityManager } from "typeorm";
 import { dataSourceOptions } from "./data-source-options";
+import { SENT_WITH_NEXT } from "./sql";
 import type { DatabaseConfig } from "../config";
 import { noSignals, type Signals } from "../shared/signals";
 
@@ -166,11 +167,11 @@ class SqliteDatabase implements Database {
    * One transaction, when the writer is next free, for every item of the batch: each batch work is
    * called once with all of its items. No savepoints (two statements each, on the one writer): works
    * rarely fail, so when one does, the whole transaction is undone and, since a work for many items
-   * cannot say which item failed, each item runs again in a transaction of its own.
+   * cannot say which item failed, each item runs again in a transaction of its own. The same when the
+   * COMMIT fails: the writes a work held for it (SENT_WITH_NEXT) fail there.
    */
   private commitShared(batch: SharedWork[]): void {
     let started = false;
-    let worked = false;
     void this.enqueue(async (tx) => {
       started = true;
       if (this.openBatch === batch) this.openBatch = null;
@@ -183,7 +184,6 @@ class SqliteDatabase implements Database {
         );
         indexes.forEach((index, i) => (results[index] = answers[i]));
       }
-      worked = true;
       return results;
     }).then(
       // Answered only now, after the commit: no answer tells of a write a crash could still lose.
@@ -194,8 +194,8 @@ class SqliteDatabase implements Database {
           if (this.openBatch === batch) this.openBatch = null;
           this.sharedWaiting -= batch.length;
         }
-        if (!started || worked || batch.length === 1) {
-          // The transaction could not begin or commit, or its one item failed: nothing of it is written.
+        if (!started || batch.length === 1) {
+          // The transaction could not begin, or its one item failed: nothing of it is written.
           for (const { done } of batch) done({ ok: false, error: asError(error) });
           return;
         }
@@ -442,11 +442,38 @@ class KeptStatements {
   ) {
     const kept = (method: "all" | "run") =>
       ((text: string, parameters: unknown, callback: (error: Error | null) => void) => {
-        this.statementFor(text, callback)[method](parameters, callback);
+        this.send(method, text, parameters, callback);
         return connection;
       }) as sqlite3.Database["all"];
     connection.all = kept("all");
     connection.run = kept("run");
+  }
+
+  /** Writes held for the next statement (SENT_WITH_NEXT), in order. */
+  private held: string[] = [];
+
+  private send(
+    method: "all" | "run",
+    text: string,
+    parameters: unknown,
+    callback: (error: Error | null) => void,
+  ): void {
+    if (text.endsWith(SENT_WITH_NEXT)) {
+      this.held.push(text);
+      // Nothing is read of a held write: no rows, no count.
+      callback.call({ changes: undefined, lastID: undefined }, null);
+      return;
+    }
+    const held = this.held;
+    this.held = [];
+    const run = () => void this.statementFor(text, callback)[method](parameters, callback);
+    // A rollback undoes what is held without sending it.
+    if (held.length === 0 || text === "ROLLBACK") return run();
+    if (text === "COMMIT") {
+      this.connection.exec(`${held.join(";\n")};\nCOMMIT`, (error) => callback.call({}, error));
+      return;
+    }
+    this.connection.exec(held.join(";\n"), (error) => (error ? callback.call({}, error) : run()));
   }
 
   private statementFor(text: string, onPrepareError: (error: Error) => void): sqlite3.Statement {

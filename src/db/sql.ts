@@ -42,22 +42,74 @@ function withParameters(
   if (manager.connection.driver.options.type === "postgres")
     return manager.connection.driver.escapeQueryWithParameters(text, parameters, {});
   const values: unknown[] = [];
-  const bind = (value: unknown): string => {
+  const query = withValues(text, parameters, (value) => {
     if (typeof value === "boolean") value = value ? 1 : 0;
     values.push(value);
     return typeof value === "number" && Number.isInteger(value) && (value | 0) !== value
       ? "CAST(? AS INTEGER)"
       : "?";
-  };
-  const query = text.replace(
+  });
+  return [query, values];
+}
+
+/** `text` with each `:name` replaced by what `place` makes of its value (`(:...list)`: of each, comma-separated). */
+function withValues(text: string, parameters: ObjectLiteral, place: (value: unknown) => string): string {
+  return text.replace(
     /(?<!:):(\.\.\.)?([A-Za-z_][A-Za-z0-9_]*)/g,
     (match, list: string | undefined, name: string) => {
       if (!Object.prototype.hasOwnProperty.call(parameters, name)) return match;
       const value: unknown = parameters[name];
-      return list ? (value as unknown[]).map(bind).join(", ") : bind(value);
+      return list ? (value as unknown[]).map(place).join(", ") : place(value);
     },
   );
-  return [query, values];
+}
+
+/**
+ * Ends a write that a SQLite transaction holds and sends with its next statement, usually the COMMIT,
+ * in one trip to libuv's pool (src/db/database.ts, KeptStatements; ADR 0017).
+ */
+export const SENT_WITH_NEXT = " /* sent with the next statement */";
+
+/**
+ * When a write inside a transaction, whose outcome the caller does not read, is sent: "now", or "with
+ * next", which on SQLite holds it until the transaction's next statement and sends both in one trip
+ * (SENT_WITH_NEXT). A held
+ * write that fails fails that statement, and so its transaction; the statements the caller runs
+ * after it see it, as they would have. PostgreSQL sends it now.
+ */
+export type Sending = "now" | "with next";
+
+/** Runs a write whose outcome the caller does not read, sent as `sending` says. */
+async function write(
+  tx: EntityManager,
+  text: string,
+  parameters: Record<string, unknown>,
+  sending: Sending,
+): Promise<void> {
+  const literal =
+    sending === "with next" && tx.connection.driver.options.type !== "postgres"
+      ? sqliteLiteralText(text, parameters)
+      : null;
+  if (literal === null) await sql(tx, text, parameters);
+  else await tx.query(literal + SENT_WITH_NEXT);
+}
+
+/**
+ * The statement with its values written into the text for SQLite (a held write travels as SQL text,
+ * without parameters); null when a value cannot be written exactly: only text without NUL (the text
+ * ends at one), safe integers, booleans and null are.
+ */
+function sqliteLiteralText(text: string, parameters: Record<string, unknown>): string | null {
+  let exact = true;
+  const literal = withValues(text, parameters, (value) => {
+    if (value === null) return "NULL";
+    if (typeof value === "boolean") return value ? "1" : "0";
+    if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+    if (typeof value === "string" && !value.includes("\0")) return `'${value.replace(/'/g, "''")}'`;
+    exact = false;
+    return "NULL";
+  });
+  return exact ? literal : null;
 }
 
 /** Runs a write inside a transaction and answers how many rows it changed (insertNew). */
@@ -103,9 +155,10 @@ export async function insertRows(
   table: string,
   columns: string[],
   rows: unknown[][],
+  sending: Sending = "now",
 ): Promise<void> {
   await inChunks(rows, async (values, parameters) => {
-    await sql(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters);
+    await write(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters, sending);
   });
 }
 
@@ -160,16 +213,18 @@ export async function upsert(
   columns: string[],
   rows: unknown[][],
   mode: "add" | "set",
+  sending: Sending = "now",
 ): Promise<void> {
   const assign = columns
     .map((column) => `${column} = ${mode === "add" ? `${table}.${column} + ` : ""}excluded.${column}`)
     .join(", ");
   await inChunks(rows, async (values, parameters) => {
-    await sql(
+    await write(
       tx,
       `INSERT INTO ${table} (${[...keys, ...columns].join(", ")}) VALUES ${values}
        ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${assign}`,
       parameters,
+      sending,
     );
   });
 }

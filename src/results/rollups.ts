@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
-import { forShare, forUpdate, insertRows, lockNames, matchesAny, sql, upsert } from "../db/sql";
+import { forShare, forUpdate, insertRows, lockNames, matchesAny, sql, upsert, type Sending } from "../db/sql";
 import { ExperienceKind } from "../experiences/experience-kind";
 import { compileEventFilters } from "../segments/segment-matching";
 import type { PropertyCondition } from "../segments/segment-rule";
@@ -115,29 +115,21 @@ export class ResultRollups {
   /**
    * After evaluate placed users in tests (inside its transaction, the users locked): each placement
    * counts its user from now, unless the test waits for an exposure. An event a user sent dated
-   * after now was stored before this placement could count it: such users are counted from their events.
+   * after now was stored before this placement could count it: such users are answered, to be
+   * counted from their events by recountPlaced once their assignments are written. The count is
+   * sent with the transaction's next statement (SENT_WITH_NEXT), after the read.
    */
   async placed(
     tx: EntityManager,
     users: { projectId: string; userId: string; placements: { testId: string; variantId: string }[] }[],
     tests: LiveTestRow[],
     now: number,
-  ): Promise<void> {
+  ): Promise<PlacedRecounts> {
     const built = new Map(tests.filter((test) => Boolean(test.rollups_built)).map((test) => [test.id, test]));
     const counted = users
       .map((user) => ({ ...user, placements: user.placements.filter((p) => built.has(p.testId)) }))
       .filter((user) => user.placements.length > 0);
-    if (counted.length === 0) return;
-    // Users with an exposure event enter at their first exposure, not now. One row per cell: an
-    // upsert may not touch a row twice.
-    const cells = new Map<string, [string, string, number, number]>();
-    for (const { testId, variantId } of counted.flatMap((user) => user.placements)) {
-      if (built.get(testId)!.exposure_event) continue;
-      const cell = cells.get(`${testId} ${variantId}`) ?? [testId, variantId, dayOf(now), 0];
-      cell[3]++;
-      cells.set(`${testId} ${variantId}`, cell);
-    }
-    await addUsers(tx, [...cells.values()]);
+    if (counted.length === 0) return [];
     const parameters: Record<string, unknown> = { now };
     const withFutureEvents = await sql<{ project_id: string; user_id: string }>(
       tx,
@@ -150,17 +142,32 @@ export class ResultRollups {
         )}) AND at >= :now`,
       parameters,
     );
+    // Users with an exposure event enter at their first exposure, not now. One row per cell: an
+    // upsert may not touch a row twice.
+    const cells = new Map<string, [string, string, number, number]>();
+    for (const { testId, variantId } of counted.flatMap((user) => user.placements)) {
+      if (built.get(testId)!.exposure_event) continue;
+      const cell = cells.get(`${testId} ${variantId}`) ?? [testId, variantId, dayOf(now), 0];
+      cell[3]++;
+      cells.set(`${testId} ${variantId}`, cell);
+    }
+    await addUsers(tx, [...cells.values()], "with next");
     const recounted = new Set(withFutureEvents.map((row) => `${row.project_id} ${row.user_id}`));
-    for (const test of built.values()) {
-      const userIds = counted
+    return [...built.values()].map((test) => ({
+      test,
+      userIds: counted
         .filter(
           (user) =>
             recounted.has(`${user.projectId} ${user.userId}`) &&
             user.placements.some((placement) => placement.testId === test.id),
         )
-        .map((user) => user.userId);
-      await this.recount(tx, test, userIds);
-    }
+        .map((user) => user.userId),
+    }));
+  }
+
+  /** Counts the users placed() found with later events from their events, once their assignments are written. */
+  async recountPlaced(tx: EntityManager, recounts: PlacedRecounts): Promise<void> {
+    for (const { test, userIds } of recounts) await this.recount(tx, test, userIds);
   }
 
   /** Inside the stop's transaction: events dated at or after the stop that were counted stop counting. */
@@ -603,6 +610,21 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
 }
 
 /** Adds users to rollup_users cells: rows of (test, variant, entry day, users), of any tests, in one statement. */
-function addUsers(tx: EntityManager, rows: [string, string, number, number][]): Promise<void> {
-  return upsert(tx, "rollup_users", ["experience_id", "variant_id", "entry_day"], ["users"], rows, "add");
+function addUsers(
+  tx: EntityManager,
+  rows: [string, string, number, number][],
+  sending: Sending = "now",
+): Promise<void> {
+  return upsert(
+    tx,
+    "rollup_users",
+    ["experience_id", "variant_id", "entry_day"],
+    ["users"],
+    rows,
+    "add",
+    sending,
+  );
 }
+
+/** Per test, the users placed() found with events dated after their placement (recountPlaced). */
+type PlacedRecounts = { test: LiveTestRow; userIds: string[] }[];

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import sqlite3 from "sqlite3";
 import { openDatabase, type Database } from "../../src/db/database";
-import { insertRows, sql } from "../../src/db/sql";
+import type { EntityManager } from "typeorm";
+import { insertRows, sql, upsert } from "../../src/db/sql";
 import { freshDatabase, testEngine, type TestDatabase } from "../helpers/database";
 
 /*
@@ -77,6 +78,69 @@ describe("statements inside transactions", () => {
     expect(Number(n)).toBe(2 ** 53 - 1);
   });
 
+  const heldProject = (tx: EntityManager, id: string, name: string) =>
+    insertRows(
+      tx,
+      "project",
+      ["id", "name", "config_version", "created_at"],
+      [[id, name, 0, 0]],
+      "with next",
+    );
+
+  test("a write sent with the next statement is seen by the statements after it, and committed", async () => {
+    const id = randomUUID();
+    const seen = await db.transaction(async (tx) => {
+      await heldProject(tx, id, "held, then read");
+      return (await sql<{ name: string }>(tx, "SELECT name FROM project WHERE id = :id", { id }))[0]?.name;
+    });
+    expect(seen).toBe("held, then read");
+    expect(await nameOf(id)).toBe("held, then read");
+  });
+
+  test("a held write that fails fails its transaction at the commit, and nothing of the transaction stays", async () => {
+    const taken = randomUUID();
+    await addProject(taken, "taken");
+    const before = randomUUID();
+    await expect(
+      db.transaction(async (tx) => {
+        await insertRows(
+          tx,
+          "project",
+          ["id", "name", "config_version", "created_at"],
+          [[before, "sent now", 0, 0]],
+        );
+        await heldProject(tx, taken, "a second row with a taken id");
+      }),
+    ).rejects.toThrow(/UNIQUE|duplicate key/);
+    expect(await nameOf(before)).toBeUndefined();
+    expect(await nameOf(taken)).toBe("taken");
+    // The writer goes on: the next transaction carries nothing of the failed one.
+    const next = randomUUID();
+    await db.transaction((tx) => heldProject(tx, next, "next"));
+    expect(await nameOf(next)).toBe("next");
+  });
+
+  test("a transaction that fails after holding a write leaves it unwritten, and the next one does not send it", async () => {
+    const dropped = randomUUID();
+    await expect(
+      db.transaction(async (tx) => {
+        await heldProject(tx, dropped, "dropped");
+        throw new Error("the work fails after holding a write");
+      }),
+    ).rejects.toThrow("the work fails after holding a write");
+    const next = randomUUID();
+    await db.transaction((tx) => heldProject(tx, next, "after the rollback"));
+    expect(await nameOf(dropped)).toBeUndefined();
+    expect(await nameOf(next)).toBe("after the rollback");
+  });
+
+  test("held values arrive exactly: quotes and non-ASCII text", async () => {
+    const id = randomUUID();
+    const name = `it's ''twice'' quoted; -- ü 名前 🚀`;
+    await db.transaction((tx) => heldProject(tx, id, name));
+    expect(await nameOf(id)).toBe(name);
+  });
+
   test("more statement texts than the writer keeps: each still answers, the first again too", async () => {
     const answers = await db.transaction(async (tx) => {
       const all: number[] = [];
@@ -90,34 +154,89 @@ describe("statements inside transactions", () => {
 
 const onSqlite = testEngine() === "sqlite" ? test : test.skip;
 
-onSqlite("the SQLite writer prepares a statement once, however often it runs", async () => {
-  const database = await freshDatabase();
-  const db = await openDatabase(database.config);
-  const prepare = jest.spyOn(sqlite3.Database.prototype, "prepare");
-  try {
-    // A moment in milliseconds, different each time, as the placements' timestamps are.
-    const start = Date.now();
-    for (let n = start; n < start + 20; n++) {
-      const [{ next }] = await db.transaction((tx) =>
-        sql<{ next: number }>(tx, "SELECT :n + 1 AS next", { n }),
+onSqlite(
+  "the SQLite writer prepares a statement once, however often it runs, and sends held writes with the COMMIT",
+  async () => {
+    const database = await freshDatabase();
+    const db = await openDatabase(database.config);
+    const prepare = jest.spyOn(sqlite3.Database.prototype, "prepare");
+    try {
+      // A moment in milliseconds, different each time, as the placements' timestamps are.
+      const start = Date.now();
+      for (let n = start; n < start + 20; n++) {
+        const [{ next }] = await db.transaction((tx) =>
+          sql<{ next: number }>(tx, "SELECT :n + 1 AS next", { n }),
+        );
+        expect(next).toBe(n + 1);
+      }
+      const preparedTexts = prepare.mock.calls.map(([prepared]) => prepared);
+      expect(preparedTexts.filter((prepared) => /AS next$/.test(prepared))).toEqual([
+        "SELECT CAST(? AS INTEGER) + 1 AS next",
+      ]);
+      expect(preparedTexts.filter((prepared) => prepared === "BEGIN TRANSACTION")).toHaveLength(1);
+      // An integer beyond 32 bits stays an integer, as it was written into the text (integer division).
+      const [{ type, half }] = await db.transaction((tx) =>
+        sql<{ type: string; half: number }>(tx, "SELECT typeof(:n) AS type, :n / 2 AS half", {
+          n: 2 ** 40 + 1,
+        }),
       );
-      expect(next).toBe(n + 1);
+      expect({ type, half }).toEqual({ type: "integer", half: 2 ** 39 });
+      // Held writes travel with the COMMIT: one trip to the thread pool for the writes and the commit.
+      const exec = jest.spyOn(sqlite3.Database.prototype, "exec");
+      const id = randomUUID();
+      await db.transaction((tx) =>
+        insertRows(
+          tx,
+          "project",
+          ["id", "name", "config_version", "created_at"],
+          [[id, "held", 0, 7]],
+          "with next",
+        ),
+      );
+      expect(exec.mock.calls.map(([text]) => text)).toEqual([
+        `INSERT INTO project (id, name, config_version, created_at) VALUES ('${id}', 'held', 0, 7) /* sent with the next statement */;\nCOMMIT`,
+      ]);
+      // Text with a NUL cannot travel as SQL text (SQLite's ends at it): sent at once, bound, intact.
+      exec.mockClear();
+      const withNul = randomUUID();
+      await db.transaction((tx) =>
+        insertRows(
+          tx,
+          "project",
+          ["id", "name", "config_version", "created_at"],
+          [[withNul, "before\u0000after", 0, 0]],
+          "with next",
+        ),
+      );
+      expect(exec).not.toHaveBeenCalled();
+      const [{ name }] = await sql<{ name: string }>(db.reader, "SELECT name FROM project WHERE id = :id", {
+        id: withNul,
+      });
+      expect(name).toBe("before\u0000after");
+      // Nor a fraction: SQL text may not carry every double exactly. Sent at once too.
+      await db.transaction((tx) =>
+        upsert(
+          tx,
+          "project",
+          ["id"],
+          ["name", "config_version", "created_at"],
+          [[withNul, "fraction", 2.5, 0]],
+          "set",
+          "with next",
+        ),
+      );
+      expect(exec).not.toHaveBeenCalled();
+      const [{ version }] = await sql<{ version: number }>(
+        db.reader,
+        "SELECT config_version AS version FROM project WHERE id = :id",
+        { id: withNul },
+      );
+      expect(version).toBe(2.5);
+      exec.mockRestore();
+    } finally {
+      prepare.mockRestore();
+      await db.close();
+      await database.drop();
     }
-    const preparedTexts = prepare.mock.calls.map(([prepared]) => prepared);
-    expect(preparedTexts.filter((prepared) => /AS next$/.test(prepared))).toEqual([
-      "SELECT CAST(? AS INTEGER) + 1 AS next",
-    ]);
-    expect(preparedTexts.filter((prepared) => prepared === "BEGIN TRANSACTION")).toHaveLength(1);
-    // An integer beyond 32 bits stays an integer, as it was written into the text (integer division).
-    const [{ type, half }] = await db.transaction((tx) =>
-      sql<{ type: string; half: number }>(tx, "SELECT typeof(:n) AS type, :n / 2 AS half", {
-        n: 2 ** 40 + 1,
-      }),
-    );
-    expect({ type, half }).toEqual({ type: "integer", half: 2 ** 39 });
-  } finally {
-    prepare.mockRestore();
-    await db.close();
-    await database.drop();
-  }
-});
+  },
+);
