@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import sqlite3 from "sqlite3";
 import { openDatabase, type Database } from "../../src/db/database";
 import type { EntityManager } from "typeorm";
-import { insertRows, sql, upsert } from "../../src/db/sql";
+import { insertRows, sql, upsert, type Sending } from "../../src/db/sql";
 import { freshDatabase, testEngine, type TestDatabase } from "../helpers/database";
 
 /*
@@ -11,6 +11,9 @@ import { freshDatabase, testEngine, type TestDatabase } from "../helpers/databas
  * broken statement fails its transaction with SQLite's message, a failed statement can run again,
  * values arrive as bound, and the database closes.
  */
+const insertProject = (tx: EntityManager, id: string, name: string, sending: Sending = "now") =>
+  insertRows(tx, "project", ["id", "name", "config_version", "created_at"], [[id, name, 0, 0]], sending);
+
 describe("statements inside transactions", () => {
   let database: TestDatabase;
   let db: Database;
@@ -23,10 +26,9 @@ describe("statements inside transactions", () => {
     await database.drop();
   });
 
-  const addProject = (id: string, name: string) =>
-    db.transaction((tx) =>
-      insertRows(tx, "project", ["id", "name", "config_version", "created_at"], [[id, name, 0, 0]]),
-    );
+  const addProject = (id: string, name: string) => db.transaction((tx) => insertProject(tx, id, name));
+  const heldProject = (tx: EntityManager, id: string, name: string) =>
+    insertProject(tx, id, name, "with next");
   const nameOf = async (id: string) =>
     (await sql<{ name: string }>(db.reader, "SELECT name FROM project WHERE id = :id", { id }))[0]?.name;
 
@@ -45,19 +47,9 @@ describe("statements inside transactions", () => {
     const second = randomUUID();
     await expect(
       db.transaction(async (tx) => {
-        await insertRows(
-          tx,
-          "project",
-          ["id", "name", "config_version", "created_at"],
-          [[second, "undone", 0, 0]],
-        );
+        await insertProject(tx, second, "undone");
         // The same text as addProject's, with a key that is taken.
-        await insertRows(
-          tx,
-          "project",
-          ["id", "name", "config_version", "created_at"],
-          [[id, "again", 0, 0]],
-        );
+        await insertProject(tx, id, "again");
       }),
     ).rejects.toThrow(/UNIQUE|duplicate key/);
     expect(await nameOf(second)).toBeUndefined();
@@ -78,15 +70,6 @@ describe("statements inside transactions", () => {
     expect(Number(n)).toBe(2 ** 53 - 1);
   });
 
-  const heldProject = (tx: EntityManager, id: string, name: string) =>
-    insertRows(
-      tx,
-      "project",
-      ["id", "name", "config_version", "created_at"],
-      [[id, name, 0, 0]],
-      "with next",
-    );
-
   test("a write sent with the next statement is seen by the statements after it, and committed", async () => {
     const id = randomUUID();
     const seen = await db.transaction(async (tx) => {
@@ -103,12 +86,7 @@ describe("statements inside transactions", () => {
     const before = randomUUID();
     await expect(
       db.transaction(async (tx) => {
-        await insertRows(
-          tx,
-          "project",
-          ["id", "name", "config_version", "created_at"],
-          [[before, "sent now", 0, 0]],
-        );
+        await insertProject(tx, before, "sent now");
         await heldProject(tx, taken, "a second row with a taken id");
       }),
     ).rejects.toThrow(/UNIQUE|duplicate key/);
@@ -184,30 +162,14 @@ onSqlite(
       // Held writes travel with the COMMIT: one trip to the thread pool for the writes and the commit.
       const exec = jest.spyOn(sqlite3.Database.prototype, "exec");
       const id = randomUUID();
-      await db.transaction((tx) =>
-        insertRows(
-          tx,
-          "project",
-          ["id", "name", "config_version", "created_at"],
-          [[id, "held", 0, 7]],
-          "with next",
-        ),
-      );
+      await db.transaction((tx) => insertProject(tx, id, "held", "with next"));
       expect(exec.mock.calls.map(([text]) => text)).toEqual([
-        `INSERT INTO project (id, name, config_version, created_at) VALUES ('${id}', 'held', 0, 7) /* sent with the next statement */;\nCOMMIT`,
+        `INSERT INTO project (id, name, config_version, created_at) VALUES ('${id}', 'held', 0, 0) /* sent with the next statement */;\nCOMMIT`,
       ]);
       // Text with a NUL cannot travel as SQL text (SQLite's ends at it): sent at once, bound, intact.
       exec.mockClear();
       const withNul = randomUUID();
-      await db.transaction((tx) =>
-        insertRows(
-          tx,
-          "project",
-          ["id", "name", "config_version", "created_at"],
-          [[withNul, "before\u0000after", 0, 0]],
-          "with next",
-        ),
-      );
+      await db.transaction((tx) => insertProject(tx, withNul, "before\u0000after", "with next"));
       expect(exec).not.toHaveBeenCalled();
       const [{ name }] = await sql<{ name: string }>(db.reader, "SELECT name FROM project WHERE id = :id", {
         id: withNul,
