@@ -73,9 +73,8 @@ export const SENT_WITH_NEXT = " /* sent with the next statement */";
 /**
  * When a write inside a transaction, whose outcome the caller does not read, is sent: "now", or "with
  * next", which on SQLite holds it until the transaction's next statement and sends both in one trip
- * (SENT_WITH_NEXT). A held
- * write that fails fails that statement, and so its transaction; the statements the caller runs
- * after it see it, as they would have. PostgreSQL sends it now.
+ * (SENT_WITH_NEXT). A held write that fails fails that statement, and so its transaction; the
+ * statements the caller runs after it see it, as they would have. PostgreSQL sends it now.
  */
 export type Sending = "now" | "with next";
 
