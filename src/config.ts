@@ -1,7 +1,15 @@
 import path from "node:path";
 
-export type DatabaseConfig =
-  { engine: "sqlite"; file: string } | { engine: "postgres"; url: string; poolSize: number };
+export interface SqliteDatabaseConfig {
+  engine: "sqlite";
+  file: string;
+}
+export interface PostgresDatabaseConfig {
+  engine: "postgres";
+  url: string;
+  poolSize: number;
+}
+export type DatabaseConfig = SqliteDatabaseConfig | PostgresDatabaseConfig;
 
 export interface AppConfig {
   port: number;

@@ -73,11 +73,20 @@ export async function startServer(
   app.get("/healthz", async (_req, res) => {
     try {
       await db.ping();
-      res.json({ status: "ok", database: db.engine });
     } catch (error) {
       logger.error({ err: error }, "health check: the database does not answer");
-      res.status(503).json({ status: "unavailable", database: db.engine });
+      res
+        .status(503)
+        .json({ status: "unavailable", database: db.engine, reason: "the database does not answer" });
+      return;
     }
+    const fault = await db.writesFailing();
+    if (fault) {
+      logger.warn({ reason: fault.reason }, "health check: writes do not commit");
+      res.status(503).json({ status: "unavailable", database: db.engine, reason: fault.reason });
+      return;
+    }
+    res.json({ status: "ok", database: db.engine });
   });
   app.get("/metrics", metricsEndpoint(metrics, config.metricsToken));
   app.use("/graphiql", express.static(PLAYGROUND_ASSETS, { maxAge: "1h", fallthrough: false }));

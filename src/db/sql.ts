@@ -28,11 +28,11 @@ export async function sql<Row = ObjectLiteral>(
 }
 
 /**
- * The statement and its values for the engine. On SQLite every value is bound, numbers too:
- * TypeORM writes numbers into the text, so a statement with a timestamp would be a new text each
- * time, and the writer, which keeps its statements prepared by text (src/db/database.ts), would
- * prepare it anew each time. node-sqlite3 binds integers beyond 32 bits as floating point; the
- * cast keeps them integers, as written into the text they were (integer division, comparisons).
+ * The statement and its values for the engine. On SQLite every value is bound (TypeORM's SQLite
+ * driver would write numbers into the text). node-sqlite3 binds a number as an integer only within
+ * 32 bits and any other as floating point, which is exact but makes integer arithmetic (a division
+ * into days) floating point: a safe integer beyond 32 bits is bound as `CAST(? AS INTEGER)`, exact
+ * for it. Any other number (1e20, 0.5) stays floating point: a cast would clamp it to 2^63.
  */
 function withParameters(
   manager: EntityManager,
@@ -45,7 +45,7 @@ function withParameters(
   const query = withValues(text, parameters, (value) => {
     if (typeof value === "boolean") value = value ? 1 : 0;
     values.push(value);
-    return typeof value === "number" && Number.isInteger(value) && (value | 0) !== value
+    return typeof value === "number" && Number.isSafeInteger(value) && (value | 0) !== value
       ? "CAST(? AS INTEGER)"
       : "?";
   });
@@ -62,53 +62,6 @@ function withValues(text: string, parameters: ObjectLiteral, place: (value: unkn
       return list ? (value as unknown[]).map(place).join(", ") : place(value);
     },
   );
-}
-
-/**
- * Ends a write that a SQLite transaction holds and sends with its next statement, usually the COMMIT,
- * in one trip to libuv's pool (src/db/database.ts, KeptStatements; ADR 0017).
- */
-export const SENT_WITH_NEXT = " /* sent with the next statement */";
-
-/**
- * When a write inside a transaction, whose outcome the caller does not read, is sent: "now", or "with
- * next", which on SQLite holds it until the transaction's next statement and sends both in one trip
- * (SENT_WITH_NEXT). A held write that fails fails that statement, and so its transaction; the
- * statements the caller runs after it see it, as they would have. PostgreSQL sends it now.
- */
-export type Sending = "now" | "with next";
-
-/** Runs a write whose outcome the caller does not read, sent as `sending` says. */
-async function write(
-  tx: EntityManager,
-  text: string,
-  parameters: Record<string, unknown>,
-  sending: Sending,
-): Promise<void> {
-  const literal =
-    sending === "with next" && tx.connection.driver.options.type !== "postgres"
-      ? sqliteLiteralText(text, parameters)
-      : null;
-  if (literal === null) await sql(tx, text, parameters);
-  else await tx.query(literal + SENT_WITH_NEXT);
-}
-
-/**
- * The statement with its values written into the text for SQLite (a held write travels as SQL text,
- * without parameters); null when a value cannot be written exactly: only text without NUL (the text
- * ends at one), safe integers, booleans and null are.
- */
-function sqliteLiteralText(text: string, parameters: Record<string, unknown>): string | null {
-  let exact = true;
-  const literal = withValues(text, parameters, (value) => {
-    if (value === null) return "NULL";
-    if (typeof value === "boolean") return value ? "1" : "0";
-    if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
-    if (typeof value === "string" && !value.includes("\0")) return `'${value.replace(/'/g, "''")}'`;
-    exact = false;
-    return "NULL";
-  });
-  return exact ? literal : null;
 }
 
 /** Runs a write inside a transaction and answers how many rows it changed (insertNew). */
@@ -154,10 +107,9 @@ export async function insertRows(
   table: string,
   columns: string[],
   rows: unknown[][],
-  sending: Sending = "now",
 ): Promise<void> {
   await inChunks(rows, async (values, parameters) => {
-    await write(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters, sending);
+    await sql(tx, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, parameters);
   });
 }
 
@@ -212,18 +164,16 @@ export async function upsert(
   columns: string[],
   rows: unknown[][],
   mode: "add" | "set",
-  sending: Sending = "now",
 ): Promise<void> {
   const assign = columns
     .map((column) => `${column} = ${mode === "add" ? `${table}.${column} + ` : ""}excluded.${column}`)
     .join(", ");
   await inChunks(rows, async (values, parameters) => {
-    await write(
+    await sql(
       tx,
       `INSERT INTO ${table} (${[...keys, ...columns].join(", ")}) VALUES ${values}
        ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${assign}`,
       parameters,
-      sending,
     );
   });
 }

@@ -238,8 +238,6 @@ export class EvaluationService {
     const written = await this.claimKeys(tx, requests, await this.takeSlots(tx, requests, placeable));
     const now = this.clock.now();
     const exposureOf = new Map(tests.map((test) => [test.id, test.exposure_event]));
-    // Counted first: its read of future events comes before the writes a SQLite transaction sends
-    // with its COMMIT.
     const recounts = await this.rollups.placed(
       tx,
       requests.map(({ projectId, userId }, i) => ({ projectId, userId, placements: written[i] })),
@@ -261,7 +259,6 @@ export class EvaluationService {
           exposureOf.get(p.testId) ? null : now,
         ]),
       ),
-      "with next",
     );
     await this.rollups.recountPlaced(tx, recounts);
     // What is stored now: the users are locked (lockNames; SQLite's one writer), so nobody else wrote.

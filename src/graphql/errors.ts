@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { InvalidArgument } from "../shared/invalid-argument";
+import { storageFaultOf } from "../db/storage-fault";
 
 /**
  * Top-level errors: authentication, authorization and malformed requests. Business failures are
@@ -79,6 +80,17 @@ export function errorFormatter(logger: Logger, production: boolean) {
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: "BAD_USER_INPUT", argument: cause.argument },
+      };
+    }
+    const fault = storageFaultOf(cause);
+    if (fault) {
+      // Not the client's mistake and not a bug: the same request may succeed once the fault is gone.
+      logger.warn({ err: cause, path: formatted.path }, "a request met a storage fault");
+      return {
+        message: fault.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: "SERVICE_UNAVAILABLE", reason: fault.reason },
       };
     }
     if (typeof code === "string" && CLIENT_CODES.has(code)) {

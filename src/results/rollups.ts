@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
-import { forShare, forUpdate, insertRows, lockNames, matchesAny, sql, upsert, type Sending } from "../db/sql";
+import { forShare, forUpdate, insertRows, lockNames, matchesAny, sql, upsert } from "../db/sql";
 import { ExperienceKind } from "../experiences/experience-kind";
 import { compileEventFilters } from "../segments/segment-matching";
 import type { PropertyCondition } from "../segments/segment-rule";
@@ -116,8 +116,7 @@ export class ResultRollups {
    * After evaluate placed users in tests (inside its transaction, the users locked): each placement
    * counts its user from now, unless the test waits for an exposure. An event a user sent dated
    * after now was stored before this placement could count it: such users are answered, to be
-   * counted from their events by recountPlaced once their assignments are written. The count is
-   * sent with the transaction's next statement (SENT_WITH_NEXT), after the read.
+   * counted from their events by recountPlaced once their assignments are written.
    */
   async placed(
     tx: EntityManager,
@@ -151,7 +150,7 @@ export class ResultRollups {
       cell[3]++;
       cells.set(`${testId} ${variantId}`, cell);
     }
-    await addUsers(tx, [...cells.values()], "with next");
+    await addUsers(tx, [...cells.values()]);
     const recounted = new Set(withFutureEvents.map((row) => `${row.project_id} ${row.user_id}`));
     return [...built.values()].map((test) => ({
       test,
@@ -610,20 +609,8 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
 }
 
 /** Adds users to rollup_users cells: rows of (test, variant, entry day, users), of any tests, in one statement. */
-function addUsers(
-  tx: EntityManager,
-  rows: [string, string, number, number][],
-  sending: Sending = "now",
-): Promise<void> {
-  return upsert(
-    tx,
-    "rollup_users",
-    ["experience_id", "variant_id", "entry_day"],
-    ["users"],
-    rows,
-    "add",
-    sending,
-  );
+function addUsers(tx: EntityManager, rows: [string, string, number, number][]): Promise<void> {
+  return upsert(tx, "rollup_users", ["experience_id", "variant_id", "entry_day"], ["users"], rows, "add");
 }
 
 /** Per test, the users placed() found with events dated after their placement (recountPlaced). */

@@ -116,45 +116,6 @@ describe("sharedTransaction", () => {
     expect(await stored("shared")).toEqual([0, 1, 2, 4, 5, 6, 7].map((i) => `shared ${i}`));
     expect(db.pendingWrites).toBe(0);
   });
-
-  test("an item whose write fails at the commit (sent with it) fails alone too", async () => {
-    await db.transaction(insertProjects(["held taken"]));
-    const [{ id: takenId }] = await sql<{ id: string }>(
-      db.reader,
-      "SELECT id FROM project WHERE name = :name",
-      {
-        name: "held taken",
-      },
-    );
-    const holding: BatchWork<number, number> = async (tx, items) => {
-      await insertRows(
-        tx,
-        "project",
-        ["id", "name", "config_version", "created_at"],
-        // Item 5 reuses a stored id: its insert fails where it is sent, at the COMMIT on SQLite.
-        items.map((i) => [i === 5 ? takenId : randomUUID(), `held ${i}`, 0, 0]),
-        "with next",
-      );
-      return [...items];
-    };
-    const release = await busyWriter();
-    const answers = Array.from({ length: 8 }, (_, i) => db.sharedTransaction(holding, i));
-    await release();
-    const outcomes = await Promise.allSettled(answers);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual([
-      ...Array(5).fill("fulfilled"),
-      "rejected",
-      ...Array(2).fill("fulfilled"),
-    ]);
-    expect(String((outcomes[5] as PromiseRejectedResult).reason)).toMatch(/UNIQUE|duplicate key/);
-    expect(await stored("held")).toEqual(
-      [0, 1, 2, 3, 4, 6, 7]
-        .map((i) => `held ${i}`)
-        .concat("held taken")
-        .sort(),
-    );
-    expect(db.pendingWrites).toBe(0);
-  });
 });
 
 describe("first visits", () => {

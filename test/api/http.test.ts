@@ -55,6 +55,7 @@ describe("HTTP", () => {
       expect(await response.json()).toEqual({
         status: "unavailable",
         database: broken.database.config.engine,
+        reason: "the database does not answer",
       });
       expect((await fetch(`${broken.url}/healthz`)).status).toBe(503);
     } finally {

@@ -66,17 +66,21 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const file = path.join(dir, "px.sqlite");
   return {
     config: { engine: "sqlite", file },
-    query: (text, parameters = []) =>
-      new Promise((resolve, reject) => {
-        const connection = new sqlite3.Database(file, (error) => error && reject(error));
-        connection.all(text, parameters, (error, rows) => {
-          connection.close();
-          if (error) reject(error);
-          else resolve(rows as never);
-        });
-      }),
+    query: (text, parameters = []) => sqliteQuery(file, text, parameters),
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Plain SQL on a SQLite file, on a connection of its own. */
+export function sqliteQuery<Row>(file: string, text: string, parameters: unknown[] = []): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    const connection = new sqlite3.Database(file, (error) => error && reject(error));
+    connection.all(text, parameters, (error, rows) => {
+      connection.close();
+      if (error) reject(error);
+      else resolve(rows as Row[]);
+    });
+  });
 }
 
 async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {

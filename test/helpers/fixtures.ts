@@ -1,5 +1,7 @@
 import {
   CreateAbTestDocument,
+  CreateApiTokenDocument,
+  type Role,
   CreateFeatureFlagDocument,
   CreateGoalDocument,
   CreateKeyDocument,
@@ -14,7 +16,7 @@ import {
   type UserContextInput,
   type ValueType,
 } from "../../client/generated/graphql";
-import type { TestApp } from "./test-app";
+import type { GraphqlClient } from "./test-app";
 
 let counter = 0;
 /** A name no other fixture has used in this process. */
@@ -28,7 +30,7 @@ const EVERYONE_WITH_A_CITY: SegmentRuleInput = {
 };
 
 /** Setup objects made through the API, failing the test if the server refuses them. */
-export function fixtures(app: TestApp, token: string = app.adminToken) {
+export function fixtures(app: GraphqlClient, token: string = app.adminToken) {
   const must = <T extends { userErrors: unknown[] }>(payload: T): T => {
     if (payload.userErrors.length) throw new Error(`fixture refused: ${JSON.stringify(payload.userErrors)}`);
     return payload;
@@ -85,6 +87,11 @@ export function fixtures(app: TestApp, token: string = app.adminToken) {
       );
       return must(createABTest).experience!;
     },
+    /** A new API token of the client's project; answers its secret. */
+    async token(role: `${Role}`, name = unique(role.toLowerCase())): Promise<string> {
+      const { createApiToken } = await app.query(CreateApiTokenDocument, { input: { name, role } }, token);
+      return must(createApiToken).secret!;
+    },
     async start(id: string) {
       const { startExperience } = await app.query(StartExperienceDocument, { id }, token);
       return must(startExperience).experience!;
@@ -93,7 +100,7 @@ export function fixtures(app: TestApp, token: string = app.adminToken) {
 }
 
 /** What an app asks as the token's holder: every value for a user, or one key's. */
-export function evaluator(app: TestApp, token: string) {
+export function evaluator(app: GraphqlClient, token: string) {
   const evaluate = async (user: UserContextInput) =>
     (await app.query(EvaluateDocument, { user }, token)).evaluate;
   const valueOf = async (user: UserContextInput, key: string) =>

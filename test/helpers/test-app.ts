@@ -12,6 +12,7 @@ import { createServices, type Services } from "../../src/services";
 import type { Signals } from "../../src/shared/signals";
 import type { Clock } from "../../src/shared/clock";
 import { freshDatabase, type TestDatabase } from "./database";
+import { fixtures } from "./fixtures";
 
 export interface Response<TData> {
   data?: TData | null;
@@ -20,16 +21,9 @@ export interface Response<TData> {
 
 type Document<TData, TVariables> = TypedDocumentNode<TData, TVariables> | string;
 
-/**
- * The whole server but the HTTP listener, on a fresh real database: tests speak GraphQL to it with
- * a bearer token, exactly as a client does (authentication included).
- */
-export interface TestApp {
-  services: Services;
-  /** The database under this app; pass it to startTestApp again to "restart" on the same data. */
-  database: TestDatabase;
-  apollo: ApolloServer<RequestContext>;
-  /** Secret of the first project's ADMIN token. */
+/** What a test needs to speak GraphQL to a server as a token's holder, in this process or over HTTP. */
+export interface GraphqlClient {
+  /** Secret of the first project's ADMIN token: the default for execute and query. */
   adminToken: string;
   /** Runs an operation as the token's holder; returns data and errors as the client would see them. */
   execute<TData, TVariables>(
@@ -43,6 +37,17 @@ export interface TestApp {
     variables?: TVariables,
     token?: string,
   ): Promise<TData>;
+}
+
+/**
+ * The whole server but the HTTP listener, on a fresh real database: tests speak GraphQL to it with
+ * a bearer token, exactly as a client does (authentication included).
+ */
+export interface TestApp extends GraphqlClient {
+  services: Services;
+  /** The database under this app; pass it to startTestApp again to "restart" on the same data. */
+  database: TestDatabase;
+  apollo: ApolloServer<RequestContext>;
   /** A new token of the first project (or of the project behind `adminOf`). */
   tokenFor(role: Role, adminOf?: string): Promise<string>;
   /** Counts the SQL statements `work` causes (every connection, every engine). */
@@ -130,14 +135,8 @@ export async function startTestApp(
         work,
       ),
     countStatements: (pattern, work) => countWhile((statement) => pattern.test(statement), work),
-    async tokenFor(role, adminOf = ADMIN_SECRET) {
-      const created = await app.query(
-        `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret } }`,
-        { input: { name: `${role.toLowerCase()}-token`, role } },
-        adminOf,
-      );
-      return (created as { createApiToken: { secret: string } }).createApiToken.secret;
-    },
+    tokenFor: (role, adminOf = ADMIN_SECRET) =>
+      fixtures(app, adminOf).token(role, `${role.toLowerCase()}-token`),
     async newProject(name = "Other project") {
       const created = await app.query(
         `mutation ($name: String!) { createProject(name: $name) { adminSecret } }`,

@@ -6,6 +6,7 @@ import { ExperiencesOverTime1764700000000 } from "./1764700000000-ExperiencesOve
 import { ABTestOperations1764800000000 } from "./1764800000000-ABTestOperations";
 import { Results1764900000000 } from "./1764900000000-Results";
 import { ProjectParents1765000000000 } from "./1765000000000-ProjectParents";
+import { WriteProbe1765100000000 } from "./1765100000000-WriteProbe";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ABTestOperations1764800000000,
   Results1764900000000,
   ProjectParents1765000000000,
+  WriteProbe1765100000000,
 ];
