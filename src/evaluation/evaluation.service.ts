@@ -9,9 +9,13 @@ import type { VersionedCache } from "../db/versioned-cache";
 import { RememberedReads } from "../db/remembered-reads";
 import { ExperienceStatus } from "../experiences/experience-kind";
 import type { UserEvent, UserFacts } from "../segments/segment-matching";
-import { propertiesOf, type Properties } from "../shared/properties";
+import {
+  MAX_REQUEST_PROPERTIES_BYTES,
+  propertiesOf,
+  propertiesProblem,
+  type Properties,
+} from "../shared/properties";
 import { InvalidArgument } from "../shared/invalid-argument";
-import { isJsonObject } from "../shared/json";
 import { userIdProblem } from "../shared/user-ids";
 import {
   placements,
@@ -69,8 +73,9 @@ export class EvaluationService {
     const userId = user.id;
     const problem = userIdProblem(userId);
     if (problem) throw new InvalidArgument("user.id", problem);
-    if (user.properties != null && !isJsonObject(user.properties))
-      throw new InvalidArgument("user.properties", "must be a JSON object");
+    const propertiesTrouble =
+      user.properties == null ? null : propertiesProblem(user.properties, MAX_REQUEST_PROPERTIES_BYTES);
+    if (propertiesTrouble) throw new InvalidArgument("user.properties", propertiesTrouble);
     const now = this.clock.now();
     const ruleset = await this.rulesets.get(caller.projectId, caller.configVersion);
     const { profile, events, stored } = await this.storedStateOf(

@@ -63,10 +63,22 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
   };
 
   const executor: Executor = async ({ document, operation, operationName, request, context }) => {
+    // The name the client asked for: Apollo's operationName is the resolved operation's, null when
+    // none resolved, and graphql-js would then run the document's only operation.
     const reference = () =>
-      execute({ schema, document, operationName, contextValue: context, variableValues: request.variables });
+      execute({
+        schema,
+        document,
+        operationName: request.operationName,
+        contextValue: context,
+        variableValues: request.variables,
+      });
+    // No operation: the operationName names none of the document's, or several are sent without
+    // one. Apollo types it as always there but passes undefined; graphql-js then answers the error
+    // that Apollo turns into OPERATION_RESOLUTION_FAILURE (400).
+    const resolved = operation as typeof operation | undefined;
     const query =
-      operation.operation === OperationTypeNode.QUERY ? compiled(document, operationName ?? undefined) : null;
+      resolved?.operation === OperationTypeNode.QUERY ? compiled(document, operationName ?? undefined) : null;
     if (!query) return reference();
     const result = await query.query(undefined, context, request.variables);
     // No data: the variables were refused before anything ran. graphql-js words that refusal as

@@ -93,6 +93,11 @@ export class ChangeStreams {
     this.projects.clear();
   }
 
+  /**
+   * Reads the projects' config versions, then which of the listeners' tokens were revoked: streams
+   * of a revoked token end before anything is sent to them. In that order, a revocation that
+   * committed before the version read (which may see the version it moved) is seen by the second read.
+   */
   private async poll(): Promise<void> {
     if (this.polling || this.projects.size === 0) return;
     this.polling = true;
@@ -102,6 +107,15 @@ export class ChangeStreams {
         "SELECT id, config_version FROM project WHERE id IN (:...ids)",
         { ids: [...this.projects.keys()] },
       );
+      const tokenIds = new Set(
+        [...this.projects.values()].flatMap((p) => [...p.listeners].map((l) => l.tokenId)),
+      );
+      const revoked = await sql<{ id: string }>(
+        this.db.reader,
+        "SELECT id FROM api_token WHERE id IN (:...ids) AND revoked_at IS NOT NULL",
+        { ids: [...tokenIds] },
+      );
+      this.end(new Set(revoked.map((row) => row.id)));
       for (const row of rows) {
         const project = this.projects.get(row.id);
         const version = Number(row.config_version);
@@ -119,6 +133,17 @@ export class ChangeStreams {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** Ends the streams of these tokens; their clients reconnect and are refused. */
+  private end(tokenIds: ReadonlySet<string>): void {
+    if (tokenIds.size === 0) return;
+    for (const project of this.projects.values())
+      for (const listener of project.listeners)
+        if (tokenIds.has(listener.tokenId)) {
+          project.listeners.delete(listener);
+          listener.response.end();
+        }
   }
 
   private broadcast(text: string): void {

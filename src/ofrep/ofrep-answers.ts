@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Reason, ValueSource, type EvaluatedValue } from "../evaluation/evaluate-user";
 import { isJsonObject } from "../shared/json";
+import { MAX_REQUEST_PROPERTIES_BYTES, propertiesProblem } from "../shared/properties";
 
 /**
  * The OpenFeature Remote Evaluation Protocol's shapes (OFREP 0.3, open-feature/protocol
@@ -129,9 +130,6 @@ function hex(word: number): string {
   return (word >>> 0).toString(16).padStart(8, "0");
 }
 
-/** A context larger than this (serialized) is refused: the properties of one evaluation, not a profile dump. */
-export const MAX_CONTEXT_BYTES = 64 * 1024;
-
 export type ContextRead =
   { ok: true; userId: string; properties: Record<string, unknown> } | ({ ok: false } & OfrepFailure);
 
@@ -157,21 +155,22 @@ export function readContext(body: unknown): ContextRead {
   if (typeof targetingKey !== "string") {
     return { ok: false, errorCode: "INVALID_CONTEXT", errorDetails: "context.targetingKey must be a string" };
   }
-  if (Buffer.byteLength(JSON.stringify(context)) > MAX_CONTEXT_BYTES) {
-    return {
-      ok: false,
-      errorCode: "INVALID_CONTEXT",
-      errorDetails: `The context is larger than ${MAX_CONTEXT_BYTES / 1024} KiB serialized`,
-    };
-  }
+  // The whole context is bounded (the properties of one evaluation, not a profile dump), as
+  // evaluate bounds GraphQL's user.properties: the same rule, so both answer alike.
+  const problem = propertiesProblem(context, MAX_REQUEST_PROPERTIES_BYTES);
+  if (problem) return { ok: false, errorCode: "INVALID_CONTEXT", errorDetails: `The context ${problem}` };
   return { ok: true, userId: targetingKey, properties };
 }
 
-/** Whether an If-None-Match header names this tag (a list, weak tags and * included). */
+/**
+ * Whether an If-None-Match header names this tag (a list, weak tags included). `*` is not a match:
+ * OFREP's 304 says "the answer you hold is still current", and `*` holds no answer; RFC 9110 would
+ * refuse a POST with it (412), which no SDK could act on, so the answer is sent as if it were absent.
+ */
 export function tagMatches(ifNoneMatch: string | undefined, tag: string): boolean {
   if (!ifNoneMatch) return false;
   return ifNoneMatch
     .split(",")
     .map((candidate) => candidate.trim().replace(/^W\//, ""))
-    .some((candidate) => candidate === "*" || candidate === tag);
+    .some((candidate) => candidate === tag);
 }

@@ -8,6 +8,7 @@ import type { Metrics } from "../metrics/metrics";
 import type { Services } from "../services";
 import { readJsonBody, sendJson, sendJsonText } from "../http/json-body";
 import { InvalidArgument } from "../shared/invalid-argument";
+import { storageFaultOf } from "../db/storage-fault";
 import type { ChangeStreams } from "./change-stream";
 import { flagAnswer, bulkFlags, readContext, tagMatches, type OfrepErrorCode } from "./ofrep-answers";
 
@@ -189,8 +190,17 @@ export function ofrepHandler(
     // A stream's duration is its connection's life: only its opening is counted.
     if (metrics && operation && operation !== "events")
       res.once("finish", () => metrics.request("ofrep", operation, String(res.statusCode), started));
-    if (operation === "flag") work = single(req, res, decodeURIComponent(key!));
-    else if (operation === "flags") work = bulk(req, res);
+    if (operation === "flag") {
+      const flagKey = decodedKey(key!);
+      if (flagKey === null) {
+        sendJson(res, 400, {
+          errorCode: "PARSE_ERROR",
+          errorDetails: "The flag key in the path is not validly percent-encoded UTF-8",
+        });
+        return true;
+      }
+      work = single(req, res, flagKey);
+    } else if (operation === "flags") work = bulk(req, res);
     else if (operation === "events") work = events(events_![1] ?? "", res);
     else {
       sendJson(res, 404, {
@@ -199,17 +209,35 @@ export function ofrepHandler(
       return true;
     }
     work.catch((error: unknown) => {
-      logger.error({ err: error }, "OFREP request failed");
-      if (!res.headersSent)
+      const fault = storageFaultOf(error);
+      if (fault) logger.warn({ err: error }, "OFREP request met a storage fault");
+      else logger.error({ err: error }, "OFREP request failed");
+      if (res.headersSent) res.end();
+      else if (fault)
+        sendJson(
+          res,
+          503,
+          { ...(key ? { key } : {}), errorCode: "GENERAL", errorDetails: fault.message },
+          { "Retry-After": "5" },
+        );
+      else
         sendJson(res, 500, {
           ...(key ? { key } : {}),
           errorCode: "GENERAL",
           errorDetails: "Internal server error",
         });
-      else res.end();
     });
     return true;
   };
+}
+
+/** The path's flag key, percent-decoded; null when it is not valid percent-encoded UTF-8 (`%`, `%E0%A4%A`). */
+function decodedKey(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
 }
 
 function variantsOf(assignments: { abTestId: string; variant: string }[]): Map<string, string> {

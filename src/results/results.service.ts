@@ -233,12 +233,20 @@ function goalResult(goal: Goal, control: Figures, variant: Figures, isControl: b
     pValue: comparable ? twoProportionPValue(arm(control), arm(variant)) : null,
     chanceToBeatControl: comparable ? chanceToBeatControl(arm(control), arm(variant)) : null,
     occurrences: variant.occurrences,
-    valueTotal: hasValue ? variant.valueSum : null,
-    valuePerUser: hasValue ? variantPerUser : null,
+    valueTotal: hasValue ? finiteOrNull(variant.valueSum) : null,
+    valuePerUser: hasValue ? finiteOrNull(variantPerUser) : null,
     valueUplift:
       hasValue && comparable && controlPerUser !== null && controlPerUser !== 0 && variantPerUser !== null
-        ? (variantPerUser - controlPerUser) / Math.abs(controlPerUser)
+        ? finiteOrNull((variantPerUser - controlPerUser) / Math.abs(controlPerUser))
         : null,
-    valuePValue: hasValue && comparable ? welchPValue(values(control), values(variant)) : null,
+    valuePValue: hasValue && comparable ? finiteOrNull(welchPValue(values(control), values(variant))) : null,
   };
+}
+
+/**
+ * A figure as the API can send it: GraphQL's Float has no infinity or NaN, and an error would hide
+ * every other figure. Sums from before values were bounded (tracking-rules.ts) could overflow.
+ */
+function finiteOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
 }

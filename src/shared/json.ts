@@ -22,3 +22,20 @@ export function sameValue(a: unknown, b: unknown): boolean {
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), "utf8");
 }
+
+/**
+ * Whether `value` nests objects and lists more than `max` levels deep (the value itself, when an
+ * object or a list, is level 1). Walked without recursion: a client may send any depth, and
+ * JSON.stringify or a recursive check would overflow the stack on 5,000 levels.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [current, level] = next;
+    if (current === null || typeof current !== "object") continue;
+    if (level > max) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current))
+      pending.push([child, level + 1]);
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import { normalizeEventName } from "../shared/event-names";
-import { isFiniteJson, isJsonObject, jsonBytes } from "../shared/json";
+import { propertiesProblem } from "../shared/properties";
 import { characterCount } from "../shared/names";
 import { fail, ok, type Result } from "../shared/result";
 import { textProblem } from "../shared/text";
@@ -29,13 +29,24 @@ export interface ValidEvent {
   at: number;
 }
 
-/** Properties sent with an event or to identify: a JSON object of finite values, at most `maxBytes`. */
+/** Properties sent with an event or to identify (shared/properties.ts says what they may hold). */
 export function propertiesError(properties: unknown, field: string[], maxBytes: number): UserError | null {
-  if (!isJsonObject(properties)) return UserErrors.invalid(field, "Properties are a JSON object");
-  if (!isFiniteJson(properties))
-    return UserErrors.invalid(field, "Property values must be JSON: numbers must be finite");
-  if (jsonBytes(properties) > maxBytes)
-    return UserErrors.invalid(field, `Properties are at most ${maxBytes / 1024} KiB serialized`);
+  const problem = propertiesProblem(properties, maxBytes);
+  return problem ? UserErrors.invalid(field, `Properties ${problem}`) : null;
+}
+
+/**
+ * The largest magnitude of a number an event's property may have: a goal's value is any of them
+ * (its valueProperty), and results add values up and square them per user. At 10^15 (a thousand
+ * trillion) the sums of a test stay finite and exact to the cent for any number of events, so the
+ * same figures come out on every engine; beyond it a number is refused, not clamped.
+ */
+export const MAX_EVENT_NUMBER = 1e15;
+
+/** The first property whose number is beyond ±MAX_EVENT_NUMBER, or null. */
+function outsizedNumber(properties: Record<string, unknown>): string | null {
+  for (const [name, value] of Object.entries(properties))
+    if (typeof value === "number" && Math.abs(value) > MAX_EVENT_NUMBER) return name;
   return null;
 }
 
@@ -61,6 +72,14 @@ export function checkEvent(draft: EventDraft, index: number, now: number): Resul
   const properties = draft.properties ?? {};
   const propertyError = propertiesError(properties, at(path, "properties"), MAX_EVENT_PROPERTIES_BYTES);
   if (propertyError) errors.push(propertyError);
+  const outsized = propertyError ? null : outsizedNumber(properties as Record<string, unknown>);
+  if (outsized !== null)
+    errors.push(
+      UserErrors.invalid(
+        at(path, "properties", outsized),
+        `A number in an event's properties is at most 10^15 in magnitude (results add them up)`,
+      ),
+    );
   const when = draft.timestamp?.getTime() ?? now;
   if (when > now + MAX_FUTURE_MS)
     errors.push(UserErrors.invalid(at(path, "timestamp"), "A timestamp is at most 24 hours in the future"));

@@ -153,6 +153,25 @@ describe("HTTP", () => {
     expect(response.status).toBe(400);
     expect((await json(response)).errors![0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
   });
+
+  test("an operationName the document lacks, or several operations without one, is a 400 naming the problem, every time (compiled or not)", async () => {
+    const two = "query A { viewer { role } } query B { viewer { role } }";
+    for (const [body, message] of [
+      [{ query: "query A { viewer { role } }", operationName: "B" }, 'Unknown operation named "B".'],
+      [{ query: two }, "Must provide operation name if query contains multiple operations."],
+    ] as const) {
+      // Repeated past the point where a hot query is compiled (graphql/compiled-execution.ts).
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const response = await post(JSON.stringify(body));
+        expect(response.status).toBe(400);
+        expect((await json(response)).errors).toEqual([
+          { message, extensions: { code: "OPERATION_RESOLUTION_FAILURE" } },
+        ]);
+      }
+    }
+    const chosen = await post(JSON.stringify({ query: two, operationName: "B" }));
+    expect(await chosen.json()).toEqual({ data: { viewer: { role: "ADMIN" } } });
+  });
 });
 
 describe("the GraphiQL playground", () => {

@@ -6,7 +6,9 @@ import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { ErrorCode, OpenFeature, type Client } from "@openfeature/server-sdk";
 import {
   createClient,
+  CreateApiTokenDocument,
   CreateKeyDocument,
+  RevokeApiTokenDocument,
   CreateProjectDocument,
   EvaluateDocument,
   IdentifyDocument,
@@ -131,6 +133,40 @@ describe("the wire format", () => {
     expect(await post("", "not json")).toMatchObject({ status: 400, body: { errorCode: "PARSE_ERROR" } });
     const tooBig = await post("", context("u", { blob: "x".repeat(1024 * 1024) }));
     expect(tooBig.status).toBe(413);
+  });
+
+  test("a flag key that is not a valid percent-encoding is a 400 with the path's problem, and the server keeps serving", async () => {
+    for (const bad of ["%E0%A4%A", "%", "%zz", "a%"]) {
+      expect(await post(`/${bad}`, context("u"))).toMatchObject({
+        status: 400,
+        body: { errorCode: "PARSE_ERROR", errorDetails: expect.stringContaining("percent-encoded") },
+      });
+    }
+    expect((await post("/theme", context("u"))).status).toBe(200);
+    // A key that is percent-encoded properly is decoded.
+    expect(await post("/%74heme", context("u"))).toMatchObject({ status: 200, body: { key: "theme" } });
+  });
+
+  test("a context nested deeper than 32 levels is INVALID_CONTEXT (400), on one flag and in bulk", async () => {
+    // Written as text: JSON.stringify itself overflows the stack at this depth.
+    const deep = `{"context": {"targetingKey": "u", "deep": ${'{"next": '.repeat(5000)}"bottom"${"}".repeat(5000)}}}`;
+    for (const path of ["/theme", ""]) {
+      expect(await post(path, deep)).toMatchObject({
+        status: 400,
+        body: { errorCode: "INVALID_CONTEXT", errorDetails: expect.stringContaining("32 levels") },
+      });
+    }
+    let fine: unknown = "bottom";
+    for (let level = 0; level < 30; level++) fine = { next: fine };
+    expect((await post("", context("u", { fine }))).status).toBe(200);
+  });
+
+  test("If-None-Match: * on the bulk POST is not a match (RFC 9110 says nothing exists before a first answer): 200 with the flags", async () => {
+    const answer = await post("", context("star-user"), { "if-none-match": "*" });
+    expect(answer.status).toBe(200);
+    expect(answer.body.flags.length).toBeGreaterThan(0);
+    const tag = answer.headers.get("etag")!;
+    expect((await post("", context("star-user"), { "if-none-match": `"other", ${tag}` })).status).toBe(304);
   });
 
   test("bulk: every active key, an ETag over the user's answer, 304 for the same answer, and the change stream announced", async () => {
@@ -345,6 +381,19 @@ describe("the change stream", () => {
     const over = await fetch(`${server.url}${bulk.body.eventStreams[0].endpoint.requestUri}`);
     expect(over.status).toBe(429);
     for (const stream of streams) stream.close();
+  });
+
+  test("revoking the token ends its open streams, and the channel is refused from then on", async () => {
+    const { createApiToken } = await project.api.request(CreateApiTokenDocument, {
+      input: { name: "revoked-stream", role: "SDK" },
+    });
+    const stream = await openStream(createApiToken.secret!);
+    await until(() => stream.text().includes(": connected"), "the stream to open");
+    await project.api.request(RevokeApiTokenDocument, { id: createApiToken.token!.id });
+    await stream.ended;
+    expect(stream.text()).not.toContain("refetchEvaluation");
+    const bulk = await post("", context("stream-user"));
+    expect(bulk.status).toBe(200);
   });
 
   test("closing the server ends open streams instead of waiting for them", async () => {

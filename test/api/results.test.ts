@@ -1,5 +1,6 @@
 import {
   AbTestResultsDocument,
+  CreateGoalDocument,
   EvaluateDocument,
   StopExperienceDocument,
   TrackEventsDocument,
@@ -198,4 +199,64 @@ test("a results window is whole UTC days: another instant, or an end before the 
   expect(backwards.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
   const fine = await ask("2026-11-02T00:00:00Z", "2026-11-05T00:00:00Z");
   expect(fine.errors).toBeUndefined();
+});
+
+test("amounts beyond ±10^15 are refused at their property, so results stay finite; sums that overflowed anyway (older data) read as null, not an error", async () => {
+  const token = await app.tokenFor("ADMIN");
+  const make = fixtures(app, token);
+  const { createGoal } = await app.query(
+    CreateGoalDocument,
+    { input: { name: "Bounded revenue", events: ["Paid"], valueProperty: "amount" } },
+    token,
+  );
+  const test = await make.abTest({ goalIds: [createGoal.goal!.id] });
+  await make.start(test.id);
+  const users = Array.from({ length: 20 }, (_, i) => `bounded-${i}`);
+  for (const id of users) await app.query(EvaluateDocument, { user: { id } }, token);
+  const { trackEvents } = await app.query(
+    TrackEventsDocument,
+    {
+      events: [
+        { userId: users[0], name: "Paid", properties: { amount: 1e15 } },
+        { userId: users[1], name: "Paid", properties: { amount: -1e15 } },
+        { userId: users[2], name: "Paid", properties: { amount: 1.7e308 } },
+        { userId: users[3], name: "Paid", properties: { amount: -1e16, note: "refused too" } },
+      ],
+    },
+    token,
+  );
+  expect(trackEvents.accepted).toBe(2);
+  expect(trackEvents.userErrors).toEqual([
+    expect.objectContaining({ code: "INVALID", field: ["events", "2", "properties", "amount"] }),
+    expect.objectContaining({ code: "INVALID", field: ["events", "3", "properties", "amount"] }),
+  ]);
+  const read = async () => {
+    const response = await app.execute(AbTestResultsDocument, { id: test.id }, token);
+    expect(response.errors).toBeUndefined();
+    const results = (response.data!.experience as { results: { variants: { goals: unknown[] }[] } }).results;
+    return results.variants.flatMap((variant) => variant.goals) as { valueTotal: number | null }[];
+  };
+  const totals = (await read()).map((goal) => goal.valueTotal);
+  expect(totals.every((total) => total !== null && Number.isFinite(total))).toBe(true);
+  expect(totals.reduce((sum, total) => sum! + total!, 0)).toBe(0);
+  // Rows as an older server could have written them: amounts near the largest double, on two days,
+  // whose sum is beyond it.
+  const $ = (n: number) => (app.database.config.engine === "postgres" ? `$${n}` : "?");
+  await app.database.query(
+    `UPDATE rollup_goals SET value_sum = 1.7e308, value_sum_of_squares = 1.7e308 WHERE experience_id = ${$(1)}`,
+    [test.id],
+  );
+  await app.database.query(
+    `INSERT INTO rollup_goals (experience_id, variant_id, goal_id, entry_day, event_day, converters, occurrences, value_sum, value_sum_of_squares)
+     SELECT experience_id, variant_id, goal_id, entry_day - 1, event_day - 1, converters, occurrences, value_sum, value_sum_of_squares
+       FROM rollup_goals WHERE experience_id = ${$(1)}`,
+    [test.id],
+  );
+  // Every figure is a number or null: none is an error that would hide the others.
+  const overflowed = (await read()) as Record<string, unknown>[];
+  const figures = overflowed.flatMap((goal) =>
+    Object.values(goal).filter((v) => typeof v !== "object" || v === null),
+  );
+  expect(figures.every((v) => v === null || (typeof v === "number" && Number.isFinite(v)))).toBe(true);
+  expect(overflowed.map((goal) => goal.valueTotal)).toContain(null);
 });

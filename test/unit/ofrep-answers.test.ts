@@ -1,11 +1,6 @@
 import { Reason, ValueSource, type EvaluatedValue } from "../../src/evaluation/evaluate-user";
-import {
-  bulkFlags,
-  flagAnswer,
-  readContext,
-  tagMatches,
-  MAX_CONTEXT_BYTES,
-} from "../../src/ofrep/ofrep-answers";
+import { bulkFlags, flagAnswer, readContext, tagMatches } from "../../src/ofrep/ofrep-answers";
+import { MAX_REQUEST_PROPERTIES_BYTES } from "../../src/shared/properties";
 
 const TEST = "test-1";
 const values: EvaluatedValue[] = [
@@ -88,11 +83,12 @@ describe("entity tags", () => {
     expect(tags.size).toBe(10_000);
   });
 
-  test("If-None-Match matches the tag in a list, as a weak tag, or as *", () => {
+  test("If-None-Match matches the tag in a list or as a weak tag; * holds no answer, so it matches none", () => {
     const tag = bulkFlags(values, new Map(), {}).tag;
     expect(tagMatches(`"other", ${tag}`, tag)).toBe(true);
     expect(tagMatches(`W/${tag}`, tag)).toBe(true);
-    expect(tagMatches("*", tag)).toBe(true);
+    expect(tagMatches("*", tag)).toBe(false);
+    expect(tagMatches(`*, ${tag}`, tag)).toBe(true);
     expect(tagMatches('"other"', tag)).toBe(false);
     expect(tagMatches(undefined, tag)).toBe(false);
   });
@@ -134,7 +130,7 @@ describe("readContext", () => {
     [{ context: {} }, "TARGETING_KEY_MISSING"],
     [{ context: { targetingKey: "" } }, "TARGETING_KEY_MISSING"],
     [{ context: { targetingKey: 42 } }, "INVALID_CONTEXT"],
-    [{ context: { targetingKey: "u", blob: "x".repeat(MAX_CONTEXT_BYTES) } }, "INVALID_CONTEXT"],
+    [{ context: { targetingKey: "u", blob: "x".repeat(MAX_REQUEST_PROPERTIES_BYTES) } }, "INVALID_CONTEXT"],
   ])("%j is refused with %s", (body, errorCode) => {
     expect(readContext(body)).toMatchObject({ ok: false, errorCode });
   });
