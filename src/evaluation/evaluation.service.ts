@@ -297,33 +297,34 @@ export class EvaluationService {
 
   /**
    * Of the tests the requests want, those the database says are RUNNING, share-locked (record's
-   * doc comment says why), and their QA users among the requests' users ("test user"): served, never
-   * placed. One statement: each test comes once per pinned user, or once with none.
+   * doc comment says why), and then their QA users among the requests' users ("test user"): served,
+   * never placed. Two statements, in that order: on PostgreSQL a statement that waited for a row
+   * lock sees the other tables as they were when it began, so pins read in the locking statement
+   * would miss a setTestUsers that committed while it waited; read after the lock is held, every pin
+   * that can still matter is committed (a later setTestUsers waits for this transaction).
    */
   private async liveTestsOf(
     tx: EntityManager,
     requests: PlacementRequest[],
   ): Promise<{ tests: LiveTestRow[]; pinned: Set<string> }> {
-    const rows = await sql<LiveTestRow & { pinned_user: string | null }>(
+    const wanted = [
+      ...new Set(requests.flatMap(({ wanted }) => wanted.map((placement) => placement.testId))),
+    ];
+    const tests = await sql<LiveTestRow>(
       tx,
-      `SELECT test.id, test.project_id, test.stopped_at, test.rollups_built, test.exposure_event, pin.user_id AS pinned_user
+      `SELECT test.id, test.project_id, test.stopped_at, test.rollups_built, test.exposure_event
          FROM experience test
-         LEFT JOIN test_user pin ON pin.experience_id = test.id AND pin.user_id IN (:...users)
         WHERE test.id IN (:...ids) AND test.status = :running AND test.archived_at IS NULL
-        ORDER BY test.id${forShare(tx, "test")}`,
-      {
-        ids: [...new Set(requests.flatMap(({ wanted }) => wanted.map((placement) => placement.testId)))],
-        users: requests.map((request) => request.userId),
-        running: ExperienceStatus.RUNNING,
-      },
+        ORDER BY test.id${forShare(tx)}`,
+      { ids: wanted, running: ExperienceStatus.RUNNING },
     );
-    const tests = new Map<string, LiveTestRow>();
-    const pinned = new Set<string>();
-    for (const { pinned_user: user, ...test } of rows) {
-      tests.set(test.id, test);
-      if (user !== null) pinned.add(`${test.id} ${user}`);
-    }
-    return { tests: [...tests.values()], pinned };
+    if (tests.length === 0) return { tests, pinned: new Set() };
+    const pins = await sql<{ experience_id: string; user_id: string }>(
+      tx,
+      "SELECT experience_id, user_id FROM test_user WHERE experience_id IN (:...ids) AND user_id IN (:...users)",
+      { ids: tests.map((test) => test.id), users: requests.map((request) => request.userId) },
+    );
+    return { tests, pinned: new Set(pins.map((pin) => `${pin.experience_id} ${pin.user_id}`)) };
   }
 
   /**

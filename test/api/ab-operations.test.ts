@@ -288,7 +288,7 @@ describe("QA test users", () => {
   });
 
   test("are never assigned, never hold an exclusive slot, never count in results, even if placed before being pinned", async () => {
-    const { token, evaluate, results, test, treatment } = await pinned();
+    const { token, evaluate, results, test } = await pinned();
     await app.query(UpdateAbTestDocument, { input: { id: test.id, trafficPercentage: 100 } }, token);
     await make.start(test.id);
     for (const id of ["qa-1", "qa-2"]) await evaluate({ id, properties: { city: "Paris" } });
@@ -308,17 +308,53 @@ describe("QA test users", () => {
       [...map.values()].reduce((sum, v) => sum + v.users, 0);
     expect(users(await results(test.id))).toBe(1);
 
-    // "real" becomes a QA user: served the pinned variant from now on, and no longer counted.
+    // "real" becomes a QA user of the other variant than the one they were placed in: served the
+    // pinned variant from now on, and no longer counted.
+    const other = test.variants.find((variant) => variant.name !== placed.assignments[0].variant)!;
     const { setTestUsers } = await app.query(
       SetTestUsersDocument,
-      { id: test.id, users: [{ userId: "real", variantId: treatment.id }] },
+      { id: test.id, users: [{ userId: "real", variantId: other.id }] },
       token,
     );
     expect(setTestUsers.userErrors).toEqual([]);
     expect((await evaluate({ id: "real" })).assignments).toEqual([
-      { abTestId: test.id, variant: "treatment" },
+      { abTestId: test.id, variant: other.name },
     ]);
     expect(users(await results(test.id))).toBe(0);
+  });
+
+  test("a user pinned while their first evaluation waits to place them is not placed: the database's pins decide, not the ruleset that evaluation read", async () => {
+    const { token, evaluate, test, treatment } = await pinned();
+    await app.query(UpdateAbTestDocument, { input: { id: test.id, trafficPercentage: 100 } }, token);
+    await make.start(test.id);
+    // Behind a closed gate: the pin first, then an evaluation that read the ruleset before the pin
+    // committed, so it asks to place the user.
+    const gate = await closeWriteGate(
+      { database: app.database, db: app.services.db },
+      { experience: test.id },
+    );
+    const pin = (
+      await gate.send(() =>
+        app.query(
+          SetTestUsersDocument,
+          { id: test.id, users: [{ userId: "late-qa", variantId: treatment.id }] },
+          token,
+        ),
+      )
+    ).answer;
+    const placing = (await gate.send(() => evaluate({ id: "late-qa", properties: { city: "Paris" } })))
+      .answer;
+    await gate.open();
+    expect((await pin).setTestUsers.userErrors).toEqual([]);
+    await placing;
+    const stored = await rows(
+      "SELECT user_id FROM assignment WHERE experience_id = :id UNION ALL SELECT user_id FROM exclusive_slot WHERE experience_id = :id",
+      { id: test.id },
+    );
+    expect(stored).toEqual([]);
+    expect((await evaluate({ id: "late-qa" })).assignments).toEqual([
+      { abTestId: test.id, variant: "treatment" },
+    ]);
   });
 
   test("a pinned user gets no other test that sets the same key, but may enter other exclusive tests", async () => {

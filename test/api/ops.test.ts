@@ -287,15 +287,21 @@ describe("rate limits", () => {
 
   test("a token over its limit gets 429 RATE_LIMITED with retryAfter, on GraphQL and OFREP; other tokens go on", async () => {
     let refused: Response | null = null;
-    for (let i = 0; i < 40 && !refused; i++) {
+    let passed = 0;
+    const started = Date.now();
+    for (let i = 0; i < 60 && !refused; i++) {
       const response = await graphql(
         server.url,
         '{ evaluate(user: { id: "busy" }) { segmentIds } }',
         project.sdkSecret,
       );
       if (response.status !== 200) refused = response;
+      else passed++;
     }
     expect(refused?.status).toBe(429);
+    // A minute's allowance (30) at once, plus what refilled meanwhile (one every 2 s), and no more.
+    expect(passed).toBeGreaterThanOrEqual(30);
+    expect(passed).toBeLessThanOrEqual(30 + Math.floor((Date.now() - started) / 2000));
     const retryAfter = Number(refused!.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     const body = (await refused!.json()) as {

@@ -202,7 +202,7 @@ test("a results window is whole UTC days: another instant, or an end before the 
 });
 
 test("amounts beyond ±10^15 are refused at their property, so results stay finite; sums that overflowed anyway (older data) read as null, not an error", async () => {
-  const token = await app.tokenFor("ADMIN");
+  const token = await app.newProject();
   const make = fixtures(app, token);
   const { createGoal } = await app.query(
     CreateGoalDocument,

@@ -122,7 +122,17 @@ const abTest = async () => ({ id: (await make.abTest({ goalIds: [await make.goal
 const payload = (field: string, selection = "userErrors { code field message }") =>
   `${field} { ${selection} }`;
 
+/** The project's settings (one per project; the id is unused), flipped each time so every update changes them. */
+const settingsVersion = async () => (await app.query(GetSettingsDocument, {})).settings.version;
+const currentSettings = async () => ({ id: "settings", version: await settingsVersion() });
+
 const cases: Record<string, Case> = {
+  updateSettings: {
+    setup: currentSettings,
+    document: `mutation ($on: Boolean, $v: Int) { r: ${payload("updateSettings(input: { mutuallyExclusiveABTests: $on, expectedVersion: $v })")} }`,
+    variables: (_id, v) => ({ on: v % 2 === 0, v }),
+    read: settingsVersion,
+  },
   updateKey: {
     setup: newKey,
     document: `mutation ($id: ID!, $v: Int) { r: ${payload("updateKey(input: { id: $id, defaultValue: 9, expectedVersion: $v })")} }`,
@@ -284,13 +294,22 @@ test(`of 20 updates all sending the same expectedVersion (${CONCURRENT_WRITES}),
   expect(key).toMatchObject({ version: 2, defaultValue: applied[0].updateKey.key!.defaultValue });
 });
 
-test("without expectedVersion a change is applied to whatever is current (last writer wins, as before)", async () => {
+test("without expectedVersion a change is applied to whatever is current: two editors who read version 1 both write, the last one wins", async () => {
   const id = await make.segment(rule as never);
-  for (let i = 0; i < 3; i++) {
-    await app.query(
-      'mutation ($id: ID!) { updateSegment(input: { id: $id, description: "again" }) { userErrors { code } } }',
-      { id },
+  const read = async () =>
+    (
+      await app.query<{ segment: { version: number; description: string | null } }, object>(
+        "query ($id: ID!) { segment(id: $id) { version description } }",
+        { id },
+      )
+    ).segment;
+  expect(await read()).toEqual({ version: 1, description: null });
+  for (const description of ["first editor's", "second editor's"]) {
+    const { updateSegment } = await app.query<{ updateSegment: { userErrors: unknown[] } }, object>(
+      "mutation ($id: ID!, $d: String) { updateSegment(input: { id: $id, description: $d }) { userErrors { code } } }",
+      { id, d: description },
     );
+    expect(updateSegment.userErrors).toEqual([]);
   }
-  expect(await segmentVersion(id)).toBe(2);
+  expect(await read()).toEqual({ version: 3, description: "second editor's" });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -133,10 +134,20 @@ describe("positions", () => {
     expect(fitPValue(joint, new Array(100).fill(0.01))).toBeGreaterThan(0.001);
   });
 
-  test("are the same on every call: nothing but the two ids goes in", () => {
-    expect(USERS.slice(0, 1000).map((u) => position(EXPERIENCE, u))).toEqual(
-      USERS.slice(0, 1000).map((u) => position(EXPERIENCE, u)),
+  test("are the same in another process: nothing but the two ids goes in (no seed, clock or state of this process)", () => {
+    const ROOT = path.join(__dirname, "..", "..");
+    const elsewhere = execFileSync(
+      process.execPath,
+      [
+        "-r",
+        path.join(ROOT, "scripts", "register-ts.js"),
+        "-e",
+        `const { position } = require(${JSON.stringify(path.join(ROOT, "src", "evaluation", "bucketing.ts"))});
+         process.stdout.write(JSON.stringify(Array.from({ length: 1000 }, (_, i) => position(${JSON.stringify(EXPERIENCE)}, "user-" + i))));`,
+      ],
+      { cwd: ROOT, encoding: "utf8" },
     );
+    expect(JSON.parse(elsewhere)).toEqual(USERS.slice(0, 1000).map((u) => position(EXPERIENCE, u)));
   });
 });
 

@@ -197,6 +197,23 @@ describe("what serves", () => {
     ]);
   });
 
+  test("a pin decides over the user's own assignment in the same test: the pinned variant serves, once", () => {
+    const rules = ruleset(
+      [{ id: "t", keys: [KEY, OTHER_KEY] }],
+      [{ experienceId: "t", userId: "placed-then-pinned", variantId: "t-b" }],
+    );
+    const variants = new Map([["t", "t-a"]]);
+    expect(
+      resolveValues(rules, "placed-then-pinned", new Set(), variants).map((v) => [v.key, v.value, v.source]),
+    ).toEqual([
+      ["button", "t-b", "AB_TEST"],
+      ["headline", "t-b", "AB_TEST"],
+    ]);
+    expect(servedAssignments(rules, "placed-then-pinned", new Set(), variants)).toEqual([
+      { abTestId: "t", variant: "b" },
+    ]);
+  });
+
   test("a paused test serves its users; a stopped or unknown one does not", () => {
     const rules = ruleset([{ id: "t-paused", keys: [KEY], status: ExperienceStatus.PAUSED }]);
     const served = (variants: Map<string, string>) => resolveValues(rules, "u", new Set(), variants)[1];
