@@ -11,9 +11,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const starting = startServer(config, logger);
   // Installed before the server listens, so a signal that comes early still gets a clean stop.
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => shutdown(starting, logger, signal));
-  }
+  const stopper = new Stopper(starting, logger);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => stopper.signalled(signal));
   const server = await starting;
   const made = server.bootstrapped;
   if (made?.created && config.bootstrapAdminToken !== null) {
@@ -39,17 +38,49 @@ async function main(): Promise<void> {
   }
 }
 
-function shutdown(starting: Promise<RunningServer>, logger: Logger, signal: string): void {
-  logger.info({ signal }, "shutting down");
-  starting
-    .then((server) => server.close())
-    .then(
-      () => process.exit(0),
-      (error) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+/**
+ * How long after a signal another one is the same request: Ctrl-C in a terminal signals the whole
+ * process group, so under `npm start` the server hears it from the terminal and again from npm,
+ * which forwards it, a few milliseconds apart.
+ */
+const SAME_REQUEST_MS = 1000;
+
+/**
+ * One clean shutdown whatever the number of SIGINT/SIGTERM: the first closes the server (in-flight
+ * requests finish, then the database closes) and exits 0; a repeat within SAME_REQUEST_MS is that
+ * same request; a later one, while the close is still under way, says so and forces the exit.
+ */
+class Stopper {
+  private firstAt: number | null = null;
+
+  constructor(
+    private readonly starting: Promise<RunningServer>,
+    private readonly logger: Logger,
+  ) {}
+
+  signalled(signal: string): void {
+    const now = Date.now();
+    if (this.firstAt === null) {
+      this.firstAt = now;
+      this.logger.info({ signal }, "shutting down: finishing requests in flight, then closing the database");
+      this.starting
+        .then((server) => server.close())
+        .then(
+          () => {
+            this.logger.info("stopped");
+            process.exit(0);
+          },
+          (error) => {
+            this.logger.error({ err: error }, "shutdown failed");
+            process.exit(1);
+          },
+        );
+      return;
+    }
+    if (now - this.firstAt < SAME_REQUEST_MS) return;
+    this.logger.warn({ signal }, "a second request to stop while shutting down: forcing the exit now");
+    process.exit(130);
+  }
 }
 
 main().catch((error) => {
