@@ -1,6 +1,9 @@
-// `npm run backup -- <target file>`: a consistent copy of the SQLite database while the server runs,
-// through SQLite's online backup API (a `cp` of a live WAL database can copy a torn state).
-// The database is DATABASE_URL's, as the server reads it.
+// `npm run backup -- <target file> [--force]`: a consistent copy of the SQLite database while the
+// server runs, through SQLite's online backup API (a `cp` of a live WAL database can copy a torn
+// state). The database is DATABASE_URL's, as the server reads it. The target's folder is made; an
+// existing target is replaced only with --force.
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
 import sqlite3 from "sqlite3";
 import { loadConfig } from "../src/config";
 
@@ -13,10 +16,17 @@ interface OnlineBackup {
 }
 
 async function main(): Promise<void> {
-  const target = process.argv[2];
-  if (!target) throw new Error("usage: npm run backup -- <target file>");
+  const args = process.argv.slice(2);
+  const force = args.includes("--force");
+  const target = args.find((arg) => arg !== "--force");
+  if (!target) throw new Error("usage: npm run backup -- <target file> [--force]");
   const { database } = loadConfig();
   if (database.engine !== "sqlite") throw new Error("DATABASE_URL is PostgreSQL: back it up with pg_dump");
+  if (!existsSync(database.file))
+    throw new Error(`There is no database at ${database.file} (DATABASE_URL): start the server once first`);
+  if (existsSync(target) && !force)
+    throw new Error(`${target} exists already: choose another file, or add --force to replace it`);
+  mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
   const source = await new Promise<sqlite3.Database>((resolve, reject) => {
     const db = new sqlite3.Database(database.file, sqlite3.OPEN_READONLY, (error) =>
       error ? reject(error) : resolve(db),

@@ -1,12 +1,13 @@
 import { In, type EntityManager } from "typeorm";
 import type { AuditService } from "../audit/audit.service";
 import type { Database } from "../db/database";
-import { sql } from "../db/sql";
+import { lockNames, sql } from "../db/sql";
 import { commitIfOk } from "../db/unit-of-work";
 import type { SettingsService } from "../settings/settings.service";
 import { newId } from "../shared/ids";
-import { normalizeName } from "../shared/names";
-import { ok, type Result } from "../shared/result";
+import { nameKeyOf, normalizeName } from "../shared/names";
+import { fail, ok, type Result } from "../shared/result";
+import { UserErrors } from "../shared/user-error";
 import { ApiToken } from "./api-token.entity";
 import { Project } from "./project.entity";
 import { Role, type Caller } from "./role";
@@ -38,7 +39,6 @@ export class ProjectService {
     return this.db.reader.findOneOrFail(Project, { where: { id: caller.projectId } });
   }
 
-  /** A new, empty project with its settings and a first ADMIN token named "admin". */
   /**
    * The projects an ADMIN token reaches: its own, and those its project made with createProject (and
    * they in turn), oldest first. Each of those is used with its own tokens; this only lists them.
@@ -58,10 +58,23 @@ export class ProjectService {
     });
   }
 
+  /**
+   * A new project named `rawName`, unique among the installation's projects ignoring case (as every
+   * other name is within its project): two projects of one name could not be told apart in a
+   * dashboard's project picker or a promotion between them.
+   */
   createProject(caller: Caller, rawName: string): Promise<Result<NewProject>> {
     return commitIfOk(this.db, async (tx) => {
       const name = normalizeName(rawName, ["name"]);
       if (!name.ok) return name;
+      // Projects are few: compared here, with JavaScript's case rules as every name is (SQLite's
+      // lower() knows only ASCII); creations take turns on the lock so the check holds until commit.
+      await lockNames(tx, ["createProject"]);
+      const holder = (await tx.find(Project)).find(
+        (project) => nameKeyOf(project.name) === name.value.nameKey,
+      );
+      if (holder)
+        return fail(UserErrors.nameTaken(["name"], "project", { name: holder.name, archivedAt: null }));
       const project = await this.insertProject(tx, name.value.name, caller.projectId);
       const { secret } = await this.tokens.insertToken(tx, project.id, "admin", Role.ADMIN);
       await this.audit.record(tx, caller, {

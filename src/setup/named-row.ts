@@ -90,12 +90,12 @@ export async function applyNaming(
   row: NamedRow,
   naming: Naming,
   what: string,
-  holderOf: (nameKey: string) => Promise<{ id: string } | null>,
+  holderOf: (nameKey: string) => Promise<Pick<NamedRow, "id" | "name" | "archivedAt"> | null>,
   field: FieldPath = ["input", "name"],
 ): Promise<UserError | null> {
   if (naming.name) {
     const holder = await holderOf(naming.name.nameKey);
-    if (holder && holder.id !== row.id) return UserErrors.nameTaken(field, what, naming.name.name);
+    if (holder && holder.id !== row.id) return UserErrors.nameTaken(field, what, holder);
     Object.assign(row, naming.name);
   }
   if (naming.description !== undefined) row.description = naming.description;

@@ -121,7 +121,7 @@ export class SetupItems<T extends NamedRow> {
     exceptId?: string,
   ): Promise<UserError | null> {
     const holder = await nameHolder(tx, this.kind.entity, { projectId }, name.nameKey);
-    return holder && holder.id !== exceptId ? UserErrors.nameTaken(field, this.kind.what, name.name) : null;
+    return holder && holder.id !== exceptId ? UserErrors.nameTaken(field, this.kind.what, holder) : null;
   }
 
   /**

@@ -47,11 +47,14 @@ function userError(code: ErrorCode, field: FieldPath, message: string, usages: U
 export const UserErrors = {
   invalid: (field: FieldPath, message: string) => userError(ErrorCode.INVALID, field, message),
 
-  nameTaken: (field: FieldPath, what: string, name: string) =>
+  /** Names the object that holds the name as it is stored (the case may differ from what was typed). */
+  nameTaken: (field: FieldPath, what: string, holder: { name: string; archivedAt: Date | null }) =>
     userError(
       ErrorCode.NAME_TAKEN,
       field,
-      `A ${what} named "${name}" already exists (names are compared ignoring case, archived ones included)`,
+      holder.archivedAt
+        ? `An archived ${what} is named "${holder.name}": unarchive it, or choose another name (names are compared ignoring case)`
+        : `A ${what} named "${holder.name}" already exists (names are compared ignoring case)`,
     ),
 
   limitReached: (field: FieldPath, message: string) => userError(ErrorCode.LIMIT_REACHED, field, message),

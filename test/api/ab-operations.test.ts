@@ -15,10 +15,11 @@ import {
   type ExperienceFieldsFragment,
 } from "../../client/generated/graphql";
 import { sql } from "../../src/db/sql";
-import { CONCURRENT_WRITES, describeOnPostgres } from "../helpers/database";
+import { CONCURRENT_WRITES } from "../helpers/database";
+import { onPostgresOnly } from "../helpers/skips";
 import { evaluator, fixtures } from "../helpers/fixtures";
 import { referenceVariant } from "../helpers/reference-bucketing";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 import { closeWriteGate } from "../helpers/write-gate";
 
 let app: TestApp;
@@ -180,33 +181,36 @@ describe("test priority and shared keys", () => {
   });
 });
 
-describeOnPostgres("shared keys under a change of tests, interleaving on PostgreSQL", () => {
-  test("two evaluations of one user, from before and after a higher-priority test sharing a key started, leave the user in one test", async () => {
-    const { token, evaluate } = await freshProject();
-    const keyId = await make.key("STRING", "default", "headline");
-    const low = await sharedKeyTest(keyId, "low");
-    const high = await sharedKeyTest(keyId, "high", { priority: 9 });
-    await make.start(low.id);
-    // The first evaluation, which knows only `low`, waits behind the gate on low's row (holding the
-    // user). Then `high` starts, and a second evaluation of the user, which would place them in
-    // `high`, waits for the first. The first placement stands; the second finds the key claimed.
-    const gate = await closeWriteGate({ database: app.database }, { experience: low.id });
-    const before = (await gate.send(() => evaluate({ id: "switcher" }))).answer;
-    await app.query(StartExperienceDocument, { id: high.id }, token);
-    const after = (await gate.send(() => evaluate({ id: "switcher" }))).answer;
-    await gate.open();
-    const answers = await Promise.all([before, after]);
-    const held = await rows("SELECT experience_id FROM assignment WHERE user_id = 'switcher'");
-    expect(held.map((row) => row.experience_id)).toEqual([low.id]);
-    expect(await rows("SELECT experience_id FROM key_claim WHERE user_id = 'switcher'")).toEqual([
-      { experience_id: low.id },
-    ]);
-    for (const answer of [...answers, await evaluate({ id: "switcher" })]) {
-      expect(answer.assignments.map((a) => a.abTestId)).toEqual([low.id]);
-      expect(answer.values[0].experienceId).toBe(low.id);
-    }
-  });
-});
+onPostgresOnly("transactions interleave only on PostgreSQL").describe(
+  "shared keys under a change of tests, interleaving on PostgreSQL",
+  () => {
+    test("two evaluations of one user, from before and after a higher-priority test sharing a key started, leave the user in one test", async () => {
+      const { token, evaluate } = await freshProject();
+      const keyId = await make.key("STRING", "default", "headline");
+      const low = await sharedKeyTest(keyId, "low");
+      const high = await sharedKeyTest(keyId, "high", { priority: 9 });
+      await make.start(low.id);
+      // The first evaluation, which knows only `low`, waits behind the gate on low's row (holding the
+      // user). Then `high` starts, and a second evaluation of the user, which would place them in
+      // `high`, waits for the first. The first placement stands; the second finds the key claimed.
+      const gate = await closeWriteGate({ database: app.database }, { experience: low.id });
+      const before = (await gate.send(() => evaluate({ id: "switcher" }))).answer;
+      await app.query(StartExperienceDocument, { id: high.id }, token);
+      const after = (await gate.send(() => evaluate({ id: "switcher" }))).answer;
+      await gate.open();
+      const answers = await Promise.all([before, after]);
+      const held = await rows("SELECT experience_id FROM assignment WHERE user_id = 'switcher'");
+      expect(held.map((row) => row.experience_id)).toEqual([low.id]);
+      expect(await rows("SELECT experience_id FROM key_claim WHERE user_id = 'switcher'")).toEqual([
+        { experience_id: low.id },
+      ]);
+      for (const answer of [...answers, await evaluate({ id: "switcher" })]) {
+        expect(answer.assignments.map((a) => a.abTestId)).toEqual([low.id]);
+        expect(answer.values[0].experienceId).toBe(low.id);
+      }
+    });
+  },
+);
 
 describe("sticky target", () => {
   const NYC = {

@@ -12,7 +12,8 @@ import {
   RevokeApiTokenDocument,
   ViewerDocument,
 } from "../../client/generated/graphql";
-import { ADMIN_SECRET, startTestApp, type TestApp } from "../helpers/test-app";
+import { CONCURRENT_WRITES } from "../helpers/database";
+import { ADMIN_SECRET, startTestApp, type TestApp } from "../helpers/servers";
 import { ROLE_MATRIX } from "../helpers/role-matrix";
 
 let app: TestApp;
@@ -210,5 +211,24 @@ describe("projects", () => {
     const { createProject } = await app.query(CreateProjectDocument, { name: "" });
     expect(createProject).toMatchObject({ project: null, adminSecret: null });
     expect(createProject.userErrors).toEqual([expect.objectContaining({ code: "INVALID", field: ["name"] })]);
+  });
+
+  test(`project names are unique ignoring case (NAME_TAKEN naming the holder), also when sent at once (${CONCURRENT_WRITES})`, async () => {
+    const answers = await Promise.all(
+      ["Ünique shop", "ünique SHOP", "ÜNIQUE shop "].map((name) =>
+        app.query(CreateProjectDocument, { name }),
+      ),
+    );
+    const made = answers.filter((answer) => answer.createProject.project !== null);
+    expect(made).toHaveLength(1);
+    const holder = made[0].createProject.project!.name;
+    expect(answers.flatMap((answer) => answer.createProject.userErrors)).toEqual(
+      Array(2).fill({
+        code: "NAME_TAKEN",
+        field: ["name"],
+        message: `A project named "${holder}" already exists (names are compared ignoring case)`,
+        usages: [],
+      }),
+    );
   });
 });

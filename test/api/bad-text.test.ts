@@ -1,5 +1,5 @@
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * Text no engine can store as sent (a NUL character: PostgreSQL refuses it; an unpaired surrogate:

@@ -11,7 +11,7 @@ import {
 } from "../../client/generated/graphql";
 import { Key } from "../../src/keys/key.entity";
 import { fixtures, unique } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 import { closeWriteGate } from "../helpers/write-gate";
 
 /**

@@ -21,7 +21,7 @@ import {
   UpdateSettingsDocument,
   type Client,
 } from "../../client";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /** The typed client a front end imports (client/index.ts), compiled as a browser would and run over HTTP. */
 const SECRET = "px_client_test_bootstrap_secret";

@@ -17,7 +17,7 @@ import {
   ViewerDocument,
 } from "../../client/generated/graphql";
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * Queries run compiled by graphql-jit (every other suite compiles at first sight); graphql-js is the

@@ -1,8 +1,10 @@
 import { Kind, parse, print, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { buildAppSchema } from "../../src/graphql/schema";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /**
  * The docs are run, not just parsed: every ```graphql block of README.md and docs/*.md is sent, as
@@ -80,6 +82,8 @@ const VARIANT = /<id of variant ([^>]+?) of A\/B test ([^>]+)>/g;
 
 describe.each(files)("%s, run in order", (file) => {
   let server: HttpTestServer;
+  /** The secrets of the tokens the walk made, by name: later examples use them, as a reader would. */
+  const secrets = new Map<string, string>();
   beforeAll(async () => {
     server = await startHttpServer({ env: { BOOTSTRAP_ADMIN_TOKEN: SECRET } });
   });
@@ -182,6 +186,7 @@ describe.each(files)("%s, run in order", (file) => {
         const variables = block.variables === null ? {} : JSON.parse(await resolve(block.variables));
         const text = [sourceOf(source, operation), ...fragments].join("\n");
         const answer = await graphql(await resolve(text), variables, operation.name?.value);
+        for (const { name, secret } of collectSecrets(answer.data)) secrets.set(name, secret);
         const userErrors = collectUserErrors(answer.data);
         codesSeen.push(
           ...(answer.errors ?? []).map((error) => error.extensions?.code ?? "?"),
@@ -202,6 +207,41 @@ describe.each(files)("%s, run in order", (file) => {
       if (expectedCode !== null) expect(codesSeen).toContain(expectedCode);
     },
   );
+  if (file === "README.md") {
+    test("after the walk, the app of *From an app* runs as written with the web-app token and prints what the README says", async () => {
+      const section = readFileSync(path.join(ROOT, "README.md"), "utf8").split("## From an app")[1];
+      const app = /```js\n([\s\S]*?)```/.exec(section)![1];
+      const printed = /After the walk it prints[\s\S]*?\n\n```\n([\s\S]*?)```/.exec(section)![1];
+      // Inside the repository, where the SDK packages are found, as the reader's own folder has them.
+      const directory = mkdtempSync(path.join(ROOT, ".readme-app-"));
+      try {
+        writeFileSync(path.join(directory, "app.mjs"), app);
+        const { stdout } = await promisify(execFile)(process.execPath, ["app.mjs"], {
+          cwd: directory,
+          env: { PATH: process.env.PATH, PX_URL: server.url, PX_SDK_TOKEN: secrets.get("web-app") },
+        });
+        expect(stdout.split("\n").map((line) => line.trimEnd())).toEqual(printed.split("\n"));
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    });
+
+    test("after the walk, the curl lines of *From an app* answer the flags with the web-app token", async () => {
+      const section = readFileSync(path.join(ROOT, "README.md"), "utf8").split("## From an app")[1];
+      const script = /```bash\n([\s\S]*?)```/
+        .exec(section)![1]
+        .replaceAll("http://localhost:4000", server.url);
+      const { stdout } = await promisify(execFile)("bash", ["-c", `set -e\n${script}`], {
+        env: { PATH: process.env.PATH, PX_SDK_TOKEN: secrets.get("web-app") },
+      });
+      const [one, ...rest] = stdout.split("\n");
+      expect(JSON.parse(one)).toMatchObject({ key: "button_color", value: "green", reason: "STATIC" });
+      const all = rest.join("\n");
+      expect(all).toMatch(/^HTTP\/1\.1 200/);
+      expect(all).toMatch(/\netag: "/i);
+      expect(JSON.parse(all.slice(all.indexOf("\r\n\r\n") + 4)).flags.length).toBeGreaterThan(0);
+    });
+  }
 });
 
 /** "<time in N days>" (or hours, minutes, seconds) as an ISO-8601 time that far from now. */
@@ -214,6 +254,15 @@ function withTimes(text: string): string {
 /** A definition's text as the block has it (comments and all). */
 function sourceOf(source: string, definition: { loc?: { start: number; end: number } }): string {
   return source.slice(definition.loc!.start, definition.loc!.end);
+}
+
+/** Every created token's name and secret anywhere in a response's data (createApiToken's payload). */
+function collectSecrets(value: unknown): { name: string; secret: string }[] {
+  if (Array.isArray(value)) return value.flatMap(collectSecrets);
+  if (value === null || typeof value !== "object") return [];
+  const { secret, token } = value as { secret?: unknown; token?: { name?: unknown } | null };
+  if (typeof secret === "string" && typeof token?.name === "string") return [{ name: token.name, secret }];
+  return Object.values(value).flatMap(collectSecrets);
 }
 
 /** Every entry of every userErrors list anywhere in a response's data. */

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /** A production server whose database fails under it: clients get an id, the log gets the cause. */
 const SECRET = "px_errors_test_bootstrap_secret";

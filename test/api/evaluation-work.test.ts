@@ -2,7 +2,7 @@ import { EntityManager } from "typeorm";
 import { EvaluateDocument, TrackEventsDocument, type EventInput } from "../../client/generated/graphql";
 import { MAX_EVENTS_READ } from "../../src/segments/segment-rule";
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * The work of one evaluation is bounded whatever a user's history: an SDK token could send 100,000

@@ -13,7 +13,7 @@ import { Profile } from "../../src/tracking/profile.entity";
 import { DAY, TestClock } from "../helpers/clock";
 import { freshDatabase, testEngine } from "../helpers/database";
 import { evaluator, fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 import { closeWriteGate } from "../helpers/write-gate";
 
 let app: TestApp;

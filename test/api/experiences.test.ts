@@ -20,7 +20,7 @@ import {
 } from "../../client/generated/graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { fixtures, unique } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 let make: ReturnType<typeof fixtures>;

@@ -7,7 +7,7 @@ import {
   UpdateGoalDocument,
   type CreateGoalInput,
 } from "../../client/generated/graphql";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
   UpdateProductConfigDocument,
 } from "../../client/generated/graphql";
 import { fixtures, unique } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * Every change of an experience is a version: who, when, how, its status, the whole experience as it

@@ -1,15 +1,9 @@
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { type RunningServer } from "../../src/server";
-import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
-import { startServerProcess, stopServerProcesses } from "../helpers/server-process";
+import type { TestDatabase } from "../helpers/database";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 const BOOTSTRAP = "px_http_test_bootstrap_secret";
-const ROOT = path.join(__dirname, "..", "..");
 
 let running: HttpTestServer;
 let server: RunningServer;
@@ -240,136 +234,6 @@ describe("the GraphiQL playground", () => {
       }
     } finally {
       await firstStart.close();
-    }
-  });
-});
-
-describe("a server process", () => {
-  afterEach(stopServerProcesses);
-
-  test("a first start with no token creates an ADMIN token and prints it once; SIGTERM stops it cleanly", async () => {
-    const fresh = await freshDatabase();
-    // On SQLite, also that the database's folder is made.
-    const env = {
-      DATABASE_URL:
-        fresh.config.engine === "sqlite"
-          ? `sqlite:${path.join(path.dirname(fresh.config.file), "nested", "px.sqlite")}`
-          : databaseUrl(fresh.config),
-    };
-    try {
-      const first = await startServerProcess(env);
-      const secret = /px_[A-Za-z0-9_-]{43}/.exec(await first.printed("/graphql#token="))?.[0];
-      expect(secret).toBeDefined();
-      // The playground address carries it in the #fragment: the browser never sends that part.
-      expect(first.output()).toContain(`${first.url}/graphql#token=${secret}`);
-      const viewer = await fetch(`${first.url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
-        body: JSON.stringify({ query: "{ viewer { role project { name } } }" }),
-      });
-      expect(await viewer.json()).toEqual({
-        data: { viewer: { role: "ADMIN", project: { name: "Default project" } } },
-      });
-      first.child.kill("SIGTERM");
-      expect(await first.exited).toEqual({ code: 0, signal: null });
-      expect(first.output()).not.toMatch(/"level":50/);
-
-      const second = await startServerProcess(env);
-      expect(second.output()).not.toMatch(/px_[A-Za-z0-9_-]{43}/);
-      second.child.kill("SIGTERM");
-      expect((await second.exited).code).toBe(0);
-    } finally {
-      await stopServerProcesses();
-      await fresh.drop();
-    }
-  });
-
-  test("a start with BOOTSTRAP_ADMIN_TOKEN says it installed it, without printing it back", async () => {
-    const fresh = await freshDatabase();
-    const secret = "px_operator_chosen_secret_1234";
-    try {
-      const started = await startServerProcess({
-        DATABASE_URL: databaseUrl(fresh.config),
-        BOOTSTRAP_ADMIN_TOKEN: secret,
-      });
-      const installed = 'Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap"';
-      expect(await started.printed(installed)).toContain(installed);
-      expect(started.output()).not.toContain(secret);
-      expect(started.output()).not.toMatch(/px_[A-Za-z0-9_-]{43}/);
-    } finally {
-      await stopServerProcesses();
-      await fresh.drop();
-    }
-  });
-
-  test.each([
-    [
-      { DATABASE_URL: "mysql://nope" },
-      /Configuration error: DATABASE_URL must start with sqlite: or postgres:\/\//,
-    ],
-    [{ PORT: "abc" }, /Configuration error: PORT must be a whole number from 0 to 65535, got "abc"/],
-    [
-      { BOOTSTRAP_ADMIN_TOKEN: "short" },
-      /Configuration error: BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters/,
-    ],
-    [{ LOG_LEVEL: "loud" }, /Configuration error: LOG_LEVEL must be one of/],
-  ])("%j stops the start with a message naming the variable, and no stack trace", async (env, message) => {
-    const failure = await startServerProcess(env).then(
-      () => null,
-      (error: Error) => error.message,
-    );
-    expect(failure).toMatch(message);
-    expect(failure).not.toMatch(/\n\s+at /);
-  });
-
-  test("SIGTERM to `npm start` stops the server: the start command's process is the server", async () => {
-    // A scratch copy of the project (node_modules linked), so that its build does not rewrite files other suites read.
-    const scratch = mkdtempSync(path.join(tmpdir(), "px-npm-start-"));
-    const fresh = await freshDatabase();
-    try {
-      for (const entry of [
-        "package.json",
-        "tsconfig.json",
-        "tsconfig.build.json",
-        "ormconfig.ts",
-        ".swcrc",
-        "src",
-        "scripts",
-      ]) {
-        cpSync(path.join(ROOT, entry), path.join(scratch, entry), { recursive: true });
-      }
-      symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "node_modules"));
-      const npm = spawn("npm", ["start"], {
-        cwd: scratch,
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? scratch,
-          PORT: "0",
-          DATABASE_URL: databaseUrl(fresh.config),
-          LOG_LEVEL: "info",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      npm.stdout.on("data", (chunk) => (output += chunk));
-      npm.stderr.on("data", (chunk) => (output += chunk));
-      const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
-      const deadline = Date.now() + 80_000;
-      let url: string | undefined;
-      while (!(url = /"url":"(http:[^"]+)".*is listening/.exec(output)?.[1])) {
-        if (Date.now() > deadline || npm.exitCode !== null)
-          throw new Error(`npm start did not listen:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      npm.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).toContain("shutting down");
-      // Nothing listens any more: the server went with the process that was signalled.
-      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
-    } finally {
-      await fresh.drop();
-      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });

@@ -14,7 +14,7 @@ import {
   ListSegmentsDocument,
 } from "../../client/generated/graphql";
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * An id of another project behaves exactly like an unknown id: reads give null, writes NOT_FOUND,

@@ -1,7 +1,7 @@
 import { getNamedType, isInputObjectType, type GraphQLInputType, type GraphQLSchema } from "graphql";
 import { buildAppSchema } from "../../src/graphql/schema";
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * A JSON value can be written into the document (as README's examples do) or sent as a variable:

@@ -5,7 +5,7 @@ import {
   UnarchiveKeyDocument,
 } from "../../client/generated/graphql";
 import { CONCURRENT_WRITES } from "../helpers/database";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 beforeAll(async () => {

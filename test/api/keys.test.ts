@@ -8,7 +8,7 @@ import {
   UpdateKeyDocument,
   type CreateKeyInput,
 } from "../../client/generated/graphql";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -87,20 +87,32 @@ describe("creating keys", () => {
     expect(key?.name).toBe(name);
   });
 
-  test("names are unique ignoring case: Dark_Mode clashes with dark_mode (NAME_TAKEN)", async () => {
+  test("names are unique ignoring case: Dark_Mode clashes with dark_mode (NAME_TAKEN, naming the key that holds it)", async () => {
     const { key, userErrors } = await createKey({ name: "Dark_Mode", type: "NUMBER", defaultValue: 1 });
     expect(key).toBeNull();
-    expect(userErrors).toEqual([expect.objectContaining({ code: "NAME_TAKEN", field: ["input", "name"] })]);
+    expect(userErrors).toEqual([
+      {
+        code: "NAME_TAKEN",
+        field: ["input", "name"],
+        message: 'A key named "dark_mode" already exists (names are compared ignoring case)',
+        usages: [],
+      },
+    ]);
     expect((await activeKeyNames()).filter((name) => name.toLowerCase() === "dark_mode")).toEqual([
       "dark_mode",
     ]);
   });
 
-  test("an archived key still holds its name", async () => {
+  test("an archived key still holds its name, and the refusal says it is archived", async () => {
     const { key } = await createKey({ name: "retired_flag", type: "BOOLEAN", defaultValue: false });
     await app.query(ArchiveKeyDocument, { id: key!.id });
     const again = await createKey({ name: "RETIRED_FLAG", type: "BOOLEAN", defaultValue: false });
-    expect(again.userErrors.map((e) => e.code)).toEqual(["NAME_TAKEN"]);
+    expect(again.userErrors.map((e) => [e.code, e.message])).toEqual([
+      [
+        "NAME_TAKEN",
+        'An archived key is named "retired_flag": unarchive it, or choose another name (names are compared ignoring case)',
+      ],
+    ]);
   });
 
   test.each([

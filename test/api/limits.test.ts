@@ -3,7 +3,7 @@ import { fragmentsOf, LIMITS, measureOperation } from "../../src/graphql/limits"
 import { buildAppSchema } from "../../src/graphql/schema";
 import { type RunningServer } from "../../src/server";
 import { type TestDatabase } from "../helpers/database";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 const SECRET = "px_limits_test_bootstrap_secret";
 let running: HttpTestServer;

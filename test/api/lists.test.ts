@@ -12,7 +12,7 @@ import {
   type ListOrderInput,
 } from "../../client/generated/graphql";
 import { Role } from "../../src/access/role";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /*
  * What a dashboard's tables need: sorting by name, creation or last change, both ways; paging

@@ -1,11 +1,6 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { promisify } from "node:util";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { ErrorCode, OpenFeature, type Client } from "@openfeature/server-sdk";
 import {
-  createClient,
   CreateApiTokenDocument,
   CreateKeyDocument,
   RevokeApiTokenDocument,
@@ -15,7 +10,7 @@ import {
   UpdateProductConfigDocument,
 } from "../../client";
 import { referenceInRollout, referenceVariant } from "../helpers/reference-bucketing";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { httpClient, startHttpServer, type HttpTestServer } from "../helpers/servers";
 import { ofrepProject } from "../helpers/ofrep-project";
 
 /*
@@ -192,7 +187,7 @@ describe("the wire format", () => {
     expect(again).toMatchObject({ status: 304, body: null });
     expect(again.headers.get("etag")).toBe(tag);
     // The user's profile changes their answer (they are now in Oslo): a new tag, no 304. The config did not change.
-    await project.api.request(IdentifyDocument, { userId: "bulk-user", properties: { city: "Oslo" } });
+    await project.api.query(IdentifyDocument, { userId: "bulk-user", properties: { city: "Oslo" } });
     const moved = await post("", context("bulk-user"), { "if-none-match": tag });
     expect(moved.status).toBe(200);
     expect(moved.headers.get("etag")).not.toBe(tag);
@@ -202,10 +197,10 @@ describe("the wire format", () => {
   });
 
   test("a value beyond ASCII arrives intact, with its Content-Length in bytes", async () => {
-    const { createProject } = await project.api.request(CreateProjectDocument, { name: "Accents" });
+    const { createProject } = await project.api.query(CreateProjectDocument, { name: "Accents" });
     const otherSecret = createProject.adminSecret!;
     const greeting = "Grüße, 你好 🎉";
-    await createClient({ url: `${server.url}/graphql`, token: otherSecret }).request(CreateKeyDocument, {
+    await httpClient(server.url, otherSecret).query(CreateKeyDocument, {
       input: { name: "greeting", type: "STRING", defaultValue: greeting },
     });
     for (const secret of [otherSecret, project.sdkSecret]) {
@@ -224,7 +219,7 @@ describe("the wire format", () => {
 
   test("a user evaluated through OFREP and then through GraphQL has one assignment and one variant", async () => {
     const ofrep = (await post("/banner_text", context("both-ways"))).body;
-    const { evaluate } = await project.api.request(EvaluateDocument, { user: { id: "both-ways" } });
+    const { evaluate } = await project.api.query(EvaluateDocument, { user: { id: "both-ways" } });
     expect(evaluate.assignments).toEqual([{ abTestId: project.ids.test, variant: expect.any(String) }]);
     const graphqlValue = evaluate.values.find((value) => value.key === "banner_text")!;
     expect(graphqlValue.value).toEqual(ofrep.value);
@@ -288,45 +283,6 @@ describe("the OpenFeature server SDK with the generic OFREP provider", () => {
   });
 });
 
-describe("README's Node example", () => {
-  /**
-   * The first ```ts block under "From an app", as written, in its own node process: its imports kept,
-   * the rest wrapped in an async function (the README writes top-level await, an ES module's).
-   */
-  function readmeExample(): string {
-    const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## From an app"));
-    const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
-    const lines = code.split("\n");
-    const imports = lines.filter((line) => line.startsWith("import "));
-    const body = lines.filter((line) => !line.startsWith("import "));
-    return `${imports.join("\n")}\nvoid (async () => {\n${body.join("\n")}\n})();\n`;
-  }
-
-  test("runs as written and prints the user's variant, reason and targeted value", async () => {
-    const root = path.join(__dirname, "..", "..");
-    // Inside the repository, where the app's node_modules and the compiler's .swcrc are found.
-    const directory = mkdtempSync(path.join(root, ".readme-example-"));
-    const file = path.join(directory, "app.ts");
-    writeFileSync(file, readmeExample());
-    let stdout: string;
-    try {
-      ({ stdout } = await promisify(execFile)(
-        process.execPath,
-        ["-r", path.join(root, "scripts", "register-ts.js"), file],
-        { env: { ...process.env, PX_URL: server.url, PX_SDK_TOKEN: project.sdkSecret } },
-      ));
-    } finally {
-      rmSync(directory, { recursive: true });
-    }
-    const variant = ["control", "friendly"][referenceVariant(project.ids.test, "user-42", 100, [50, 50])!];
-    const [banner, theme] = stdout.trim().split("\n");
-    // The control variant sets no value: its users get the key's default, as `evaluate` says.
-    expect(banner).toBe(variant === "friendly" ? "Hi there SPLIT friendly" : "Hello DEFAULT DEFAULT");
-    expect(theme).toBe("{ mode: 'dark' }");
-  });
-});
-
 describe("the change stream", () => {
   /** Opens the stream the bulk answer announces and collects what it sends. */
   async function openStream(secret = project.sdkSecret) {
@@ -360,7 +316,7 @@ describe("the change stream", () => {
     expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     await until(() => stream.text().includes(": connected"), "the stream to open");
     expect(stream.text()).not.toContain("refetchEvaluation");
-    await project.api.request(UpdateProductConfigDocument, {
+    await project.api.query(UpdateProductConfigDocument, {
       input: { id: project.ids.itemsConfig, priority: 3 },
     });
     await until(() => stream.text().includes("refetchEvaluation"), "the change notification");
@@ -384,12 +340,12 @@ describe("the change stream", () => {
   });
 
   test("revoking the token ends its open streams, and the channel is refused from then on", async () => {
-    const { createApiToken } = await project.api.request(CreateApiTokenDocument, {
+    const { createApiToken } = await project.api.query(CreateApiTokenDocument, {
       input: { name: "revoked-stream", role: "SDK" },
     });
     const stream = await openStream(createApiToken.secret!);
     await until(() => stream.text().includes(": connected"), "the stream to open");
-    await project.api.request(RevokeApiTokenDocument, { id: createApiToken.token!.id });
+    await project.api.query(RevokeApiTokenDocument, { id: createApiToken.token!.id });
     await stream.ended;
     expect(stream.text()).not.toContain("refetchEvaluation");
     const bulk = await post("", context("stream-user"));

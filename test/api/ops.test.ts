@@ -1,7 +1,7 @@
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { gunzipSync, brotliDecompressSync } from "node:zlib";
 import { request as httpRequest } from "node:http";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 import { ofrepProject } from "../helpers/ofrep-project";
 
 /*

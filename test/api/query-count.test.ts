@@ -8,7 +8,7 @@ import {
 } from "../../client/generated/graphql";
 import { testEngine } from "../helpers/database";
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * No N+1: the SQL statements behind a list do not grow with the page size. Every field that

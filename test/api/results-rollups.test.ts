@@ -17,7 +17,7 @@ import {
   referenceTwoProportionPValue,
   referenceWelchPValue,
 } from "../helpers/reference-statistics";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /*
  * The results rollups against a hand count. A seeded random week of a product: users arrive and are

@@ -12,7 +12,7 @@ import {
   referenceSampleRatioMismatch,
   referenceTwoProportionPValue,
 } from "../helpers/reference-statistics";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 beforeAll(async () => {

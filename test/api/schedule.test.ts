@@ -7,8 +7,7 @@ import {
 } from "../../client/generated/graphql";
 import { DAY, SECOND, TestClock } from "../helpers/clock";
 import { fixtures } from "../helpers/fixtures";
-import { startHttpServer } from "../helpers/http-server";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startHttpServer, startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * Experiences start and stop by themselves at the time set by scheduleExperience, exactly as the

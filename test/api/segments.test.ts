@@ -10,7 +10,7 @@ import {
   type CreateSegmentInput,
   type SegmentRuleInput,
 } from "../../client/generated/graphql";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 beforeAll(async () => {

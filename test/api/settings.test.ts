@@ -3,7 +3,7 @@ import {
   GetSettingsDocument,
   UpdateSettingsDocument,
 } from "../../client/generated/graphql";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import {
 } from "../../client/generated/graphql";
 import { DAY, TestClock } from "../helpers/clock";
 import { fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * A feature flag is stale once it has served 100% of its segment unchanged for 14 days, or has been

@@ -8,7 +8,7 @@ import { Profile } from "../../src/tracking/profile.entity";
 import { TrackedEvent } from "../../src/tracking/tracked-event.entity";
 import { fixtures } from "../helpers/fixtures";
 import { CONCURRENT_WRITES } from "../helpers/database";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 let app: TestApp;
 let projectId: string;

@@ -17,7 +17,7 @@ import { Experience } from "../../src/experiences/experience.entity";
 import { KeyValue } from "../../src/experiences/key-value.entity";
 import { Key } from "../../src/keys/key.entity";
 import { fixtures, unique } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 import { closeWriteGate } from "../helpers/write-gate";
 
 let app: TestApp;

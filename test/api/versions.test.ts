@@ -9,7 +9,7 @@ import {
 } from "../../client/generated/graphql";
 import { CONCURRENT_WRITES } from "../helpers/database";
 import { fixtures, unique } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /**
  * Versions on everything that changes: 1 at creation, +1 on every change, and `expectedVersion` on

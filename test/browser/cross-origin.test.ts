@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { inBrowser, launchChromium, servePage } from "../helpers/browser";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /**
  * A dashboard on its own origin (as a dev server on another port, or its own domain, would be) calls

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { inBrowser, launchChromium } from "../helpers/browser";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /**
  * The playground in a real browser: Debian's Chromium, driven by playwright-core. It loads with no

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { UpdateProductConfigDocument } from "../../client";
 import { inBrowser, launchChromium, servePage } from "../helpers/browser";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 import { ofrepProject } from "../helpers/ofrep-project";
 
 /**
@@ -91,7 +91,7 @@ inBrowser("OpenFeature web SDK in Chromium", () => {
     });
     expect(await number(page, "max_items")).toBe(20);
     await until(async () => bulk.filter((status) => status === 304).length >= 3, "three polls answered 304");
-    await project.api.request(UpdateProductConfigDocument, {
+    await project.api.query(UpdateProductConfigDocument, {
       input: {
         id: project.ids.themeConfig,
         values: [{ keyId: await themeKey(), value: { mode: "midnight" } }],
@@ -109,7 +109,7 @@ inBrowser("OpenFeature web SDK in Chromium", () => {
     const page = await openApp("web-user-2", "sse");
     await until(async () => streamsOf.get(page)!.length > 0, "the change stream");
     expect(await number(page, "max_items")).toBe(20);
-    await project.api.request(UpdateProductConfigDocument, {
+    await project.api.query(UpdateProductConfigDocument, {
       input: { id: project.ids.itemsConfig, values: [{ keyId: await itemsKey(), value: 35 }] },
     });
     await until(async () => (await number(page, "max_items")) === 35, "the new max_items");

@@ -1,5 +1,5 @@
 import { testEngine } from "../helpers/database";
-import { startTestApp } from "../helpers/test-app";
+import { startTestApp } from "../helpers/servers";
 
 /**
  * The pass runs on the engine it was asked for: `npm run test:postgres` (PX_TEST_ENGINE=postgres)

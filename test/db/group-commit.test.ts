@@ -6,7 +6,7 @@ import { noSignals } from "../../src/shared/signals";
 import { freshDatabase, testEngine, type TestDatabase } from "../helpers/database";
 import { AbTestResultsDocument, SetTestUsersDocument } from "../../client/generated/graphql";
 import { evaluator, fixtures } from "../helpers/fixtures";
-import { startTestApp, type TestApp } from "../helpers/test-app";
+import { startTestApp, type TestApp } from "../helpers/servers";
 
 /*
  * First visits share commits (group commit): placements that arrive together are written in one

@@ -2,7 +2,8 @@ import { DataSource } from "typeorm";
 import { dataSourceOptions } from "../../src/db/data-source-options";
 import { openDatabase } from "../../src/db/database";
 import { migrations } from "../../src/db/migrations";
-import { freshDatabase, testEngine } from "../helpers/database";
+import { freshDatabase } from "../helpers/database";
+import { onPostgresOnly } from "../helpers/skips";
 
 test("the migrations build exactly the schema the entities describe", async () => {
   const database = await freshDatabase();
@@ -164,9 +165,7 @@ test("upgrading gives every existing experience a version 1 in its history, hold
   }
 });
 
-const onPostgres = testEngine() === "postgres" ? test : test.skip;
-
-onPostgres(
+onPostgresOnly("an advisory lock serializes migrations between processes").test(
   "servers opening one fresh PostgreSQL at the same moment migrate it once, one after the other",
   async () => {
     const database = await freshDatabase();

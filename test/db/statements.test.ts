@@ -4,6 +4,7 @@ import type { EntityManager } from "typeorm";
 import { openDatabase, type Database } from "../../src/db/database";
 import { insertRows, sql } from "../../src/db/sql";
 import { freshDatabase, testEngine, type TestDatabase } from "../helpers/database";
+import { onSqliteOnly } from "../helpers/skips";
 
 /*
  * Statements as every write and every hot read runs them: every value bound and arriving exactly,
@@ -102,49 +103,50 @@ describe("statements", () => {
   });
 });
 
-const onSqlite = testEngine() === "sqlite" ? describe : describe.skip;
+onSqliteOnly("typeof and kept reads are SQLite's").describe(
+  "SQLite statements (integers and kept reads are SQLite's own)",
+  () => {
+    let database: TestDatabase;
+    let db: Database;
+    beforeAll(async () => {
+      database = await freshDatabase();
+      db = await openDatabase(database.config);
+    });
+    afterAll(async () => {
+      await db.close();
+      await database.drop();
+    });
 
-onSqlite("SQLite statements (integers and kept reads are SQLite's own)", () => {
-  let database: TestDatabase;
-  let db: Database;
-  beforeAll(async () => {
-    database = await freshDatabase();
-    db = await openDatabase(database.config);
-  });
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-  });
+    test("a safe integer beyond 32 bits stays an integer (integer division); a larger whole number stays exact", async () => {
+      const [row] = await db.transaction((tx) =>
+        sql<{ type: string; half: number; big: number; bigType: string }>(
+          tx,
+          "SELECT typeof(:n) AS type, :n / 2 AS half, :big AS big, typeof(:big) AS bigType",
+          { n: 2 ** 40 + 1, big: 1e20 },
+        ),
+      );
+      expect(row).toEqual({ type: "integer", half: 2 ** 39, big: 1e20, bigType: "real" });
+    });
 
-  test("a safe integer beyond 32 bits stays an integer (integer division); a larger whole number stays exact", async () => {
-    const [row] = await db.transaction((tx) =>
-      sql<{ type: string; half: number; big: number; bigType: string }>(
-        tx,
-        "SELECT typeof(:n) AS type, :n / 2 AS half, :big AS big, typeof(:big) AS bigType",
-        { n: 2 ** 40 + 1, big: 1e20 },
-      ),
-    );
-    expect(row).toEqual({ type: "integer", half: 2 ** 39, big: 1e20, bigType: "real" });
-  });
-
-  test("the readers keep statements by last use: a text read again stays prepared while others come and go", async () => {
-    const prepare = jest.spyOn(sqlite3.Database.prototype, "prepare");
-    try {
-      const read = (i: number) => db.read<{ n: number }>(`SELECT :x + ${i} AS n`, { x: 0 });
-      const preparedCount = (i: number) =>
-        prepare.mock.calls.filter(([text]) => text === `SELECT ? + ${i} AS n`).length;
-      // Four readers, each keeping 200 texts: text 0 on every reader, then 199 others on each.
-      for (let round = 0; round < 4; round++) await read(0);
-      for (let i = 1; i < 200; i++) for (let round = 0; round < 4; round++) await read(i);
-      // Text 0 read again is the most recently used everywhere; the next new text evicts text 1.
-      for (let round = 0; round < 4; round++) await read(0);
-      for (let round = 0; round < 4; round++) await read(200);
-      for (let round = 0; round < 4; round++) expect(Number((await read(0))[0].n)).toBe(0);
-      expect(preparedCount(0)).toBe(4);
-      for (let round = 0; round < 4; round++) await read(1);
-      expect(preparedCount(1)).toBe(8);
-    } finally {
-      prepare.mockRestore();
-    }
-  });
-});
+    test("the readers keep statements by last use: a text read again stays prepared while others come and go", async () => {
+      const prepare = jest.spyOn(sqlite3.Database.prototype, "prepare");
+      try {
+        const read = (i: number) => db.read<{ n: number }>(`SELECT :x + ${i} AS n`, { x: 0 });
+        const preparedCount = (i: number) =>
+          prepare.mock.calls.filter(([text]) => text === `SELECT ? + ${i} AS n`).length;
+        // Four readers, each keeping 200 texts: text 0 on every reader, then 199 others on each.
+        for (let round = 0; round < 4; round++) await read(0);
+        for (let i = 1; i < 200; i++) for (let round = 0; round < 4; round++) await read(i);
+        // Text 0 read again is the most recently used everywhere; the next new text evicts text 1.
+        for (let round = 0; round < 4; round++) await read(0);
+        for (let round = 0; round < 4; round++) await read(200);
+        for (let round = 0; round < 4; round++) expect(Number((await read(0))[0].n)).toBe(0);
+        expect(preparedCount(0)).toBe(4);
+        for (let round = 0; round < 4; round++) await read(1);
+        expect(preparedCount(1)).toBe(8);
+      } finally {
+        prepare.mockRestore();
+      }
+    });
+  },
+);

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "playwright-core";
+import { runIf } from "./skips";
 
 /**
  * Debian's Chromium, driven by playwright-core. Without /usr/bin/chromium the browser suites are
@@ -14,8 +15,10 @@ if (!available && process.env.PX_BROWSER_TESTS === "required") {
   throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
 }
 
-/** `describe`, or `describe.skip` where there is no Chromium. */
-export const inBrowser = available ? describe : describe.skip;
+/** `describe`, or a skipped one that says why where there is no Chromium. */
+export const inBrowser = runIf(
+  available ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+).describe;
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

@@ -43,9 +43,6 @@ export function testEngine(): "sqlite" | "postgres" {
 export const CONCURRENT_WRITES =
   testEngine() === "postgres" ? "interleaving on PostgreSQL" : "queued by SQLite's one writer";
 
-/** `describe` for suites that only mean something on PostgreSQL (several processes on one database). */
-export const describeOnPostgres = testEngine() === "postgres" ? describe : describe.skip;
-
 export async function freshDatabase(): Promise<TestDatabase> {
   if (testEngine() === "postgres") {
     const adminUrl = process.env.TEST_DATABASE_URL!;

@@ -16,7 +16,7 @@ import {
   type UserContextInput,
   type ValueType,
 } from "../../client/generated/graphql";
-import type { GraphqlClient } from "./test-app";
+import type { GraphqlClient } from "./servers";
 
 let counter = 0;
 /** A name no other fixture has used in this process. */

@@ -1,5 +1,4 @@
 import {
-  createClient,
   CreateAbTestDocument,
   CreateApiTokenDocument,
   CreateFeatureFlagDocument,
@@ -10,25 +9,25 @@ import {
   StartExperienceDocument,
   type ValueType,
 } from "../../client";
+import { httpClient } from "./servers";
 
 /**
- * A project whose keys cover every OFREP value type and reason, made through the API with the typed
- * client: `theme` (JSON) from a config for Oslo (TARGETING_MATCH), `max_items` (NUMBER) from a
+ * A project whose keys cover every OFREP value type and reason, made through the API over HTTP: `theme` (JSON) from a config for Oslo (TARGETING_MATCH), `max_items` (NUMBER) from a
  * config for everyone (STATIC), `new_checkout` (BOOLEAN) from a flag at 50% (SPLIT), `banner_text`
  * (STRING) from an A/B test (SPLIT, variant names), `untouched` (STRING) only its default (DEFAULT).
  */
 export async function ofrepProject(url: string, adminSecret: string) {
-  const api = createClient({ url: `${url}/graphql`, token: adminSecret });
+  const api = httpClient(url, adminSecret);
   const key = async (name: string, type: ValueType, defaultValue: unknown) =>
-    (await api.request(CreateKeyDocument, { input: { name, type, defaultValue } })).createKey.key!.id;
-  const start = (id: string) => api.request(StartExperienceDocument, { id });
+    (await api.query(CreateKeyDocument, { input: { name, type, defaultValue } })).createKey.key!.id;
+  const start = (id: string) => api.query(StartExperienceDocument, { id });
   const theme = await key("theme", "JSON", { mode: "light" });
   const maxItems = await key("max_items", "NUMBER", 10);
   const newCheckout = await key("new_checkout", "BOOLEAN", false);
   const banner = await key("banner_text", "STRING", "Hello");
   await key("untouched", "STRING", "as shipped");
   const oslo = (
-    await api.request(CreateSegmentDocument, {
+    await api.query(CreateSegmentDocument, {
       input: {
         name: "Oslo",
         rule: {
@@ -39,24 +38,24 @@ export async function ofrepProject(url: string, adminSecret: string) {
     })
   ).createSegment.segment!.id;
   const themeConfig = (
-    await api.request(CreateProductConfigDocument, {
+    await api.query(CreateProductConfigDocument, {
       input: { name: "Dark in Oslo", segmentId: oslo, values: [{ keyId: theme, value: { mode: "dark" } }] },
     })
   ).createProductConfig.experience!.id;
   const itemsConfig = (
-    await api.request(CreateProductConfigDocument, {
+    await api.query(CreateProductConfigDocument, {
       input: { name: "More items", values: [{ keyId: maxItems, value: 20 }] },
     })
   ).createProductConfig.experience!.id;
   const flag = (
-    await api.request(CreateFeatureFlagDocument, {
+    await api.query(CreateFeatureFlagDocument, {
       input: { name: "New checkout", keyId: newCheckout, value: true, rolloutPercentage: 50 },
     })
   ).createFeatureFlag.experience!.id;
-  const goal = (await api.request(CreateGoalDocument, { input: { name: "Purchase", events: ["Charged"] } }))
+  const goal = (await api.query(CreateGoalDocument, { input: { name: "Purchase", events: ["Charged"] } }))
     .createGoal.goal!.id;
   const test = (
-    await api.request(CreateAbTestDocument, {
+    await api.query(CreateAbTestDocument, {
       input: {
         name: "Banner copy",
         goalIds: [goal],
@@ -69,7 +68,7 @@ export async function ofrepProject(url: string, adminSecret: string) {
     })
   ).createABTest.experience!.id;
   for (const id of [themeConfig, itemsConfig, flag, test]) await start(id);
-  const sdkSecret = (await api.request(CreateApiTokenDocument, { input: { name: "web-app", role: "SDK" } }))
+  const sdkSecret = (await api.query(CreateApiTokenDocument, { input: { name: "web-app", role: "SDK" } }))
     .createApiToken.secret!;
   return { api, sdkSecret, ids: { themeConfig, itemsConfig, flag, test, oslo } };
 }

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import sqlite3 from "sqlite3";
-import { databaseUrl, testEngine } from "../helpers/database";
-import { startHttpServer, type HttpTestServer } from "../helpers/http-server";
+import { databaseUrl } from "../helpers/database";
+import { onSqliteOnly } from "../helpers/skips";
+import { startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /**
  * `npm run backup` copies the SQLite file while the server runs and writes: the copy opens, passes
@@ -35,8 +36,8 @@ function all<Row>(db: sqlite3.Database, sql: string): Promise<Row[]> {
   );
 }
 
-// SQLite only: PostgreSQL is backed up with its own tools (docs/DEPLOYMENT.md).
-const onSqlite = testEngine() === "sqlite" ? test : test.skip;
+// PostgreSQL is backed up with its own tools (docs/DEPLOYMENT.md).
+const onSqlite = onSqliteOnly("npm run backup copies a SQLite file").test;
 
 onSqlite("a backup taken during writes is whole and consistent", async () => {
   for (let i = 0; i < 50; i++) await createKey(`before_${i}`);
@@ -63,3 +64,32 @@ onSqlite("a backup taken during writes is whole and consistent", async () => {
     copy.close();
   }
 });
+
+onSqlite(
+  "a backup makes its folder, refuses to replace a file unless --force, and says what is wrong without a stack trace",
+  async () => {
+    const backup = (databaseFile: string, ...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          "-r",
+          path.join(ROOT, "scripts", "register-ts.js"),
+          path.join(ROOT, "scripts", "backup.ts"),
+          ...args,
+        ],
+        { cwd: ROOT, env: { ...process.env, DATABASE_URL: `sqlite:${databaseFile}` } },
+      );
+    const served = (server.database.config as { file: string }).file;
+    const target = path.join(mkdtempSync(path.join(tmpdir(), "px-backup-")), "not", "yet", "there.sqlite");
+    expect((await backup(served, target)).stdout).toContain("backed up");
+    await expect(backup(served, target)).rejects.toMatchObject({
+      code: 1,
+      stderr: `${target} exists already: choose another file, or add --force to replace it\n`,
+    });
+    expect((await backup(served, target, "--force")).stdout).toContain("backed up");
+    const missing = path.join(tmpdir(), `px-no-such-${process.pid}.sqlite`);
+    await expect(backup(missing, target)).rejects.toMatchObject({
+      stderr: `There is no database at ${missing} (DATABASE_URL): start the server once first\n`,
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import { databaseUrl, freshDatabase, type TestDatabase } from "../helpers/database";
-import { startServerProcess, stopServerProcesses, type ServerProcess } from "../helpers/server-process";
+import { startServerProcess, stopServerProcesses, type ServerProcess } from "../helpers/servers";
 
 /**
  * A mutation answered as successful survives kill -9 of the server: SQLite commits with

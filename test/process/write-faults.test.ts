@@ -6,10 +6,14 @@ import sqlite3 from "sqlite3";
 import { CreateKeyDocument, EvaluateDocument, TrackEventsDocument } from "../../client/generated/graphql";
 import { databaseUrl, freshDatabase, sqliteQuery, testEngine, type TestDatabase } from "../helpers/database";
 import { fixtures } from "../helpers/fixtures";
-import { httpClient } from "../helpers/http-client";
-import { startServerProcess, stopServerProcesses, type ServerProcess } from "../helpers/server-process";
+import {
+  httpClient,
+  startServerProcess,
+  stopServerProcesses,
+  type GraphqlClient,
+  type ServerProcess,
+} from "../helpers/servers";
 import { onSqliteOnly, runIf } from "../helpers/skips";
-import type { GraphqlClient } from "../helpers/test-app";
 
 /*
  * Faults injected for real into a server process: a disk that fills mid-write, a write lock held by
