@@ -63,88 +63,52 @@ function differenceVariance(control: MeasureSums, variant: MeasureSums): number 
   return varianceOfY(variant) / variant.n + varianceOfY(control) / control.n;
 }
 
-/**
- * The standard normal quantile Φ⁻¹(p), 0 < p < 1 (Wichura's AS 241, PPND16: about 16 digits).
- */
+/** Wichura's AS 241 (PPND16) coefficients, lowest power first, as the doubles they round to. */
+const CENTRAL_NUMERATOR = [
+  3.3871328727963665, 133.14166789178438, 1971.5909503065513, 13731.69376550946, 45921.95393154987,
+  67265.7709270087, 33430.57558358813, 2509.0809287301227,
+];
+const CENTRAL_DENOMINATOR = [
+  1.0, 42.31333070160091, 687.1870074920579, 5394.196021424751, 21213.794301586597, 39307.89580009271,
+  28729.085735721943, 5226.495278852546,
+];
+const NEAR_NUMERATOR = [
+  1.4234371107496835, 4.630337846156546, 5.769497221460691, 3.6478483247632045, 1.2704582524523684,
+  0.2417807251774506, 0.022723844989269184, 0.0007745450142783414,
+];
+const NEAR_DENOMINATOR = [
+  1.0, 2.053191626637759, 1.6763848301838038, 0.6897673349851, 0.14810397642748008, 0.015198666563616457,
+  0.0005475938084995345, 1.0507500716444169e-9,
+];
+const FAR_NUMERATOR = [
+  6.657904643501103, 5.463784911164114, 1.7848265399172913, 0.29656057182850487, 0.026532189526576124,
+  0.0012426609473880784, 2.7115555687434876e-5, 2.0103343992922881e-7,
+];
+const FAR_DENOMINATOR = [
+  1.0, 0.599832206555888, 0.1369298809227358, 0.014875361290850615, 0.0007868691311456133,
+  1.8463183175100548e-5, 1.421511758316446e-7, 2.0442631033899397e-15,
+];
+
+/** Σ coefficients[i]·xⁱ, by Horner's rule. */
+function polynomial(coefficients: readonly number[], x: number): number {
+  let sum = 0;
+  for (let i = coefficients.length - 1; i >= 0; i--) sum = sum * x + coefficients[i];
+  return sum;
+}
+
+/** The standard normal quantile Φ⁻¹(p), 0 < p < 1 (Wichura's AS 241: about 16 digits). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
   const q = p - 0.5;
   if (Math.abs(q) <= 0.425) {
     const r = 0.180625 - q * q;
-    return (
-      (q *
-        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
-          45921.953931549871457) *
-          r +
-          13731.693765509461125) *
-          r +
-          1971.5909503065514427) *
-          r +
-          133.14166789178437745) *
-          r +
-          3.387132872796366608)) /
-      (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r +
-        21213.794301586595867) *
-        r +
-        5394.1960214247511077) *
-        r +
-        687.1870074920579083) *
-        r +
-        42.313330701600911252) *
-        r +
-        1)
-    );
+    return (q * polynomial(CENTRAL_NUMERATOR, r)) / polynomial(CENTRAL_DENOMINATOR, r);
   }
-  let r = q < 0 ? p : 1 - p;
-  r = Math.sqrt(-Math.log(r));
-  let value: number;
-  if (r <= 5) {
-    r -= 1.6;
-    value =
-      (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
-        1.27045825245236838258) *
-        r +
-        3.64784832476320460504) *
-        r +
-        5.7694972214606914055) *
-        r +
-        4.6303378461565452959) *
-        r +
-        1.42343711074968357734) /
-      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
-        0.14810397642748007459) *
-        r +
-        0.68976733498510000455) *
-        r +
-        1.6763848301838038494) *
-        r +
-        2.05319162663775882187) *
-        r +
-        1);
-  } else {
-    r -= 5;
-    value =
-      (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r +
-        0.026532189526576123093) *
-        r +
-        0.29656057182850489123) *
-        r +
-        1.7848265399172913358) *
-        r +
-        5.4637849111641143699) *
-        r +
-        6.6579046435011037772) /
-      (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
-        7.868691311456132591e-4) *
-        r +
-        0.0148753612908506148525) *
-        r +
-        0.13692988092273580531) *
-        r +
-        0.59983220655588793769) *
-        r +
-        1);
-  }
+  const r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
+  const value =
+    r <= 5
+      ? polynomial(NEAR_NUMERATOR, r - 1.6) / polynomial(NEAR_DENOMINATOR, r - 1.6)
+      : polynomial(FAR_NUMERATOR, r - 5) / polynomial(FAR_DENOMINATOR, r - 5);
   return q < 0 ? -value : value;
 }
 
@@ -191,7 +155,10 @@ export function sequentialInterval(
  * monotone in the order of the raw p-values; NONE leaves them. Null entries have no p-value and are
  * not part of the family.
  */
-export function adjustedPValues(pValues: readonly (number | null)[], correction: Correction): (number | null)[] {
+export function adjustedPValues(
+  pValues: readonly (number | null)[],
+  correction: Correction,
+): (number | null)[] {
   if (correction === "NONE") return [...pValues];
   const ranked = pValues
     .map((p, index) => ({ p, index }))
