@@ -12,6 +12,7 @@ const PURE_CORES = [
   "src/evaluation/evaluate-user.ts",
   "src/evaluation/ruleset.ts",
   "src/results/statistics.ts",
+  "src/results/analysis.ts",
   "src/**/*-rules.ts",
   "src/shared/**/*.ts",
   "src/experiences/experience-kind.ts",

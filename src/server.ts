@@ -103,7 +103,7 @@ export async function startServer(
   app.use(bodyErrors);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
-  const scheduler = new ExperienceScheduler(services.experienceLifecycle, logger);
+  const scheduler = new ExperienceScheduler(services.experienceLifecycle, services.guardrails, logger);
   scheduler.start();
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;

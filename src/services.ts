@@ -13,6 +13,7 @@ import { ExperienceService } from "./experiences/experience.service";
 import { GoalService } from "./goals/goal.service";
 import { KeyService } from "./keys/key.service";
 import { SegmentService } from "./segments/segment.service";
+import { GuardrailService } from "./results/guardrails.service";
 import { ResultsService } from "./results/results.service";
 import { ResultRollups } from "./results/rollups";
 import { SettingsService } from "./settings/settings.service";
@@ -41,6 +42,7 @@ export function createServices(
   const rollups = new ResultRollups(db);
   const experiences = new ExperienceService(db, changes, settings, clock);
   const experienceLifecycle = new ExperienceLifecycleService(db, changes, audit, clock, rollups);
+  const results = new ResultsService(db, experienceReads, rollups, clock);
   return {
     clock,
     experiences,
@@ -49,7 +51,8 @@ export function createServices(
     experienceReads,
     evaluation: new EvaluationService(db, rollups, clock, signals),
     tracking: new TrackingService(db, rollups, clock, signals),
-    results: new ResultsService(db, experienceReads, rollups, clock),
+    results,
+    guardrails: new GuardrailService(db, results, changes, experienceLifecycle),
     db,
     logger,
     audit,

@@ -6,12 +6,13 @@ import { ExclusiveSlot } from "../evaluation/exclusive-slot.entity";
 import { KeyClaim } from "../evaluation/key-claim.entity";
 import { TestUser } from "../experiences/test-user.entity";
 import { ExperienceGoal } from "../experiences/experience-goal.entity";
+import { ExperienceGuardrail } from "../experiences/experience-guardrail.entity";
 import { KeyValue } from "../experiences/key-value.entity";
 import { ExperienceVersion } from "../experiences/experience-version.entity";
 import { Experience } from "../experiences/experience.entity";
 import { Variant } from "../experiences/variant.entity";
 import { Goal } from "../goals/goal.entity";
-import { FutureEvent, GoalRollup, UserGoalDay, UsersRollup } from "../results/rollup.entities";
+import { FutureEvent, GoalRollup, UserGoalDay, UserGoalPre, UsersRollup } from "../results/rollup.entities";
 import { Key } from "../keys/key.entity";
 import { Segment } from "../segments/segment.entity";
 import { Settings } from "../settings/settings.entity";
@@ -31,6 +32,7 @@ export const entities = [
   KeyValue,
   Variant,
   ExperienceGoal,
+  ExperienceGuardrail,
   Profile,
   TrackedEvent,
   StoredAssignment,
@@ -40,5 +42,6 @@ export const entities = [
   UsersRollup,
   GoalRollup,
   UserGoalDay,
+  UserGoalPre,
   FutureEvent,
 ];

@@ -4,7 +4,7 @@ import type { BatchWork, Database } from "../db/database";
 import { forShare, insertNew, insertRows, lockNames, matchesAny, sql } from "../db/sql";
 import type { Clock } from "../shared/clock";
 import type { Signals } from "../shared/signals";
-import type { LiveTestRow, ResultRollups } from "../results/rollups";
+import { LIVE_TEST_COLUMNS, type LiveTestRow, type ResultRollups } from "../results/rollups";
 import type { VersionedCache } from "../db/versioned-cache";
 import { RememberedReads } from "../db/remembered-reads";
 import { ExperienceStatus } from "../experiences/experience-kind";
@@ -312,10 +312,9 @@ export class EvaluationService {
     ];
     const tests = await sql<LiveTestRow>(
       tx,
-      `SELECT test.id, test.project_id, test.stopped_at, test.rollups_built, test.exposure_event
-         FROM experience test
-        WHERE test.id IN (:...ids) AND test.status = :running AND test.archived_at IS NULL
-        ORDER BY test.id${forShare(tx)}`,
+      `SELECT ${LIVE_TEST_COLUMNS} FROM experience
+        WHERE id IN (:...ids) AND status = :running AND archived_at IS NULL
+        ORDER BY id${forShare(tx)}`,
       { ids: wanted, running: ExperienceStatus.RUNNING },
     );
     if (tests.length === 0) return { tests, pinned: new Set() };

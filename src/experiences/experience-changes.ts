@@ -8,6 +8,7 @@ import { fail, ok, type Result } from "../shared/result";
 import { UserErrors, type FieldPath } from "../shared/user-error";
 import { versionConflict } from "../shared/versions";
 import { ExperienceGoal } from "./experience-goal.entity";
+import { ExperienceGuardrail } from "./experience-guardrail.entity";
 import { ExperienceKind, KIND_IN_WORDS } from "./experience-kind";
 import type { ExperienceReadModel } from "./experience-read-model";
 import { changedFields, type Snapshot } from "./experience-snapshot";
@@ -162,6 +163,10 @@ export class ExperienceChanges {
           where: { experienceId: experience.id },
           order: { position: "ASC" },
         });
+        const guardrails = await tx.find(ExperienceGuardrail, {
+          where: { experienceId: experience.id },
+          order: { position: "ASC" },
+        });
         const testUsers = await tx.find(TestUser, {
           where: { experienceId: experience.id },
           order: { userId: "ASC" },
@@ -175,6 +180,10 @@ export class ExperienceChanges {
           exposureEvent: experience.exposureEvent,
           primaryGoalId: experience.primaryGoalId,
           goalIds: goals.map((goal) => goal.goalId),
+          analysis: experience.analysis,
+          guardrailGoalIds: guardrails.map((guardrail) => guardrail.goalId),
+          guardrailAction: experience.guardrailAction,
+          guardrailBreach: experience.guardrailBreach,
           variants: variants.map((variant) => ({
             id: variant.id,
             name: variant.name,

@@ -182,6 +182,8 @@ export class ExperienceLifecycleService {
     if (action === "start") {
       experience.startedAt ??= now;
       experience.scheduledStartAt = null;
+      // A breach counts since the test last started: starting again watches afresh.
+      if (experience.kind === ExperienceKind.AB_TEST) experience.guardrailBreach = null;
     }
     if (action === "stop") {
       experience.stoppedAt = now;

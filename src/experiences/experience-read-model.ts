@@ -8,6 +8,7 @@ import { Goal } from "../goals/goal.entity";
 import { searchOf } from "../setup/setup-items";
 import { isId } from "../shared/ids";
 import { ExperienceGoal } from "./experience-goal.entity";
+import { ExperienceGuardrail } from "./experience-guardrail.entity";
 import { ExperienceKind, type ExperienceStatus } from "./experience-kind";
 import { staleSince } from "./experience-rules";
 import { ExperienceVersion } from "./experience-version.entity";
@@ -166,13 +167,14 @@ export class ExperienceReadModel {
       .getMany();
   }
 
-  /** Each test's goals in the order given, from one joined query. */
+  /** Each test's goals (or, with `link` ExperienceGuardrail, its guardrail goals) in the order given. */
   async goalsOf(
     projectId: string,
     experienceIds: readonly string[],
+    link: typeof ExperienceGoal | typeof ExperienceGuardrail = ExperienceGoal,
   ): Promise<{ experienceId: string; goal: Goal }[]> {
     const links = await this.db.reader
-      .createQueryBuilder(ExperienceGoal, "link")
+      .createQueryBuilder<ExperienceGoal | ExperienceGuardrail>(link, "link")
       .where("link.projectId = :projectId AND link.experienceId IN (:...ids)", {
         projectId,
         ids: experienceIds,

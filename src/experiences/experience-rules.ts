@@ -122,6 +122,26 @@ export function goalListErrors(
   return errors;
 }
 
+/** A test watches at most this many guardrail goals (besides its goals). */
+export const MAX_GUARDRAILS = 5;
+
+/** At most 5 guardrail goals, each listed once (a guardrail may also be one of the test's goals). */
+export function guardrailListErrors(goalIds: string[], path: string[]): UserError[] {
+  const errors: UserError[] = [];
+  if (goalIds.length > MAX_GUARDRAILS)
+    errors.push(
+      UserErrors.invalid(
+        path,
+        `An A/B test has at most ${MAX_GUARDRAILS} guardrail goals; got ${goalIds.length}`,
+      ),
+    );
+  goalIds.forEach((id, index) => {
+    if (goalIds.indexOf(id) !== index)
+      errors.push(UserErrors.invalid(at(path, index), "This goal is listed twice"));
+  });
+  return errors;
+}
+
 /** A test pins at most this many QA users: enough for a team, few enough to load with the ruleset. */
 export const MAX_TEST_USERS = 100;
 
@@ -181,6 +201,9 @@ export const EDIT_WINDOWS: Record<ExperienceKind, Record<string, EditWindow>> = 
     exposureEvent: "untilStopped",
     testUsers: "untilStopped",
     winner: "untilStopped",
+    analysis: "untilStopped",
+    guardrailGoalIds: "untilStopped",
+    guardrailAction: "untilStopped",
     trafficPercentage: "upwardOnceStarted",
     segmentId: "draftOnly",
     variants: "draftOnly",

@@ -1,4 +1,5 @@
 import { sameValue } from "../shared/json";
+import type { Analysis, GuardrailAction } from "../results/analysis";
 import { ExperienceKind } from "./experience-kind";
 
 /**
@@ -47,6 +48,9 @@ export interface RevertInput {
   primaryGoalId?: string;
   stickyTarget?: boolean;
   exposureEvent?: string;
+  analysis?: Analysis;
+  guardrailGoalIds?: string[];
+  guardrailAction?: GuardrailAction;
 }
 
 /** The content fields of each kind an update can change, as the snapshot names them. */
@@ -64,6 +68,9 @@ const CONTENT: Record<ExperienceKind, (keyof RevertInput)[]> = {
     "priority",
     "stickyTarget",
     "exposureEvent",
+    "analysis",
+    "guardrailGoalIds",
+    "guardrailAction",
   ],
 };
 

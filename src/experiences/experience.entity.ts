@@ -1,6 +1,7 @@
 import { Field, ID, InterfaceType, Int, registerEnumType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { InstantColumn } from "../db/columns";
+import { InstantColumn, JsonColumn } from "../db/columns";
+import type { Analysis, GuardrailAction, StoredBreach } from "../results/analysis";
 import { Describe } from "../graphql/descriptions";
 import { Segment } from "../segments/segment.entity";
 import { NamedRow } from "../setup/named-row";
@@ -120,6 +121,18 @@ export class Experience extends NamedRow {
 
   @Column({ type: "varchar", length: 36, nullable: true })
   rolledOutToId!: string | null;
+
+  /** A/B tests: how results are read (RULES.md "Analysis"); a change changes the reading, never what was recorded. */
+  @JsonColumn({ nullable: true })
+  analysis!: Analysis | null;
+
+  /** A/B tests: what a guardrail breach does. */
+  @Column({ type: "varchar", length: 8, nullable: true })
+  guardrailAction!: GuardrailAction | null;
+
+  /** A/B tests: the first guardrail breach since the test last started; starting again clears it. */
+  @JsonColumn({ nullable: true })
+  guardrailBreach!: StoredBreach | null;
 
   /** A/B tests: whether the results rollups hold every assignment and event (false: the next read rebuilds them). */
   @Column({ type: "boolean", default: false })

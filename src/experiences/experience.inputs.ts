@@ -3,6 +3,8 @@ import { Field, Float, ID, InputType, Int } from "type-graphql";
 import { Describe } from "../graphql/descriptions";
 import { VersionedUpdate } from "../graphql/versions";
 import { ExperienceKind, ExperienceStatus } from "./experience-kind";
+import { GuardrailAction } from "../results/analysis";
+import { AnalysisSettingsInput } from "../results/analysis.types";
 
 @InputType({ description: "Which experiences to list." })
 export class ExperienceFilter {
@@ -160,6 +162,25 @@ export class CreateABTestInput extends CreateExperienceFields {
     description: "Only users who performed this event after their assignment count in results.",
   })
   exposureEvent?: string | null;
+
+  @Field(() => AnalysisSettingsInput, {
+    nullable: true,
+    description: "Fields left null take Settings.defaultAnalysis.",
+  })
+  analysis?: AnalysisSettingsInput | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: "Goals watched for harm while the test runs; at most 5.",
+  })
+  guardrailGoalIds?: string[] | null;
+
+  @Field(() => GuardrailAction, {
+    nullable: true,
+    defaultValue: GuardrailAction.NOTIFY,
+    description: "What a breach does: NOTIFY records it, PAUSE also pauses the test.",
+  })
+  guardrailAction?: GuardrailAction | null;
 }
 
 @InputType({ description: "A QA user pinned to a variant of the test." })
@@ -226,4 +247,16 @@ export class UpdateABTestInput extends UpdateExperienceFields {
 
   @Field(() => String, { nullable: true, description: "An empty string clears it." })
   exposureEvent?: string | null;
+
+  @Field(() => AnalysisSettingsInput, {
+    nullable: true,
+    description: "Only the fields given change; may change while the test runs (results are read afresh).",
+  })
+  analysis?: AnalysisSettingsInput | null;
+
+  @Field(() => [ID], { nullable: true, description: "Until the test stops; replaces all guardrail goals." })
+  guardrailGoalIds?: string[] | null;
+
+  @Field(() => GuardrailAction, { nullable: true, description: "Until the test stops." })
+  guardrailAction?: GuardrailAction | null;
 }

@@ -40,6 +40,7 @@ import {
 } from "./experience.types";
 import { KeyValue } from "./key-value.entity";
 import { Variant } from "./variant.entity";
+import { GuardrailBreach } from "../results/analysis.types";
 
 @Resolver(() => Experience)
 export class ExperienceResolver {
@@ -205,6 +206,33 @@ export class ABTestResolver {
   @FieldResolver(() => Goal)
   async primaryGoal(@Root() test: Experience, @Ctx() { loaders }: RequestContext): Promise<Goal> {
     return (await loaders.goal.load(test.primaryGoalId!))!;
+  }
+
+  @FieldResolver(() => [Goal])
+  guardrailGoals(@Root() test: Experience, @Ctx() { loaders }: RequestContext): Promise<Goal[]> {
+    return loaders.guardrailGoals.load(test.id);
+  }
+
+  @FieldResolver(() => GuardrailBreach, {
+    nullable: true,
+    description: "The first breach since the test last started; null while none.",
+  })
+  async guardrailBreach(
+    @Root() test: Experience,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<GuardrailBreach | null> {
+    const breach = test.guardrailBreach;
+    if (!breach) return null;
+    const [goal, variants] = await Promise.all([
+      loaders.goal.load(breach.goalId),
+      loaders.variants.load(test.id),
+    ]);
+    return {
+      goal: goal!,
+      variant: variants.find((variant) => variant.id === breach.variantId)!,
+      at: new Date(breach.at),
+      interval: breach.interval,
+    };
   }
 }
 

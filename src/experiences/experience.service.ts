@@ -11,8 +11,18 @@ import { errorsOf, fail, ok, type Result } from "../shared/result";
 import { at, UserErrors, type FieldPath, type UserError } from "../shared/user-error";
 import type { ExperienceChanges, OpenChange } from "./experience-changes";
 import { ExperienceGoal } from "./experience-goal.entity";
+import { ExperienceGuardrail } from "./experience-guardrail.entity";
+import { GuardrailAction, type Analysis } from "../results/analysis";
+import { mergedAnalysis, type AnalysisDraft } from "../results/analysis-rules";
 import { ExperienceKind, ExperienceStatus, KIND_IN_WORDS } from "./experience-kind";
-import { editError, goalListErrors, rolloutError, trafficError, variantErrors } from "./experience-rules";
+import {
+  editError,
+  goalListErrors,
+  guardrailListErrors,
+  rolloutError,
+  trafficError,
+  variantErrors,
+} from "./experience-rules";
 import {
   CLEARED_BY_EMPTY_STRING,
   revertInput,
@@ -62,6 +72,9 @@ export interface CreateABTest extends CommonInput {
   priority?: number | null;
   stickyTarget?: boolean | null;
   exposureEvent?: string | null;
+  analysis?: AnalysisDraft | null;
+  guardrailGoalIds?: string[] | null;
+  guardrailAction?: GuardrailAction | null;
 }
 
 /**
@@ -83,6 +96,9 @@ export interface ExperienceUpdate {
   primaryGoalId?: string | null;
   stickyTarget?: boolean | null;
   exposureEvent?: string | null;
+  analysis?: AnalysisDraft | null;
+  guardrailGoalIds?: string[] | null;
+  guardrailAction?: GuardrailAction | null;
 }
 
 export interface UpdateInput extends ExperienceUpdate {
@@ -151,35 +167,45 @@ export class ExperienceService {
 
   createABTest(caller: Caller, input: CreateABTest): Promise<Result<Experience>> {
     const trafficPercentage = input.trafficPercentage ?? 100;
+    const guardrailGoalIds = input.guardrailGoalIds ?? [];
     const wanted = {
       keyIds: input.variants.flatMap((v) => v.values.map((value) => value.keyId)),
-      goalIds: input.goalIds,
+      goalIds: [...input.goalIds, ...guardrailGoalIds],
     };
     const exposureEvent = input.exposureEvent
       ? normalizeEventName(input.exposureEvent, ["input", "exposureEvent"])
       : null;
-    return this.create(caller, ExperienceKind.AB_TEST, input, wanted, async (refs, tx) => ({
-      errors: [
-        ...errorsOf(trafficError(trafficPercentage, ["input", "trafficPercentage"])),
-        ...variantsErrors(input.variants, refs, (field) => ["input", field]),
-        ...goalsErrors(input.goalIds, input.primaryGoalId, refs, (field) => ["input", field]),
-        ...(exposureEvent && !exposureEvent.ok ? exposureEvent.errors : []),
-      ],
-      columns: {
-        trafficPercentage,
-        primaryGoalId: input.primaryGoalId,
-        priority: input.priority ?? 0,
-        stickyTarget: input.stickyTarget ?? true,
-        exposureEvent: exposureEvent?.ok ? exposureEvent.value : null,
-        // The test keeps the setting as it is now, for life: changing the setting later never touches it.
-        mutuallyExclusive:
-          input.mutuallyExclusive ?? (await this.settings.get(caller, tx)).mutuallyExclusiveABTests,
-      },
-      write: async (tx, experience) => {
-        await writeVariants(tx, experience, input.variants);
-        await writeGoals(tx, experience, input.goalIds);
-      },
-    }));
+    return this.create(caller, ExperienceKind.AB_TEST, input, wanted, async (refs, tx) => {
+      const settings = await this.settings.get(caller, tx);
+      // Fields the input leaves out take the project's default as it is now; the test keeps them.
+      const analysis = mergedAnalysis(settings.defaultAnalysis, input.analysis, ["input", "analysis"]);
+      return {
+        errors: [
+          ...errorsOf(trafficError(trafficPercentage, ["input", "trafficPercentage"]), analysis),
+          ...variantsErrors(input.variants, refs, (field) => ["input", field]),
+          ...goalsErrors(input.goalIds, input.primaryGoalId, refs, (field) => ["input", field]),
+          ...guardrailsErrors(guardrailGoalIds, refs, ["input", "guardrailGoalIds"]),
+          ...(exposureEvent && !exposureEvent.ok ? exposureEvent.errors : []),
+        ],
+        columns: {
+          trafficPercentage,
+          primaryGoalId: input.primaryGoalId,
+          priority: input.priority ?? 0,
+          stickyTarget: input.stickyTarget ?? true,
+          exposureEvent: exposureEvent?.ok ? exposureEvent.value : null,
+          // The test keeps the setting as it is now, for life: changing the setting later never touches it.
+          mutuallyExclusive: input.mutuallyExclusive ?? settings.mutuallyExclusiveABTests,
+          analysis: analysis.ok ? analysis.value : null,
+          guardrailAction: input.guardrailAction ?? GuardrailAction.NOTIFY,
+          guardrailBreach: null,
+        },
+        write: async (tx, experience) => {
+          await writeVariants(tx, experience, input.variants);
+          await writeGoalLinks(tx, ExperienceGoal, experience, input.goalIds);
+          await writeGoalLinks(tx, ExperienceGuardrail, experience, guardrailGoalIds);
+        },
+      };
+    });
   }
 
   updateProductConfig(caller: Caller, input: UpdateInput): Promise<Result<Experience>> {
@@ -282,6 +308,9 @@ export class ExperienceService {
       stickyTarget: null,
       exposureEvent: null,
       winnerVariantId: null,
+      analysis: null,
+      guardrailAction: null,
+      guardrailBreach: null,
       rolledOutVariantId: null,
       rolledOutToId: null,
       rollupsBuilt: true,
@@ -332,7 +361,12 @@ export class ExperienceService {
     fieldOf: FieldOf,
   ): Promise<Result<Experience>> {
     const { experience, before } = change;
-    const update = effectiveChanges(input, before);
+    // An analysis input names only what changes: the whole analysis it makes is what is compared.
+    const analysis = input.analysis
+      ? mergedAnalysis(before.analysis as Analysis, input.analysis, fieldOf("analysis"))
+      : null;
+    if (analysis && !analysis.ok) return analysis;
+    const update = effectiveChanges({ ...input, analysis: analysis?.value ?? null }, before);
     // An update that changes nothing is no change: no new version, nothing in the history or the log.
     if (Object.keys(update).length === 0) return ok(experience);
     const refs = await References.load(tx, caller.projectId, {
@@ -341,7 +375,7 @@ export class ExperienceService {
         ...(update.variants ?? []).flatMap((v) => v.values.map((value) => value.keyId)),
         ...(update.value !== undefined ? [before.keyId as string] : []),
       ],
-      goalIds: update.goalIds ?? [],
+      goalIds: [...(update.goalIds ?? []), ...(update.guardrailGoalIds ?? [])],
       segmentIds: update.segmentId ? [update.segmentId] : [],
     });
     const errors: UserError[] = [];
@@ -382,6 +416,8 @@ export class ExperienceService {
       const primaryGoalId = update.primaryGoalId ?? experience.primaryGoalId!;
       errors.push(...goalsErrors(goalIds, primaryGoalId, refs, fieldOf, update.goalIds !== undefined));
     }
+    if (update.guardrailGoalIds)
+      errors.push(...guardrailsErrors(update.guardrailGoalIds, refs, fieldOf("guardrailGoalIds")));
     if (!naming.ok || errors.length) return fail(...errors);
 
     const taken = await nameTakenOrApplied(tx, experience, naming.value, fieldOf("name"));
@@ -392,12 +428,19 @@ export class ExperienceService {
     if (update.trafficPercentage !== undefined) experience.trafficPercentage = update.trafficPercentage;
     if (update.primaryGoalId !== undefined) experience.primaryGoalId = update.primaryGoalId;
     if (update.stickyTarget !== undefined) experience.stickyTarget = update.stickyTarget;
-    // What the test counts changed: its results rollups are rebuilt from the raw rows at the next read.
+    // What the test counts changed (its goals, guardrails, exposure, or the pre-period of CUPED's X):
+    // its results rollups are rebuilt from the raw rows at the next read.
     if (
       experience.status !== ExperienceStatus.DRAFT &&
-      (update.goalIds || update.exposureEvent !== undefined)
+      (update.goalIds ||
+        update.guardrailGoalIds ||
+        update.exposureEvent !== undefined ||
+        (update.analysis && update.analysis.cupedPreDays !== (before.analysis as Analysis).cupedPreDays))
     )
       experience.rollupsBuilt = false;
+    // Merged and checked above: the whole analysis.
+    if (update.analysis) experience.analysis = update.analysis as Analysis;
+    if (update.guardrailAction !== undefined) experience.guardrailAction = update.guardrailAction;
     if (update.exposureEvent !== undefined)
       experience.exposureEvent = exposureEvent?.ok ? exposureEvent.value : null;
     if (update.values) {
@@ -411,7 +454,11 @@ export class ExperienceService {
       await replaceVariants(tx, experience, update.variants, before.variants as SnapshotVariant[]);
     if (update.goalIds) {
       await tx.delete(ExperienceGoal, { experienceId: experience.id });
-      await writeGoals(tx, experience, update.goalIds);
+      await writeGoalLinks(tx, ExperienceGoal, experience, update.goalIds);
+    }
+    if (update.guardrailGoalIds) {
+      await tx.delete(ExperienceGuardrail, { experienceId: experience.id });
+      await writeGoalLinks(tx, ExperienceGuardrail, experience, update.guardrailGoalIds);
     }
     return ok(await this.changes.commit(tx, caller, action, change));
   }
@@ -457,6 +504,9 @@ const UPDATE_FIELDS: Record<keyof ExperienceUpdate, (snapshot: Snapshot) => unkn
   primaryGoalId: (s) => s.primaryGoalId,
   stickyTarget: (s) => s.stickyTarget,
   exposureEvent: (s) => s.exposureEvent,
+  analysis: (s) => s.analysis,
+  guardrailGoalIds: (s) => s.guardrailGoalIds,
+  guardrailAction: (s) => s.guardrailAction,
 };
 
 /** Values as the snapshot holds them: trimmed names and variants without ids, controls as booleans. */
@@ -526,6 +576,14 @@ function goalsErrors(
     ...(checkEach
       ? goalIds.flatMap((id, index) => errorsOf(refs.goalError(id, at(fieldOf("goalIds"), index))))
       : []),
+  ];
+}
+
+/** The guardrail list's shape, and each goal known and active. */
+function guardrailsErrors(goalIds: string[], refs: References, path: string[]): UserError[] {
+  return [
+    ...guardrailListErrors(goalIds, path),
+    ...goalIds.flatMap((id, index) => errorsOf(refs.goalError(id, at(path, index)))),
   ];
 }
 
@@ -599,9 +657,16 @@ async function replaceVariants(
     experience.winnerVariantId = null;
 }
 
-async function writeGoals(tx: EntityManager, experience: Experience, goalIds: string[]): Promise<void> {
+/** A test's goals, or its guardrail goals, in the order given. */
+async function writeGoalLinks(
+  tx: EntityManager,
+  link: typeof ExperienceGoal | typeof ExperienceGuardrail,
+  experience: Experience,
+  goalIds: string[],
+): Promise<void> {
+  if (goalIds.length === 0) return;
   await tx.insert(
-    ExperienceGoal,
+    link,
     goalIds.map((goalId, position) => ({
       experienceId: experience.id,
       goalId,

@@ -1,6 +1,9 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { Goal } from "../goals/goal.entity";
+import type { Analysis } from "../results/analysis";
+import { GuardrailAction } from "../results/analysis";
+import { AnalysisSettings } from "../results/analysis.types";
 import { connectionType } from "../graphql/connection";
 import { ExperienceVersion } from "./experience-version.entity";
 import { Describe } from "../graphql/descriptions";
@@ -106,6 +109,23 @@ export class ABTest extends Experience {
     description: "The product config that rollOutVariant created.",
   })
   rolledOutTo?: ProductConfig | null;
+
+  @Field(() => AnalysisSettings, {
+    description:
+      "How results are analysed: confidence, always-valid intervals, CUPED, multiple-testing correction.",
+  })
+  declare analysis: Analysis;
+
+  @Field(() => [Goal], {
+    description: "Goals watched for harm while the test runs (besides its goals; at most 5).",
+  })
+  guardrailGoals?: Goal[];
+
+  @Field(() => GuardrailAction, {
+    description:
+      "What a guardrail breach does: NOTIFY records it (audit, webhook), PAUSE also pauses the test.",
+  })
+  declare guardrailAction: GuardrailAction;
 }
 
 export const ExperienceConnection = connectionType("Experience", Experience);

@@ -25,10 +25,28 @@ export class Goal extends SetupItemEntity {
   })
   @Column({ type: "varchar", length: 128, nullable: true })
   valueProperty!: string | null;
+
+  @Field({
+    description:
+      "false when a rise is bad (crashes, refunds, uninstalls): results and guardrails read its direction.",
+  })
+  @Column({ type: "boolean", default: true })
+  higherIsBetter!: boolean;
 }
 
 export function goalView(goal: Goal): object {
-  const { id, name, description, events, where, valueProperty, archivedAt, createdAt, updatedAt } = goal;
+  const {
+    id,
+    name,
+    description,
+    events,
+    where,
+    valueProperty,
+    higherIsBetter,
+    archivedAt,
+    createdAt,
+    updatedAt,
+  } = goal;
   return {
     id,
     name,
@@ -36,6 +54,7 @@ export function goalView(goal: Goal): object {
     events,
     where,
     valueProperty,
+    higherIsBetter,
     archived: archivedAt !== null,
     archivedAt,
     createdAt,

@@ -29,6 +29,13 @@ export class CreateGoalInput {
     description: "A numeric event property (e.g. amount) whose per-user total results compare.",
   })
   valueProperty?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: true,
+    description: "false when a rise is bad (crashes, refunds): results and guardrails read its direction.",
+  })
+  higherIsBetter?: boolean | null;
 }
 
 @InputType({ description: "Fields left null keep their value." })
@@ -59,4 +66,7 @@ export class UpdateGoalInput extends VersionedUpdate {
     description: "An empty string clears it; frozen like events once an experience using the goal has run.",
   })
   valueProperty?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "The goal's direction; may change at any time." })
+  higherIsBetter?: boolean | null;
 }

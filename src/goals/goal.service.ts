@@ -19,6 +19,7 @@ export interface CreateGoal {
   events: string[];
   where?: PropertyConditionDraft[] | null;
   valueProperty?: string | null;
+  higherIsBetter?: boolean | null;
 }
 
 export interface UpdateGoal {
@@ -29,6 +30,7 @@ export interface UpdateGoal {
   events?: string[] | null;
   where?: PropertyConditionDraft[] | null;
   valueProperty?: string | null;
+  higherIsBetter?: boolean | null;
 }
 
 /** What a goal counts: its events, their filters and the value property. */
@@ -56,7 +58,11 @@ export class GoalService {
 
   create(caller: Caller, input: CreateGoal): Promise<Result<Goal>> {
     const counting = countingOf(input, "create");
-    return this.items.create(caller, input, counting);
+    return this.items.create(
+      caller,
+      input,
+      counting.ok ? ok({ ...counting.value, higherIsBetter: input.higherIsBetter ?? true }) : counting,
+    );
   }
 
   /**
@@ -68,10 +74,12 @@ export class GoalService {
     return this.items.change(caller, input, async (tx, goal) => {
       const counting = countingOf(input, "update");
       if (!counting.ok) return counting;
+      // The direction is how results read the goal, not what it counts: it may change at any time.
+      const direction = input.higherIsBetter != null ? { higherIsBetter: input.higherIsBetter } : {};
       const changed = (Object.keys(counting.value) as (keyof Counting)[]).filter(
         (field) => !sameCounting(field, counting.value[field], goal[field]),
       );
-      if (changed.length === 0) return counting;
+      if (changed.length === 0) return ok({ ...counting.value, ...direction });
       const ran = (await this.usages.usagesOfOne(tx, caller.projectId, "goal", goal.id)).filter(
         (usage) => usage.status !== ExperienceStatus.DRAFT,
       );
@@ -85,7 +93,7 @@ export class GoalService {
           ),
         );
       }
-      return counting;
+      return ok({ ...counting.value, ...direction });
     });
   }
 

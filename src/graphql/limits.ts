@@ -172,14 +172,18 @@ export function measureOperation(
 }
 
 /**
- * Objects that are part of their parent's row (a segment's rule tree) or of the response's frame:
- * reading them costs nothing beyond the parent, so they cost 0 points, like scalars.
+ * Objects that are part of their parent's row (a segment's rule tree, a test's analysis and breach)
+ * or computed with it (a result's intervals), or of the response's frame: reading them costs nothing
+ * beyond the parent, so they cost 0 points, like scalars.
  */
 const EMBEDDED_TYPES = new Set([
   "SegmentRule",
   "SegmentCondition",
   "PropertyCondition",
   "EventCondition",
+  "AnalysisSettings",
+  "GuardrailBreach",
+  "Interval",
   "PageInfo",
   "UserError",
 ]);

@@ -5,6 +5,7 @@ import type { Page, PageRequest } from "../db/pagination";
 import type { ExperienceVersion } from "../experiences/experience-version.entity";
 import type { Usage } from "../shared/user-error";
 import type { Referenced } from "../usages/usage.service";
+import { ExperienceGuardrail } from "../experiences/experience-guardrail.entity";
 
 /**
  * One batch per request for what a list's rows would otherwise fetch one by one: every field
@@ -45,6 +46,11 @@ export function createLoaders(services: Services, caller: Caller) {
     history: historyLoaders(services, projectId),
     experienceGoals: grouped(
       async (ids) => experiences.goalsOf(projectId, ids),
+      (link) => link.experienceId,
+      (link) => link.goal,
+    ),
+    guardrailGoals: grouped(
+      async (ids) => experiences.goalsOf(projectId, ids, ExperienceGuardrail),
       (link) => link.experienceId,
       (link) => link.goal,
     ),

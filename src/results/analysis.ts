@@ -8,7 +8,18 @@ import { studentTTwoSided } from "./statistics";
  * computed with SciPy and NumPy.
  */
 
-export type Correction = "NONE" | "HOLM" | "BENJAMINI_HOCHBERG";
+/** How p-values are corrected across a test's (variant, goal) comparisons. */
+export enum Correction {
+  NONE = "NONE",
+  HOLM = "HOLM",
+  BENJAMINI_HOCHBERG = "BENJAMINI_HOCHBERG",
+}
+
+/** What a guardrail breach does besides recording it (RULES.md "Guardrails"). */
+export enum GuardrailAction {
+  NOTIFY = "NOTIFY",
+  PAUSE = "PAUSE",
+}
 
 /** How a test's results are read (AnalysisSettings in the API). */
 export interface Analysis {
@@ -27,12 +38,20 @@ export const DEFAULT_ANALYSIS: Analysis = {
   sequentialTuning: 5000,
   cuped: true,
   cupedPreDays: 14,
-  correction: "HOLM",
+  correction: Correction.HOLM,
 };
 
 export interface Interval {
   low: number;
   high: number;
+}
+
+/** A guardrail breach as a test keeps it: which goal, which variant, when (ms), the interval that showed it. */
+export interface StoredBreach {
+  goalId: string;
+  variantId: string;
+  at: number;
+  interval: Interval;
 }
 
 /**
@@ -159,14 +178,14 @@ export function adjustedPValues(
   pValues: readonly (number | null)[],
   correction: Correction,
 ): (number | null)[] {
-  if (correction === "NONE") return [...pValues];
+  if (correction === Correction.NONE) return [...pValues];
   const ranked = pValues
     .map((p, index) => ({ p, index }))
     .filter((entry): entry is { p: number; index: number } => entry.p !== null)
     .sort((a, b) => a.p - b.p);
   const m = ranked.length;
   const adjusted: (number | null)[] = pValues.map(() => null);
-  if (correction === "HOLM") {
+  if (correction === Correction.HOLM) {
     let running = 0;
     ranked.forEach(({ p, index }, i) => {
       running = Math.max(running, Math.min(1, (m - i) * p));

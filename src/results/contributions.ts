@@ -9,7 +9,10 @@ import type { Properties } from "../shared/properties";
  * - a goal event counts when it is one of the goal's events, passes the goal's filters, and happens
  *   at or after the entry and before the stop; the user converts on the day of the first one;
  * - a goal's value is the sum of the value property over the counted events (absent or not a finite
- *   number: 0), and per user the total of those.
+ *   number: 0), and per user the total of those;
+ * - CUPED's X (RULES.md "Analysis"): the user's same measure over the `preDays` days before their
+ *   assignment (the goal's events and filters; the value total, or 1 if any such event), whatever
+ *   their entry or the stop.
  */
 
 export const DAY_MS = 86_400_000;
@@ -32,6 +35,8 @@ export interface TestCounting {
   /** Events at or after this do not count; null while the test runs. */
   stoppedAt: number | null;
   goals: CountedGoal[];
+  /** Days before a user's assignment that make their pre-period measure (CUPED's X). */
+  preDays: number;
 }
 
 export interface CountedEvent {
@@ -53,6 +58,8 @@ export interface UserCounting {
   /** Null: not counted (yet): no exposure since the assignment. */
   enteredAt: number | null;
   goals: GoalDays;
+  /** Per goal, the user's events of its pre-period (only goals with any). */
+  pre: Map<string, DayTotals>;
 }
 
 /** The event names that matter to a test's results. */
@@ -82,6 +89,11 @@ export function entryOf(
   return first;
 }
 
+/** When a user's pre-period starts: `preDays` before their assignment (it ends at the assignment). */
+export function preStartOf(test: TestCounting, assignedAt: number): number {
+  return assignedAt - test.preDays * DAY_MS;
+}
+
 /** A user's counting, from all their events of the counted names (any order). */
 export function countUser(
   test: TestCounting,
@@ -89,8 +101,45 @@ export function countUser(
   events: readonly CountedEvent[],
 ): UserCounting {
   const enteredAt = entryOf(test, assignment.assignedAt, events);
-  const counting: UserCounting = { variantId: assignment.variantId, enteredAt, goals: new Map() };
+  const counting: UserCounting = {
+    variantId: assignment.variantId,
+    enteredAt,
+    goals: new Map(),
+    pre: preOf(test, assignment.assignedAt, events),
+  };
   return enteredAt === null ? counting : addEvents(test, counting, events);
+}
+
+/** Each goal's events in the user's pre-period, [assignment − preDays, assignment). */
+function preOf(
+  test: TestCounting,
+  assignedAt: number,
+  events: readonly CountedEvent[],
+): Map<string, DayTotals> {
+  const pre = new Map<string, DayTotals>();
+  const from = preStartOf(test, assignedAt);
+  for (const event of events) {
+    if (event.at < from || event.at >= assignedAt) continue;
+    for (const goal of test.goals) {
+      if (!goal.events.has(event.name) || !goal.passes(event.properties)) continue;
+      const totals = pre.get(goal.id) ?? { occurrences: 0, valueSum: 0 };
+      pre.set(goal.id, {
+        occurrences: totals.occurrences + 1,
+        valueSum: totals.valueSum + valueOf(goal, event.properties),
+      });
+    }
+  }
+  return pre;
+}
+
+/** Whether new events fall in the user's pre-period: their X changes, and they are counted again from their events. */
+export function touchesPrePeriod(
+  test: TestCounting,
+  assignedAt: number,
+  events: readonly CountedEvent[],
+): boolean {
+  const from = preStartOf(test, assignedAt);
+  return events.some((event) => event.at >= from && event.at < assignedAt);
 }
 
 /**
@@ -145,6 +194,39 @@ export interface GoalCell {
   occurrences: number;
   valueSum: number;
   valueSumOfSquares: number;
+  /** CUPED: Σ X of the users entering (on their entry day), Σ X², and Σ X·ΔY of the day's growth of Y. */
+  xSum: number;
+  xSumOfSquares: number;
+  xySum: number;
+}
+
+export const ZERO_CELL: GoalCell = {
+  converters: 0,
+  occurrences: 0,
+  valueSum: 0,
+  valueSumOfSquares: 0,
+  xSum: 0,
+  xSumOfSquares: 0,
+  xySum: 0,
+};
+
+/** The sum of two cells, field by field. */
+export function addCells(a: GoalCell, b: GoalCell): GoalCell {
+  return {
+    converters: a.converters + b.converters,
+    occurrences: a.occurrences + b.occurrences,
+    valueSum: a.valueSum + b.valueSum,
+    valueSumOfSquares: a.valueSumOfSquares + b.valueSumOfSquares,
+    xSum: a.xSum + b.xSum,
+    xSumOfSquares: a.xSumOfSquares + b.xSumOfSquares,
+    xySum: a.xySum + b.xySum,
+  };
+}
+
+/** A user's pre-period measure X on a goal: the value total with a value property, else 1 if any event. */
+function preMeasure(goal: CountedGoal, pre: DayTotals | undefined): number {
+  if (!pre) return 0;
+  return goal.valueProperty === null ? (pre.occurrences > 0 ? 1 : 0) : pre.valueSum;
 }
 
 /** Rollup rows, keyed: users by "variant|entryDay", goals by "variant|goal|entryDay|eventDay". */
@@ -159,10 +241,13 @@ export function emptyRows(): RollupRows {
 
 /**
  * What a user adds to the rollups: one user on their entry day and, per goal and day with counted
- * events, the events, the value, the conversion on the first such day, and how much the square of
- * their running value total grew that day. Nothing for a user not (yet) counted or a QA test user.
+ * events, the events, the value, the conversion on the first such day, how much the square of their
+ * running value total grew that day, and X times the growth of their measure Y that day (the value,
+ * or 1 on the day they converted); and per goal, their X and X² on their entry day. Nothing for a
+ * user not (yet) counted or a QA test user.
  */
 export function contributionOf(
+  test: TestCounting,
   user: UserCounting | null,
   into: RollupRows = emptyRows(),
   sign = 1,
@@ -170,7 +255,16 @@ export function contributionOf(
   if (!user || user.enteredAt === null) return into;
   const entryDay = dayOf(user.enteredAt);
   addTo(into.users, `${user.variantId}|${entryDay}`, sign);
-  for (const [goalId, days] of user.goals) {
+  const add = (goalId: string, day: number, cell: Partial<GoalCell>) => {
+    const key = `${user.variantId}|${goalId}|${entryDay}|${day}`;
+    const scaled = Object.fromEntries(Object.entries(cell).map(([field, value]) => [field, sign * value]));
+    into.goals.set(key, addCells(into.goals.get(key) ?? ZERO_CELL, { ...ZERO_CELL, ...scaled }));
+  };
+  for (const goal of test.goals) {
+    const x = preMeasure(goal, user.pre.get(goal.id));
+    if (x !== 0) add(goal.id, entryDay, { xSum: x, xSumOfSquares: x * x });
+    const days = user.goals.get(goal.id);
+    if (!days) continue;
     let total = 0;
     let converted = false;
     for (const day of [...days.keys()].sort((a, b) => a - b)) {
@@ -178,18 +272,13 @@ export function contributionOf(
       if (occurrences === 0) continue;
       const grown = (total + valueSum) ** 2 - total ** 2;
       total += valueSum;
-      const key = `${user.variantId}|${goalId}|${entryDay}|${day}`;
-      const cell = into.goals.get(key) ?? {
-        converters: 0,
-        occurrences: 0,
-        valueSum: 0,
-        valueSumOfSquares: 0,
-      };
-      into.goals.set(key, {
-        converters: cell.converters + (converted ? 0 : sign),
-        occurrences: cell.occurrences + sign * occurrences,
-        valueSum: cell.valueSum + sign * valueSum,
-        valueSumOfSquares: cell.valueSumOfSquares + sign * grown,
+      const measureGrowth = goal.valueProperty === null ? (converted ? 0 : 1) : valueSum;
+      add(goal.id, day, {
+        converters: converted ? 0 : 1,
+        occurrences,
+        valueSum,
+        valueSumOfSquares: grown,
+        xySum: x * measureGrowth,
       });
       converted = true;
     }
@@ -198,8 +287,12 @@ export function contributionOf(
 }
 
 /** What changes in the rollups when a user's counting goes from `before` to `after`. */
-export function changeOf(before: UserCounting | null, after: UserCounting | null): RollupRows {
-  return contributionOf(before, contributionOf(after), -1);
+export function changeOf(
+  test: TestCounting,
+  before: UserCounting | null,
+  after: UserCounting | null,
+): RollupRows {
+  return contributionOf(test, before, contributionOf(test, after), -1);
 }
 
 function addTo(map: Map<string, number>, key: string, amount: number): void {

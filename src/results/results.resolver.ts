@@ -12,7 +12,7 @@ export class ResultsResolver {
   @FieldResolver(() => ABTestResults, {
     description: "Results over all time, or over assignments and events in [from, to).",
   })
-  results(
+  async results(
     @Root() test: Experience,
     @Arg("from", () => Date, {
       nullable: true,
@@ -23,7 +23,10 @@ export class ResultsResolver {
     to: Date | null,
     @Ctx() { services }: RequestContext,
   ): Promise<ABTestResults> {
-    return services.results.resultsOf(test, { from, to });
+    const results = await services.results.resultsOf(test, { from, to });
+    // Guardrails are checked after every results read too (RULES.md), not only by the scheduler.
+    await services.guardrails.check(test);
+    return results;
   }
 }
 

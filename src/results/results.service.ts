@@ -2,11 +2,27 @@ import type { Database } from "../db/database";
 import { sql } from "../db/sql";
 import type { ExperienceReadModel } from "../experiences/experience-read-model";
 import type { Experience } from "../experiences/experience.entity";
+import { ExperienceGuardrail } from "../experiences/experience-guardrail.entity";
 import type { Variant } from "../experiences/variant.entity";
 import type { Goal } from "../goals/goal.entity";
 import type { Clock } from "../shared/clock";
 import { InvalidArgument } from "../shared/invalid-argument";
-import { DAY_MS, dayOf } from "./contributions";
+import {
+  adjustedPValues,
+  cupedComparison,
+  cupedFit,
+  DEFAULT_ANALYSIS,
+  differenceInterval,
+  harmful,
+  mean,
+  sequentialInterval,
+  type Analysis,
+  type CupedFit,
+  type Interval,
+  type MeasureSums,
+  type StoredBreach,
+} from "./analysis";
+import { addCells, DAY_MS, dayOf, ZERO_CELL, type GoalCell } from "./contributions";
 import type { ResultRollups } from "./rollups";
 import type { ABTestResults, GoalResult, VariantResult } from "./results.types";
 import {
@@ -24,18 +40,10 @@ export interface ResultsWindow {
   to?: Date | null;
 }
 
-/** A variant's sums on one goal. */
-interface GoalSums {
-  converters: number;
-  occurrences: number;
-  valueSum: number;
-  valueSumOfSquares: number;
-}
-
 /** What the rollups hold for a window, by day: users by entry day, goal sums by event day. */
 interface DaySums {
   users: Map<string, Map<number, number>>;
-  goals: Map<string, Map<number, GoalSums>>;
+  goals: Map<string, Map<number, GoalCell>>;
 }
 
 /**
@@ -62,7 +70,8 @@ export class ResultsService {
       this.sumsOf(test.id, fromDay, toDay),
     ]);
     const goals = links.map((link) => link.goal);
-    const figures = (throughDay: number) => variantResults(variants, goals, sums, throughDay);
+    const analysis = test.analysis ?? DEFAULT_ANALYSIS;
+    const figures = (throughDay: number) => variantResults(variants, goals, analysis, sums, throughDay);
     const all = figures(Number.MAX_SAFE_INTEGER);
     return {
       variants: all,
@@ -72,6 +81,46 @@ export class ResultsService {
       ),
       series: { days: daysOf(test, fromDay, toDay, this.clock.now()), figures },
     };
+  }
+
+  /**
+   * The first harm a guardrail shows (RULES.md "Guardrails"): for each guardrail goal in order and
+   * each variant in order, the always-valid interval of variant − control over all time, at the
+   * test's confidence and tuning (whether or not its results show that interval), wholly on the
+   * goal's bad side. Null when none does.
+   */
+  async guardrailHarm(test: Experience): Promise<StoredBreach | null> {
+    const guardrails = await this.experiences.goalsOf(test.projectId, [test.id], ExperienceGuardrail);
+    if (guardrails.length === 0) return null;
+    await this.rollups.ensureBuilt(test.projectId, test.id);
+    const [variants, sums] = await Promise.all([
+      this.experiences.variantsOf(test.projectId, [test.id]),
+      this.sumsOf(test.id, null, null),
+    ]);
+    const analysis = test.analysis ?? DEFAULT_ANALYSIS;
+    const control = variants.find((variant) => variant.isControl)!;
+    const usersOf = (variant: Variant) => total(sums.users.get(variant.id), Infinity, (n) => n, 0, add);
+    const measure = (variant: Variant, goal: Goal) =>
+      measureOf(goal, {
+        users: usersOf(variant),
+        ...total(sums.goals.get(`${variant.id}|${goal.id}`), Infinity, (cell) => cell, ZERO_CELL, addCells),
+      });
+    for (const { goal } of guardrails) {
+      for (const variant of variants) {
+        if (variant === control) continue;
+        const interval = finiteInterval(
+          sequentialInterval(
+            measure(control, goal),
+            measure(variant, goal),
+            analysis.confidenceLevel,
+            analysis.sequentialTuning,
+          ),
+        );
+        if (interval && harmful(interval, goal.higherIsBetter))
+          return { goalId: goal.id, variantId: variant.id, at: this.clock.now(), interval };
+      }
+    }
+    return null;
   }
 
   /**
@@ -96,10 +145,14 @@ export class ResultsService {
         occurrences: number | string;
         value_sum: number | string;
         value_sum_of_squares: number | string;
+        x_sum: number | string;
+        x_sum_of_squares: number | string;
+        xy_sum: number | string;
       }>(
         this.db.reader,
         `SELECT variant_id, goal_id, event_day AS day, SUM(converters) AS converters, SUM(occurrences) AS occurrences,
-                SUM(value_sum) AS value_sum, SUM(value_sum_of_squares) AS value_sum_of_squares
+                SUM(value_sum) AS value_sum, SUM(value_sum_of_squares) AS value_sum_of_squares,
+                SUM(x_sum) AS x_sum, SUM(x_sum_of_squares) AS x_sum_of_squares, SUM(xy_sum) AS xy_sum
            FROM rollup_goals WHERE experience_id = :testId${entered}${toDay === null ? "" : " AND event_day < :toDay"}
           GROUP BY variant_id, goal_id, event_day`,
         parameters,
@@ -113,12 +166,15 @@ export class ResultsService {
     }
     for (const row of goals) {
       const key = `${row.variant_id}|${row.goal_id}`;
-      const days = sums.goals.get(key) ?? new Map<number, GoalSums>();
+      const days = sums.goals.get(key) ?? new Map<number, GoalCell>();
       days.set(Number(row.day), {
         converters: Number(row.converters),
         occurrences: Number(row.occurrences),
         valueSum: Number(row.value_sum),
         valueSumOfSquares: Number(row.value_sum_of_squares),
+        xSum: Number(row.x_sum),
+        xSumOfSquares: Number(row.x_sum_of_squares),
+        xySum: Number(row.xy_sum),
       });
       sums.goals.set(key, days);
     }
@@ -151,44 +207,54 @@ function daysOf(test: Experience, fromDay: number | null, toDay: number | null, 
 function variantResults(
   variants: Variant[],
   goals: Goal[],
+  analysis: Analysis,
   sums: DaySums,
   throughDay: number,
 ): VariantResult[] {
   const usersOf = (variant: Variant) => total(sums.users.get(variant.id), throughDay, (n) => n, 0, add);
-  const goalOf = (variant: Variant, goal: Goal) =>
-    total(sums.goals.get(`${variant.id}|${goal.id}`), throughDay, (cell) => cell, ZERO, addCells);
+  const cellOf = (variant: Variant, goal: Goal) =>
+    total(sums.goals.get(`${variant.id}|${goal.id}`), throughDay, (cell) => cell, ZERO_CELL, addCells);
   const control = variants.find((variant) => variant.isControl)!;
-  const controlUsers = usersOf(control);
-  return variants.map((variant) => {
-    const users = usersOf(variant);
+  const users = new Map(variants.map((variant) => [variant.id, usersOf(variant)]));
+  const perGoal = goals.map((goal) => {
+    const figures = variants.map((variant) => ({ users: users.get(variant.id)!, ...cellOf(variant, goal) }));
+    const measures = figures.map((figure) => measureOf(goal, figure));
     return {
-      variant,
-      users,
-      goals: goals.map((goal) =>
-        goalResult(
-          goal,
-          { users: controlUsers, ...goalOf(control, goal) },
-          { users, ...goalOf(variant, goal) },
-          variant === control,
-        ),
-      ),
+      goal,
+      figures,
+      measures,
+      fit: analysis.cuped ? cupedFit(measures) : null,
     };
   });
+  const controlIndex = variants.indexOf(control);
+  const results = variants.map((variant, v) => ({
+    variant,
+    users: users.get(variant.id)!,
+    goals: perGoal.map(({ goal, figures, measures, fit }) =>
+      goalResult(
+        goal,
+        analysis,
+        figures[controlIndex],
+        figures[v],
+        measures[controlIndex],
+        measures[v],
+        fit,
+        v === controlIndex,
+      ),
+    ),
+  }));
+  // The correction runs over every (variant, goal) comparison of the test at once.
+  const comparisons = results.flatMap((result) => result.goals);
+  const adjusted = adjustedPValues(
+    comparisons.map((goalResult) => goalResult.adjustedPValue),
+    analysis.correction,
+  );
+  comparisons.forEach((goalResult, i) => (goalResult.adjustedPValue = finiteOrNull(adjusted[i])));
+  return results;
 }
-
-const ZERO: GoalSums = { converters: 0, occurrences: 0, valueSum: 0, valueSumOfSquares: 0 };
 
 function add(a: number, b: number): number {
   return a + b;
-}
-
-function addCells(a: GoalSums, b: GoalSums): GoalSums {
-  return {
-    converters: a.converters + b.converters,
-    occurrences: a.occurrences + b.occurrences,
-    valueSum: a.valueSum + b.valueSum,
-    valueSumOfSquares: a.valueSumOfSquares + b.valueSumOfSquares,
-  };
 }
 
 /** The sum of a series' entries up to a day. */
@@ -204,13 +270,42 @@ function total<T, R>(
   return sum;
 }
 
-type Figures = GoalSums & { users: number };
+type Figures = GoalCell & { users: number };
+
+/**
+ * A variant's sums of the goal's measure per counted user (RULES.md "Analysis"): the value total
+ * with a value property, else 1 for a user who converted (so ΣY = ΣY² = converters), and of X.
+ */
+function measureOf(goal: Goal, figures: Figures): MeasureSums {
+  const valued = goal.valueProperty !== null;
+  return {
+    n: figures.users,
+    y: valued ? figures.valueSum : figures.converters,
+    yy: valued ? figures.valueSumOfSquares : figures.converters,
+    x: figures.xSum,
+    xx: figures.xSumOfSquares,
+    xy: figures.xySum,
+  };
+}
 
 function rate(arm: Arm): number {
   return arm.users === 0 ? 0 : arm.conversions / arm.users;
 }
 
-function goalResult(goal: Goal, control: Figures, variant: Figures, isControl: boolean): GoalResult {
+/**
+ * One variant's figures on one goal. `adjustedPValue` holds the measure's raw p-value here; the
+ * caller corrects them all at once.
+ */
+function goalResult(
+  goal: Goal,
+  analysis: Analysis,
+  control: Figures,
+  variant: Figures,
+  controlMeasure: MeasureSums,
+  variantMeasure: MeasureSums,
+  fit: CupedFit | null,
+  isControl: boolean,
+): GoalResult {
   const arm = (figures: Figures): Arm => ({ users: figures.users, conversions: figures.converters });
   const values = (figures: Figures): ValueArm => ({
     users: figures.users,
@@ -222,6 +317,11 @@ function goalResult(goal: Goal, control: Figures, variant: Figures, isControl: b
   const hasValue = goal.valueProperty !== null;
   const controlPerUser = perUser(control);
   const variantPerUser = perUser(variant);
+  const pValue = comparable ? twoProportionPValue(arm(control), arm(variant)) : null;
+  const valuePValue =
+    hasValue && comparable ? finiteOrNull(welchPValue(values(control), values(variant))) : null;
+  const cuped =
+    fit && !isControl ? cupedComparison(controlMeasure, variantMeasure, fit, analysis.confidenceLevel) : null;
   return {
     goal,
     conversions: variant.converters,
@@ -230,7 +330,7 @@ function goalResult(goal: Goal, control: Figures, variant: Figures, isControl: b
       comparable && rate(arm(control)) > 0
         ? (rate(arm(variant)) - rate(arm(control))) / rate(arm(control))
         : null,
-    pValue: comparable ? twoProportionPValue(arm(control), arm(variant)) : null,
+    pValue,
     chanceToBeatControl: comparable ? chanceToBeatControl(arm(control), arm(variant)) : null,
     occurrences: variant.occurrences,
     valueTotal: hasValue ? finiteOrNull(variant.valueSum) : null,
@@ -239,7 +339,26 @@ function goalResult(goal: Goal, control: Figures, variant: Figures, isControl: b
       hasValue && comparable && controlPerUser !== null && controlPerUser !== 0 && variantPerUser !== null
         ? finiteOrNull((variantPerUser - controlPerUser) / Math.abs(controlPerUser))
         : null,
-    valuePValue: hasValue && comparable ? finiteOrNull(welchPValue(values(control), values(variant))) : null,
+    valuePValue,
+    mean: finiteOrNull(mean(variantMeasure)) ?? 0,
+    differenceInterval: isControl
+      ? null
+      : finiteInterval(differenceInterval(controlMeasure, variantMeasure, analysis.confidenceLevel)),
+    sequentialInterval:
+      isControl || !analysis.sequential
+        ? null
+        : finiteInterval(
+            sequentialInterval(
+              controlMeasure,
+              variantMeasure,
+              analysis.confidenceLevel,
+              analysis.sequentialTuning,
+            ),
+          ),
+    adjustedPValue: isControl ? null : hasValue ? valuePValue : pValue,
+    cupedDifferenceInterval: cuped ? finiteInterval(cuped.interval) : null,
+    cupedPValue: cuped ? finiteOrNull(cuped.pValue) : null,
+    varianceReduction: fit ? finiteOrNull(fit.varianceReduction) : null,
   };
 }
 
@@ -249,4 +368,8 @@ function goalResult(goal: Goal, control: Figures, variant: Figures, isControl: b
  */
 function finiteOrNull(value: number | null): number | null {
   return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function finiteInterval(interval: Interval | null): Interval | null {
+  return interval && Number.isFinite(interval.low) && Number.isFinite(interval.high) ? interval : null;
 }

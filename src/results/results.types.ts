@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { Variant } from "../experiences/variant.entity";
 import { Goal } from "../goals/goal.entity";
+import { Interval } from "./analysis.types";
 
 @ObjectType({ description: "How one variant does on one goal." })
 export class GoalResult {
@@ -63,6 +64,54 @@ export class GoalResult {
     description: "Welch's two-sided t-test of valuePerUser against the control; null for the control.",
   })
   valuePValue!: number | null;
+
+  @Field(() => Float, {
+    description:
+      "The goal's measure per counted user: valuePerUser with a valueProperty, else conversionRate.",
+  })
+  mean!: number;
+
+  @Field(() => Interval, {
+    nullable: true,
+    description:
+      "Fixed-horizon interval of mean(variant) − mean(control) at analysis.confidenceLevel; null for the control.",
+  })
+  differenceInterval!: Interval | null;
+
+  @Field(() => Interval, {
+    nullable: true,
+    description:
+      "Always-valid interval of the same difference; null for the control or when analysis.sequential is off.",
+  })
+  sequentialInterval!: Interval | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The measure's own p-value (valuePValue with a valueProperty, else pValue) after analysis.correction; null for the control.",
+  })
+  adjustedPValue!: number | null;
+
+  @Field(() => Interval, {
+    nullable: true,
+    description:
+      "With analysis.cuped: the interval of the CUPED-adjusted difference; null for the control or when off.",
+  })
+  cupedDifferenceInterval!: Interval | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "With analysis.cuped: the two-sided p-value of the CUPED-adjusted difference; null for the control or when off.",
+  })
+  cupedPValue!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "With analysis.cuped: 1 − variance(adjusted) / variance(unadjusted), pooled over the test's users; null when off.",
+  })
+  varianceReduction!: number | null;
 }
 
 @ObjectType({ description: "How one variant does." })

@@ -57,6 +57,16 @@ export class GoalRollup {
 
   @Column({ type: "double precision" })
   valueSumOfSquares!: number;
+
+  /** CUPED: the sum of the entering users' pre-period measure X (on their entry day), of X², and of X·ΔY per day. */
+  @Column({ type: "double precision", default: 0 })
+  xSum!: number;
+
+  @Column({ type: "double precision", default: 0 })
+  xSumOfSquares!: number;
+
+  @Column({ type: "double precision", default: 0 })
+  xySum!: number;
 }
 
 /**
@@ -76,6 +86,28 @@ export class UserGoalDay {
 
   @PrimaryColumn({ type: "integer" })
   day!: number;
+
+  @Column({ type: "integer" })
+  occurrences!: number;
+
+  @Column({ type: "double precision" })
+  valueSum!: number;
+}
+
+/**
+ * One user's events of one goal in the test's pre-period (CUPED's X: the cupedPreDays before their
+ * assignment), for users who have any: the state their X is kept in as late events arrive.
+ */
+@Entity("rollup_user_goal_pre")
+export class UserGoalPre {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  experienceId!: string;
+
+  @PrimaryColumn({ type: "varchar", length: 256 })
+  userId!: string;
+
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  goalId!: string;
 
   @Column({ type: "integer" })
   occurrences!: number;

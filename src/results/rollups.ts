@@ -5,7 +5,9 @@ import { ExperienceKind } from "../experiences/experience-kind";
 import { compileEventFilters } from "../segments/segment-matching";
 import type { PropertyCondition } from "../segments/segment-rule";
 import { propertiesOf } from "../shared/properties";
+import { DEFAULT_ANALYSIS, type Analysis } from "./analysis";
 import {
+  addCells,
   addEvents,
   changeOf,
   countedNames,
@@ -13,7 +15,10 @@ import {
   dayOf,
   emptyRows,
   movesEntry,
+  preStartOf,
+  touchesPrePeriod,
   type CountedEvent,
+  type DayTotals,
   type GoalCell,
   type RollupRows,
   type TestCounting,
@@ -45,6 +50,17 @@ export interface LiveTestRow {
   stopped_at: number | string | null;
   rollups_built: boolean | number;
   exposure_event: string | null;
+  /** The test's analysis (JSON): its cupedPreDays is the pre-period of X. */
+  analysis: string | null;
+}
+
+/** A test's row's columns as LiveTestRow reads them, for the statements that select it. */
+export const LIVE_TEST_COLUMNS = "id, project_id, stopped_at, rollups_built, exposure_event, analysis";
+
+/** A user's stored state: goal days since entry, and the pre-period per goal. */
+interface StoredState {
+  goals: UserCounting["goals"];
+  pre: UserCounting["pre"];
 }
 
 /** Users per statement: IN lists and VALUES rows stay far below both engines' limits on parameters. */
@@ -91,20 +107,23 @@ export class ResultRollups {
     for (const test of built) {
       const counting = countings.get(test.id)!;
       const names = countedNames(counting);
+      // Events from the start of the user's pre-period on: those before the assignment move X.
       const touched = assignments.filter(
         (a) =>
           a.experience_id === test.id &&
           (byUser.get(a.user_id) ?? []).some(
-            (event) => names.has(event.name) && event.at >= Number(a.assigned_at),
+            (event) => names.has(event.name) && event.at >= preStartOf(counting, Number(a.assigned_at)),
           ),
       );
       for (let start = 0; start < touched.length; start += CHUNK) {
         const chunk = touched.slice(start, start + CHUNK);
-        await this.update(tx, test, chunk, (assignment, before) => {
+        await this.update(tx, test, counting, chunk, (assignment, before) => {
+          const assignedAt = Number(assignment.assigned_at);
           const newEvents = (byUser.get(assignment.user_id) ?? [])
             .filter((event) => names.has(event.name))
             .map(countedEvent);
-          return movesEntry(counting, before, Number(assignment.assigned_at), newEvents)
+          return movesEntry(counting, before, assignedAt, newEvents) ||
+            touchesPrePeriod(counting, assignedAt, newEvents)
             ? null
             : addEvents(counting, before, newEvents);
         });
@@ -115,8 +134,9 @@ export class ResultRollups {
   /**
    * After evaluate placed users in tests (inside its transaction, the users locked): each placement
    * counts its user from now, unless the test waits for an exposure. An event a user sent dated
-   * after now was stored before this placement could count it: such users are answered, to be
-   * counted from their events by recountPlaced once their assignments are written.
+   * after now was stored before this placement could count it, and events of the test's goals in the
+   * user's pre-period make their CUPED X: such users are answered, to be counted from their events
+   * by recountPlaced once their assignments are written.
    */
   async placed(
     tx: EntityManager,
@@ -152,16 +172,57 @@ export class ResultRollups {
     }
     await addUsers(tx, [...cells.values()]);
     const recounted = new Set(withFutureEvents.map((row) => `${row.project_id} ${row.user_id}`));
+    const withPastEvents = await this.goalEventsBefore(tx, counted, [...built.values()], now);
     return [...built.values()].map((test) => ({
       test,
       userIds: counted
         .filter(
           (user) =>
-            recounted.has(`${user.projectId} ${user.userId}`) &&
-            user.placements.some((placement) => placement.testId === test.id),
+            user.placements.some((placement) => placement.testId === test.id) &&
+            (recounted.has(`${user.projectId} ${user.userId}`) ||
+              withPastEvents.get(test.id)!.has(`${user.projectId} ${user.userId}`)),
         )
         .map((user) => user.userId),
     }));
+  }
+
+  /**
+   * Per test, the placed users with events of its goals in their pre-period ([now − preDays, now)),
+   * whose X is not 0: one statement for all (the names walk the (project, user, name, at) index).
+   */
+  private async goalEventsBefore(
+    tx: EntityManager,
+    users: { projectId: string; userId: string }[],
+    tests: LiveTestRow[],
+    now: number,
+  ): Promise<Map<string, Set<string>>> {
+    const countings = await this.countingsOf(tx, tests);
+    const found = new Map(tests.map((test) => [test.id, new Set<string>()]));
+    const names = [...new Set([...countings.values()].flatMap((counting) => [...countedNames(counting)]))];
+    if (names.length === 0) return found;
+    const since = Math.min(...[...countings.values()].map((counting) => preStartOf(counting, now)));
+    const parameters: Record<string, unknown> = { names, since, now };
+    const rows = await sql<{ project_id: string; user_id: string; name: string; at: number | string }>(
+      tx,
+      `SELECT project_id, user_id, name, MAX(at) AS at FROM event
+        WHERE (${matchesAny(
+          ["project_id", "user_id"],
+          users.map((user) => [user.projectId, user.userId]),
+          parameters,
+          "u",
+        )}) AND name IN (:...names) AND at >= :since AND at < :now
+        GROUP BY project_id, user_id, name`,
+      parameters,
+    );
+    for (const test of tests) {
+      const counting = countings.get(test.id)!;
+      const relevant = countedNames(counting);
+      const from = preStartOf(counting, now);
+      for (const row of rows)
+        if (relevant.has(row.name) && Number(row.at) >= from)
+          found.get(test.id)!.add(`${row.project_id} ${row.user_id}`);
+    }
+    return found;
   }
 
   /** Counts the users placed() found with later events from their events, once their assignments are written. */
@@ -195,6 +256,7 @@ export class ResultRollups {
     const [test] = await this.lockedTests(tx, [testId], "update");
     const users = [...change.pinned, ...change.unpinned];
     if (!test || !test.rollups_built || users.length === 0) return;
+    const testCounting = (await this.countingsOf(tx, [test])).get(test.id)!;
     const pinned = new Set(change.pinned);
     for (let start = 0; start < users.length; start += CHUNK) {
       const chunk = users.slice(start, start + CHUNK);
@@ -209,7 +271,12 @@ export class ResultRollups {
       const rows = emptyRows();
       for (const assignment of assignments) {
         const counting = countingOfRow(assignment, states);
-        merge(rows, pinned.has(assignment.user_id) ? changeOf(counting, null) : changeOf(null, counting));
+        merge(
+          rows,
+          pinned.has(assignment.user_id)
+            ? changeOf(testCounting, counting, null)
+            : changeOf(testCounting, null, counting),
+        );
       }
       await this.addRows(tx, testId, rows);
     }
@@ -281,7 +348,8 @@ export class ResultRollups {
               projectId: test.project_id,
               users: assignments.map((a) => a.user_id),
               names,
-              since: Math.min(...assignments.map((a) => Number(a.assigned_at))),
+              // From the earliest pre-period: events before the assignment make X.
+              since: Math.min(...assignments.map((a) => preStartOf(counting, Number(a.assigned_at)))),
             },
           )
         : [];
@@ -289,6 +357,7 @@ export class ResultRollups {
       await this.update(
         tx,
         test,
+        counting,
         assignments,
         (assignment) =>
           countUser(
@@ -312,12 +381,13 @@ export class ResultRollups {
   private async update(
     tx: EntityManager,
     test: LiveTestRow,
+    counting: TestCounting,
     assignments: AssignmentRow[],
     next: (assignment: AssignmentRow, before: UserCounting) => UserCounting | null,
     fresh = false,
   ): Promise<void> {
     const users = assignments.map((a) => a.user_id);
-    const states = fresh ? new Map<string, UserCounting["goals"]>() : await this.statesOf(tx, test.id, users);
+    const states = fresh ? new Map<string, StoredState>() : await this.statesOf(tx, test.id, users);
     const pinned = await this.pinnedOf(tx, test.id, users);
     const rows = emptyRows();
     const after = new Map<string, UserCounting>();
@@ -331,7 +401,7 @@ export class ResultRollups {
       }
       after.set(assignment.user_id, nextCounting);
       const isPinned = pinned.has(assignment.user_id);
-      merge(rows, changeOf(fresh || isPinned ? null : before, isPinned ? null : nextCounting));
+      merge(rows, changeOf(counting, fresh || isPinned ? null : before, isPinned ? null : nextCounting));
     }
     await this.saveStates(tx, test.id, assignments, states, after);
     await this.addRows(tx, test.id, rows);
@@ -348,12 +418,13 @@ export class ResultRollups {
     tx: EntityManager,
     testId: string,
     assignments: AssignmentRow[],
-    before: Map<string, UserCounting["goals"]>,
+    before: Map<string, StoredState>,
     after: Map<string, UserCounting>,
   ): Promise<void> {
+    await this.savePre(tx, testId, before, after);
     const changed: unknown[][] = [];
     for (const [userId, counting] of after) {
-      const old = before.get(userId);
+      const old = before.get(userId)?.goals;
       for (const [goalId, days] of counting.goals) {
         for (const [day, totals] of days) {
           const was = old?.get(goalId)?.get(day);
@@ -397,6 +468,40 @@ export class ResultRollups {
     }
   }
 
+  /** Writes the users' pre-period rows that changed, and drops those that are gone. */
+  private async savePre(
+    tx: EntityManager,
+    testId: string,
+    before: Map<string, StoredState>,
+    after: Map<string, UserCounting>,
+  ): Promise<void> {
+    const changed: unknown[][] = [];
+    for (const [userId, counting] of after) {
+      const old = before.get(userId)?.pre ?? new Map<string, DayTotals>();
+      for (const [goalId, totals] of counting.pre) {
+        const was = old.get(goalId);
+        if (was && was.occurrences === totals.occurrences && was.valueSum === totals.valueSum) continue;
+        changed.push([testId, userId, goalId, totals.occurrences, totals.valueSum]);
+      }
+      for (const goalId of old.keys()) {
+        if (counting.pre.has(goalId)) continue;
+        await sql(
+          tx,
+          "DELETE FROM rollup_user_goal_pre WHERE experience_id = :testId AND user_id = :userId AND goal_id = :goalId",
+          { testId, userId, goalId },
+        );
+      }
+    }
+    await upsert(
+      tx,
+      "rollup_user_goal_pre",
+      ["experience_id", "user_id", "goal_id"],
+      ["occurrences", "value_sum"],
+      changed,
+      "set",
+    );
+  }
+
   /** Adds rows to the test's rollups (an upsert that sums). */
   private async addRows(tx: EntityManager, testId: string, rows: RollupRows): Promise<void> {
     const users = [...rows.users].filter(([, count]) => count !== 0);
@@ -412,7 +517,15 @@ export class ResultRollups {
       tx,
       "rollup_goals",
       ["experience_id", "variant_id", "goal_id", "entry_day", "event_day"],
-      ["converters", "occurrences", "value_sum", "value_sum_of_squares"],
+      [
+        "converters",
+        "occurrences",
+        "value_sum",
+        "value_sum_of_squares",
+        "x_sum",
+        "x_sum_of_squares",
+        "xy_sum",
+      ],
       goals.map(([key, cell]) => {
         const [variantId, goalId, entryDay, eventDay] = key.split("|");
         return [
@@ -425,6 +538,9 @@ export class ResultRollups {
           cell.occurrences,
           cell.valueSum,
           cell.valueSumOfSquares,
+          cell.xSum,
+          cell.xSumOfSquares,
+          cell.xySum,
         ];
       }),
       "add",
@@ -487,7 +603,7 @@ export class ResultRollups {
     if (ids.length === 0) return Promise.resolve([]);
     return sql<LiveTestRow>(
       tx,
-      `SELECT id, project_id, stopped_at, rollups_built, exposure_event FROM experience
+      `SELECT ${LIVE_TEST_COLUMNS} FROM experience
         WHERE id IN (:...ids) AND kind = :kind ORDER BY id${mode === "share" ? forShare(tx) : forUpdate(tx)}`,
       { ids: [...ids].sort(), kind: ExperienceKind.AB_TEST },
     );
@@ -503,9 +619,12 @@ export class ResultRollups {
       value_property: string | null;
     }>(
       tx,
+      // Its goals, then its guardrail goals (a goal that is both is counted once).
       `SELECT link.experience_id, goal.id, goal.events, goal.filters, goal.value_property
-         FROM experience_goal link JOIN goal ON goal.id = link.goal_id
-        WHERE link.experience_id IN (:...ids) ORDER BY link.position`,
+         FROM (SELECT experience_id, goal_id, position FROM experience_goal
+               UNION ALL SELECT experience_id, goal_id, 100 + position FROM experience_guardrail) link
+         JOIN goal ON goal.id = link.goal_id
+        WHERE link.experience_id IN (:...ids) ORDER BY link.experience_id, link.position`,
       { ids: tests.map((test) => test.id) },
     );
     return new Map(
@@ -515,19 +634,29 @@ export class ResultRollups {
           exposureEvent: test.exposure_event,
           stoppedAt: test.stopped_at === null ? null : Number(test.stopped_at),
           goals: goals
-            .filter((goal) => goal.experience_id === test.id)
+            .filter(
+              (goal, index) =>
+                goal.experience_id === test.id &&
+                goals.findIndex((other) => other.experience_id === test.id && other.id === goal.id) === index,
+            )
             .map((goal) => ({
               id: goal.id,
               events: new Set(JSON.parse(goal.events) as string[]),
               passes: compileEventFilters(JSON.parse(goal.filters) as PropertyCondition[]),
               valueProperty: goal.value_property,
             })),
+          preDays: analysisOf(test).cupedPreDays,
         },
       ]),
     );
   }
 
-  private async statesOf(tx: EntityManager, testId: string, users: string[]) {
+  /** The users' stored states: goal days and pre-period rows, two statements. */
+  private async statesOf(
+    tx: EntityManager,
+    testId: string,
+    users: string[],
+  ): Promise<Map<string, StoredState>> {
     const rows = await sql<{
       user_id: string;
       goal_id: string;
@@ -540,14 +669,34 @@ export class ResultRollups {
         WHERE experience_id = :testId AND user_id IN (:...users)`,
       { testId, users },
     );
-    const states = new Map<string, UserCounting["goals"]>();
+    const preRows = await sql<{
+      user_id: string;
+      goal_id: string;
+      occurrences: number | string;
+      value_sum: number | string;
+    }>(
+      tx,
+      `SELECT user_id, goal_id, occurrences, value_sum FROM rollup_user_goal_pre
+        WHERE experience_id = :testId AND user_id IN (:...users)`,
+      { testId, users },
+    );
+    const states = new Map<string, StoredState>();
+    const stateOf = (userId: string) => {
+      let state = states.get(userId);
+      if (!state) states.set(userId, (state = { goals: new Map(), pre: new Map() }));
+      return state;
+    };
     for (const row of rows) {
-      const goals = states.get(row.user_id) ?? new Map();
+      const goals = stateOf(row.user_id).goals;
       const days = goals.get(row.goal_id) ?? new Map();
       days.set(Number(row.day), { occurrences: Number(row.occurrences), valueSum: Number(row.value_sum) });
       goals.set(row.goal_id, days);
-      states.set(row.user_id, goals);
     }
+    for (const row of preRows)
+      stateOf(row.user_id).pre.set(row.goal_id, {
+        occurrences: Number(row.occurrences),
+        valueSum: Number(row.value_sum),
+      });
     return states;
   }
 
@@ -561,13 +710,20 @@ export class ResultRollups {
   }
 }
 
-/** A user's counting as stored: the entry on the assignment, the goal days in the state rows. */
-function countingOfRow(assignment: AssignmentRow, states: Map<string, UserCounting["goals"]>): UserCounting {
+/** A user's counting as stored: the entry on the assignment, the goal days and pre-period in the state rows. */
+function countingOfRow(assignment: AssignmentRow, states: Map<string, StoredState>): UserCounting {
+  const state = states.get(assignment.user_id);
   return {
     variantId: assignment.variant_id,
     enteredAt: assignment.entered_at === null ? null : Number(assignment.entered_at),
-    goals: states.get(assignment.user_id) ?? new Map(),
+    goals: state?.goals ?? new Map(),
+    pre: state?.pre ?? new Map(),
   };
+}
+
+/** A test's analysis as its row holds it (tests from before analyses were kept have the defaults). */
+export function analysisOf(test: { analysis: string | null }): Analysis {
+  return test.analysis === null ? DEFAULT_ANALYSIS : (JSON.parse(test.analysis) as Analysis);
 }
 
 function countedEvent(event: StoredEvent): CountedEvent {
@@ -578,24 +734,12 @@ function merge(into: RollupRows, rows: RollupRows): void {
   for (const [key, count] of rows.users) into.users.set(key, (into.users.get(key) ?? 0) + count);
   for (const [key, cell] of rows.goals) {
     const known = into.goals.get(key);
-    into.goals.set(
-      key,
-      known
-        ? {
-            converters: known.converters + cell.converters,
-            occurrences: known.occurrences + cell.occurrences,
-            valueSum: known.valueSum + cell.valueSum,
-            valueSumOfSquares: known.valueSumOfSquares + cell.valueSumOfSquares,
-          }
-        : cell,
-    );
+    into.goals.set(key, known ? addCells(known, cell) : cell);
   }
 }
 
 function isZero(cell: GoalCell): boolean {
-  return (
-    cell.converters === 0 && cell.occurrences === 0 && cell.valueSum === 0 && cell.valueSumOfSquares === 0
-  );
+  return Object.values(cell).every((value) => value === 0);
 }
 
 function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {

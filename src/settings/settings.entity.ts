@@ -1,7 +1,9 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { InstantColumn } from "../db/columns";
+import { InstantColumn, JsonColumn } from "../db/columns";
 import { Describe } from "../graphql/descriptions";
+import type { Analysis } from "../results/analysis";
+import { AnalysisSettings } from "../results/analysis.types";
 
 @ObjectType({ description: "Project-wide settings of product experiences; one per project." })
 @Entity("settings")
@@ -23,9 +25,16 @@ export class Settings {
   @Field(() => Int, { description: Describe.version })
   @Column({ type: "integer", default: 1 })
   version!: number;
+
+  /** Written with every project (and by the migration for older ones); nullable only in the schema. */
+  @Field(() => AnalysisSettings, {
+    description: "What A/B tests created afterwards analyse with, unless their input says otherwise.",
+  })
+  @JsonColumn({ nullable: true })
+  defaultAnalysis!: Analysis;
 }
 
 export function settingsView(settings: Settings): object {
-  const { mutuallyExclusiveABTests, updatedAt, version } = settings;
-  return { mutuallyExclusiveABTests, updatedAt, version };
+  const { mutuallyExclusiveABTests, defaultAnalysis, updatedAt, version } = settings;
+  return { mutuallyExclusiveABTests, defaultAnalysis, updatedAt, version };
 }

@@ -24,8 +24,11 @@ function usageQuery(referenced: Referenced, only: boolean): string {
       return `SELECT e.segment_id AS referenced_id, ${columns} FROM experience e
                WHERE e.project_id = :projectId AND e.segment_id ${only ? "IN (:...ids)" : "IS NOT NULL"} ORDER BY e.id`;
     case "goal":
-      return `SELECT link.goal_id AS referenced_id, ${columns}
-                FROM experience_goal link JOIN experience e ON e.id = link.experience_id
+      // A test uses a goal as one of its goals or as a guardrail (or both: listed once).
+      return `SELECT DISTINCT link.goal_id AS referenced_id, ${columns}
+                FROM (SELECT goal_id, experience_id, project_id FROM experience_goal
+                      UNION SELECT goal_id, experience_id, project_id FROM experience_guardrail) link
+                JOIN experience e ON e.id = link.experience_id
                WHERE link.project_id = :projectId${only ? " AND link.goal_id IN (:...ids)" : ""} ORDER BY e.id`;
   }
 }

@@ -154,7 +154,7 @@ test("results for 2,000 users equal a hand count: only conversions after assignm
   expect(results.sampleRatioMismatchPValue).toBeGreaterThan(0.001);
 });
 
-test("a test without users has zero counts and null statistics", async () => {
+test("a test without users has zero counts, a mean of 0 and null statistics, intervals and CUPED figures", async () => {
   const token = await app.newProject();
   const make = fixtures(app, token);
   const test = await make.abTest({ goalIds: [await make.goal()] });
@@ -175,6 +175,13 @@ test("a test without users has zero counts and null statistics", async () => {
         valuePerUser: null,
         valueUplift: null,
         valuePValue: null,
+        mean: 0,
+        differenceInterval: null,
+        sequentialInterval: null,
+        adjustedPValue: null,
+        cupedDifferenceInterval: null,
+        cupedPValue: null,
+        varianceReduction: null,
       },
     ]);
   }

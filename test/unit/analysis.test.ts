@@ -1,5 +1,6 @@
 import {
   adjustedPValues,
+  Correction,
   cupedComparison,
   cupedFit,
   differenceInterval,
@@ -88,17 +89,17 @@ describe("multiple-testing corrections", () => {
   const { p, holm, bh } = reference.multiple;
 
   test("Holm's step-down, capped at 1 and monotone", () => {
-    adjustedPValues(p, "HOLM").forEach((value, i) => close(value, holm[i], 12));
+    adjustedPValues(p, Correction.HOLM).forEach((value, i) => close(value, holm[i], 12));
   });
 
   test("Benjamini–Hochberg's step-up", () => {
-    adjustedPValues(p, "BENJAMINI_HOCHBERG").forEach((value, i) => close(value, bh[i], 12));
+    adjustedPValues(p, Correction.BENJAMINI_HOCHBERG).forEach((value, i) => close(value, bh[i], 12));
   });
 
   test("NONE leaves them; comparisons without a p-value are not part of the family", () => {
-    expect(adjustedPValues(p, "NONE")).toEqual(p);
-    expect(adjustedPValues([0.01, null, 0.04], "HOLM")).toEqual([0.02, null, 0.04]);
-    expect(adjustedPValues([null], "BENJAMINI_HOCHBERG")).toEqual([null]);
+    expect(adjustedPValues(p, Correction.NONE)).toEqual(p);
+    expect(adjustedPValues([0.01, null, 0.04], Correction.HOLM)).toEqual([0.02, null, 0.04]);
+    expect(adjustedPValues([null], Correction.BENJAMINI_HOCHBERG)).toEqual([null]);
   });
 });
 

@@ -5,6 +5,8 @@ import {
   DAY_MS,
   movesEntry,
   addEvents,
+  touchesPrePeriod,
+  ZERO_CELL as ZERO,
   type CountedEvent,
   type TestCounting,
 } from "../../src/results/contributions";
@@ -28,7 +30,8 @@ const revenue = {
   passes: () => true,
   valueProperty: "amount",
 };
-const plain: TestCounting = { exposureEvent: null, stoppedAt: null, goals: [revenue] };
+const plain: TestCounting = { exposureEvent: null, stoppedAt: null, goals: [revenue], preDays: 14 };
+const X0 = { xSum: 0, xSumOfSquares: 0, xySum: 0 };
 const exposed: TestCounting = { ...plain, exposureEvent: "Seen" };
 const assignment = { variantId: "v", assignedAt: T0 };
 
@@ -68,14 +71,17 @@ test("the rollup rows of a user: one user on the entry day; per day the events, 
     event("Charged", DAY_MS, { amount: 3 }),
     event("Charged", DAY_MS + 5, { amount: 5 }),
   ]);
-  const rows = contributionOf(user);
+  const rows = contributionOf(plain, user);
   expect([...rows.users]).toEqual([[`v|${DAY0}`, 1]]);
   expect([...rows.goals]).toEqual([
-    [`v|g-revenue|${DAY0}|${DAY0}`, { converters: 1, occurrences: 1, valueSum: 2, valueSumOfSquares: 4 }],
+    [
+      `v|g-revenue|${DAY0}|${DAY0}`,
+      { converters: 1, occurrences: 1, valueSum: 2, valueSumOfSquares: 4, ...X0 },
+    ],
     // The total goes from 2 to 10 that day: the squares grow by 100 − 4.
     [
       `v|g-revenue|${DAY0}|${DAY0 + 1}`,
-      { converters: 0, occurrences: 2, valueSum: 8, valueSumOfSquares: 96 },
+      { converters: 0, occurrences: 2, valueSum: 8, valueSumOfSquares: 96, ...X0 },
     ],
   ]);
 });
@@ -86,13 +92,14 @@ test("adding a late event changes the rows exactly as counting the user again fr
   const late = event("Charged", 0, { amount: 10 });
   const incremental = addEvents(plain, before, [late]);
   expect(incremental).toEqual(countUser(plain, assignment, [...events, late]));
-  const change = changeOf(before, incremental);
+  const change = changeOf(plain, before, incremental);
   // The conversion moves to the late event's day; the squares of every later day grow.
   expect(change.goals.get(`v|g-revenue|${DAY0}|${DAY0}`)).toEqual({
     converters: 1,
     occurrences: 1,
     valueSum: 10,
     valueSumOfSquares: 100,
+    ...X0,
   });
   expect(change.goals.get(`v|g-revenue|${DAY0}|${DAY0 + 1}`)).toMatchObject({
     converters: -1,
@@ -103,10 +110,55 @@ test("adding a late event changes the rows exactly as counting the user again fr
 
 test("a QA user (null) adds nothing; taking one out removes exactly what they added", () => {
   const user = countUser(plain, assignment, [event("Charged", 0, { amount: 2 })]);
-  expect(contributionOf(null)).toEqual({ users: new Map(), goals: new Map() });
-  const removed = changeOf(user, null);
+  expect(contributionOf(plain, null)).toEqual({ users: new Map(), goals: new Map() });
+  const removed = changeOf(plain, user, null);
   expect([...removed.users.values()]).toEqual([-1]);
   expect([...removed.goals.values()]).toEqual([
-    { converters: -1, occurrences: -1, valueSum: -2, valueSumOfSquares: -4 },
+    { converters: -1, occurrences: -1, valueSum: -2, valueSumOfSquares: -4, ...X0 },
   ]);
+});
+
+describe("CUPED's pre-period measure X", () => {
+  const signUp = { id: "g-signup", events: new Set(["Signed Up"]), passes: () => true, valueProperty: null };
+  const both: TestCounting = { ...plain, goals: [revenue, signUp], preDays: 2 };
+
+  test("X is the goal's measure over the preDays before the assignment: the value total, or 1 if any event", () => {
+    const user = countUser(both, assignment, [
+      event("Charged", -3 * DAY_MS, { amount: 50 }), // before the pre-period
+      event("Charged", -2 * DAY_MS, { amount: 7 }), // its first millisecond
+      event("Charged", -1, { amount: 5 }),
+      event("Signed Up", -DAY_MS),
+      event("Signed Up", -DAY_MS + 1),
+      event("Charged", 0, { amount: 4 }), // the assignment: Y, not X
+    ]);
+    expect([...user.pre]).toEqual([
+      ["g-revenue", { occurrences: 2, valueSum: 12 }],
+      ["g-signup", { occurrences: 2, valueSum: 0 }],
+    ]);
+    const rows = contributionOf(both, user);
+    // X on the entry day (12 and 1), and X times the growth of Y on each day Y grew.
+    expect(rows.goals.get(`v|g-revenue|${DAY0}|${DAY0}`)).toEqual({
+      converters: 1,
+      occurrences: 1,
+      valueSum: 4,
+      valueSumOfSquares: 16,
+      xSum: 12,
+      xSumOfSquares: 144,
+      xySum: 48,
+    });
+    expect(rows.goals.get(`v|g-signup|${DAY0}|${DAY0}`)).toEqual({ ...ZERO, xSum: 1, xSumOfSquares: 1 });
+  });
+
+  test("a late event in the pre-period moves X: the user is counted again, and the change is exactly the difference", () => {
+    const events = [event("Charged", DAY_MS, { amount: 3 })];
+    const before = countUser(both, assignment, events);
+    const late = event("Signed Up", -5);
+    expect(touchesPrePeriod(both, T0, [late])).toBe(true);
+    expect(touchesPrePeriod(both, T0, [event("Charged", 5, { amount: 1 })])).toBe(false);
+    const after = countUser(both, assignment, [...events, late]);
+    const change = changeOf(both, before, after);
+    expect([...change.goals].filter(([, cell]) => Object.values(cell).some((v) => v !== 0))).toEqual([
+      [`v|g-signup|${DAY0}|${DAY0}`, { ...ZERO, xSum: 1, xSumOfSquares: 1 }],
+    ]);
+  });
 });

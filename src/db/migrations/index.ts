@@ -7,6 +7,7 @@ import { ABTestOperations1764800000000 } from "./1764800000000-ABTestOperations"
 import { Results1764900000000 } from "./1764900000000-Results";
 import { ProjectParents1765000000000 } from "./1765000000000-ProjectParents";
 import { WriteProbe1765100000000 } from "./1765100000000-WriteProbe";
+import { Analysis1765200000000 } from "./1765200000000-Analysis";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Results1764900000000,
   ProjectParents1765000000000,
   WriteProbe1765100000000,
+  Analysis1765200000000,
 ];
