@@ -103,7 +103,7 @@ describe("analysis settings", () => {
     const test = await make.abTest({
       goalIds: [await make.goal()],
       analysis: { sequential: false },
-    } as never);
+    });
     const read = async () =>
       (
         await app.query<{ experience: { analysis: unknown } }, object>(
@@ -174,7 +174,7 @@ describe("guardrail goals", () => {
     expect((tooMany.data as { createABTest: { userErrors: unknown[] } }).createABTest.userErrors).toEqual([
       { code: "INVALID", field: ["input", "guardrailGoalIds"] },
     ]);
-    const test = await make.abTest({ goalIds: [main], guardrailGoalIds: [six[0], main] } as never);
+    const test = await make.abTest({ goalIds: [main], guardrailGoalIds: [six[0], main] });
     const shown = await app.query<
       { experience: { guardrailGoals: { id: string }[]; guardrailAction: string } },
       object
@@ -408,7 +408,7 @@ describe("guardrails", () => {
       goalIds: [purchase],
       guardrailGoalIds: [crashes],
       guardrailAction: action,
-    } as never);
+    });
     await app.query(StartExperienceDocument, { id: test.id }, token);
     const users = Array.from({ length: 400 }, (_, i) => `guard-${action}-${i}`);
     const variants = new Map<string, string>();
