@@ -1,6 +1,7 @@
 import { print } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import {
+  AbTestResultsDocument,
   ArchiveKeyDocument,
   CreateAbTestDocument,
   CreateFeatureFlagDocument,
@@ -272,6 +273,47 @@ onPostgresOnly("one SQLite file has one server process").describe(
         [ids],
       );
       expect(audited[0].n).toBe(ids.length);
+    });
+
+    test("a guardrail breach seen by both processes at once is recorded once, and the test paused once", async () => {
+      const { createGoal: purchase } = await call(servers[0], CreateGoalDocument, {
+        input: { name: "Guarded purchase", events: ["Purchase"] },
+      });
+      const { createGoal: crashes } = await call(servers[0], CreateGoalDocument, {
+        input: { name: "Guarded crashes", events: ["Crash"], higherIsBetter: false },
+      });
+      const { createABTest } = await call(servers[0], CreateAbTestDocument, {
+        input: {
+          name: "Guarded test",
+          goalIds: [purchase.goal!.id],
+          primaryGoalId: purchase.goal!.id,
+          guardrailGoalIds: [crashes.goal!.id],
+          guardrailAction: "PAUSE",
+          variants: [
+            { name: "control", weight: 50, isControl: true },
+            { name: "b", weight: 50 },
+          ],
+        },
+      });
+      const testId = createABTest.experience!.id;
+      await call(servers[1], StartExperienceDocument, { id: testId });
+      const crashing: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const { evaluate } = await call(on(i), EvaluateDocument, { user: { id: `guarded-${i}` } });
+        if (evaluate.assignments[0].variant === "b") crashing.push(`guarded-${i}`);
+      }
+      await call(servers[0], TrackEventsDocument, {
+        events: crashing.map((userId) => ({ userId, name: "Crash" })),
+      });
+      // Each process checks after its results read, at the same moment.
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) => call(on(i), AbTestResultsDocument, { id: testId })),
+      );
+      const versions = await database.query<{ action: string; status: string; actor: string }>(
+        "SELECT action, status, actor FROM experience_version WHERE experience_id = $1 AND actor = 'guardrail'",
+        [testId],
+      );
+      expect(versions).toEqual([{ action: "guardrailBreach", status: "PAUSED", actor: "guardrail" }]);
     });
   },
 );
