@@ -4,6 +4,7 @@ import type { PostgresDatabaseConfig } from "../config";
 import type { Signals } from "../shared/signals";
 import type { BatchWork, Database } from "./database";
 import { dataSourceOptions } from "./data-source-options";
+import { asSavepoint, enclosingOf, runEnclosing } from "./enclosing-transaction";
 import { positionalOf } from "./positional";
 import { storageFaultOf, type StorageUnavailable } from "./storage-fault";
 import { WriteHealth } from "./write-health";
@@ -97,6 +98,8 @@ export class PostgresDatabase implements Database {
   }
 
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const enclosing = enclosingOf(this);
+    if (enclosing) return asSavepoint(enclosing, work);
     this.pendingWrites++;
     const queued = performance.now();
     let started = false;
@@ -105,7 +108,7 @@ export class PostgresDatabase implements Database {
       const result = await this.withRetries((tx) => {
         if (!started) this.signals.writeWaited((performance.now() - queued) / 1000);
         started = true;
-        return work(tx);
+        return runEnclosing(this, tx, work);
       });
       this.health.committed();
       return result;

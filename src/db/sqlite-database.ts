@@ -5,6 +5,7 @@ import type { Signals } from "../shared/signals";
 import type { BatchWork, Database } from "./database";
 import { positionalOf } from "./positional";
 import { dataSourceOptions } from "./data-source-options";
+import { asSavepoint, enclosingOf, runEnclosing } from "./enclosing-transaction";
 import { PreparedStatements } from "./prepared-statements";
 import { StorageUnavailable, storageFaultOf } from "./storage-fault";
 import { WriteHealth } from "./write-health";
@@ -159,8 +160,10 @@ export class SqliteDatabase implements Database {
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const enclosing = enclosingOf(this);
+    if (enclosing) return asSavepoint(enclosing, work);
     this.openBatch = null;
-    return this.enqueue(work).then((value) => {
+    return this.enqueue((tx) => runEnclosing(this, tx, work)).then((value) => {
       this.committed++;
       return value;
     });

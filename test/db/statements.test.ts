@@ -150,3 +150,50 @@ onSqliteOnly("typeof and kept reads are SQLite's").describe(
     });
   },
 );
+
+describe("a unit of work inside a transaction (an import's mutations)", () => {
+  let database: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    db = await openDatabase(database.config);
+  });
+  afterAll(async () => {
+    await db.close();
+    await database.drop();
+  });
+  const names = async () =>
+    (
+      await sql<{ name: string }>(
+        db.reader,
+        "SELECT name FROM project WHERE name LIKE 'nested %' ORDER BY name",
+      )
+    ).map((row) => row.name);
+
+  test("joins the enclosing transaction as a savepoint: a failed one is undone alone, the rest commits with it", async () => {
+    await db.transaction(async (tx) => {
+      await insertProject(tx, randomUUID(), "nested outer");
+      await db.transaction((inner) => insertProject(inner, randomUUID(), "nested kept"));
+      await expect(
+        db.transaction(async (inner) => {
+          await insertProject(inner, randomUUID(), "nested undone");
+          throw new Error("the nested unit fails");
+        }),
+      ).rejects.toThrow("the nested unit fails");
+    });
+    expect(await names()).toEqual(["nested kept", "nested outer"]);
+  });
+
+  test("the enclosing transaction decides: when it fails, what its nested units did is undone too", async () => {
+    await expect(
+      db.transaction(async () => {
+        await db.transaction((inner) => insertProject(inner, randomUUID(), "nested lost"));
+        throw new Error("the enclosing unit fails");
+      }),
+    ).rejects.toThrow("the enclosing unit fails");
+    expect(await names()).not.toContain("nested lost");
+    // And the writer goes on.
+    await db.transaction((tx) => insertProject(tx, randomUUID(), "nested after"));
+    expect(await names()).toContain("nested after");
+  });
+});
