@@ -25,6 +25,7 @@ import { Metrics } from "./metrics/metrics";
 import { metricsEndpoint } from "./metrics/metrics-endpoint";
 import { metricsPlugin } from "./metrics/metrics-plugin";
 import { systemClock } from "./shared/clock";
+import { SETUP_SCHEMA, SETUP_SCHEMA_PATH } from "./setup-documents/setup-document";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const PLAYGROUND_ASSETS = path.join(projectRoot(), "public", "graphiql");
@@ -89,6 +90,13 @@ export async function startServer(
     res.json({ status: "ok", database: db.engine });
   });
   app.get("/metrics", metricsEndpoint(metrics, config.metricsToken));
+  // Public, like the schema it describes: editors fetch it to validate and complete setup documents.
+  app.get(SETUP_SCHEMA_PATH, (_req, res) => {
+    res
+      .type("application/schema+json")
+      .set("Cache-Control", "public, max-age=3600")
+      .send(JSON.stringify(SETUP_SCHEMA, null, 2));
+  });
   app.use("/graphiql", express.static(PLAYGROUND_ASSETS, { maxAge: "1h", fallthrough: false }));
   app.get("/graphql", (req, res, next) => {
     if (req.accepts(["application/json", "text/html"]) !== "text/html") return next();

@@ -17,6 +17,7 @@ import { GuardrailService } from "./results/guardrails.service";
 import { ResultsService } from "./results/results.service";
 import { ResultRollups } from "./results/rollups";
 import { SettingsService } from "./settings/settings.service";
+import { SetupDocumentService } from "./setup-documents/setup-document.service";
 import { TrackingService } from "./tracking/tracking.service";
 import { systemClock, type Clock } from "./shared/clock";
 import { noSignals, type Signals } from "./shared/signals";
@@ -43,6 +44,9 @@ export function createServices(
   const experiences = new ExperienceService(db, changes, settings, clock);
   const experienceLifecycle = new ExperienceLifecycleService(db, changes, audit, clock, rollups);
   const results = new ResultsService(db, experienceReads, rollups, clock);
+  const keys = new KeyService(db, audit, usages);
+  const segments = new SegmentService(db, audit, usages);
+  const goals = new GoalService(db, audit, usages);
   return {
     clock,
     experiences,
@@ -61,9 +65,18 @@ export function createServices(
     authentication: new AuthenticationService(db, logger),
     tokens,
     projects: new ProjectService(db, audit, settings, tokens),
-    keys: new KeyService(db, audit, usages),
-    segments: new SegmentService(db, audit, usages),
-    goals: new GoalService(db, audit, usages),
+    keys,
+    segments,
+    goals,
+    setupDocuments: new SetupDocumentService(
+      db,
+      keys,
+      segments,
+      goals,
+      settings,
+      experiences,
+      experienceLifecycle,
+    ),
   };
 }
 

@@ -110,12 +110,13 @@ export function limitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           if (!operation) return;
           const facts = factsOf(document);
           const variables = request.variables ?? {};
-          const inputs = combine(shapeOfValue(variables), facts.literals);
-          if (inputs.depth > LIMITS.maxInputDepth) {
+          const maxInputDepth = LIMITS.maxInputDepth + wrappingDepthOf(operation);
+          const inputs = combine(shapeOfValue(variables, maxInputDepth), facts.literals);
+          if (inputs.depth > maxInputDepth) {
             throw refuse(
               "INPUT_TOO_DEEP",
-              `An argument is nested ${inputs.depth} levels deep; at most ${LIMITS.maxInputDepth} are allowed`,
-              LIMITS.maxInputDepth,
+              `An argument is nested ${inputs.depth} levels deep; at most ${maxInputDepth} are allowed`,
+              maxInputDepth,
               inputs.depth,
             );
           }
@@ -437,15 +438,32 @@ function combine(a: InputShape, b: InputShape): InputShape {
   return { depth: Math.max(a.depth, b.depth), longestList: Math.max(a.longestList, b.longestList) };
 }
 
-/** The shape of the variables, walked with an explicit stack: hostile nesting cannot overflow ours. */
-function shapeOfValue(root: unknown): InputShape {
+/**
+ * Levels a root field's arguments add around inputs that other mutations take at the top: a setup
+ * document holds each create input one list and one entry down, so every value a create mutation
+ * accepts still fits in the document that exports it (RULES.md: the export imports again).
+ */
+const WRAPPING_DEPTH: Readonly<Record<string, number>> = { importSetup: 2 };
+
+function wrappingDepthOf(operation: OperationDefinitionNode): number {
+  let extra = 0;
+  for (const selection of operation.selectionSet.selections)
+    if (selection.kind === Kind.FIELD) extra = Math.max(extra, WRAPPING_DEPTH[selection.name.value] ?? 0);
+  return extra;
+}
+
+/**
+ * The shape of the variables, walked with an explicit stack: hostile nesting cannot overflow ours;
+ * the walk stops once past `maxDepth`.
+ */
+function shapeOfValue(root: unknown, maxDepth: number): InputShape {
   const shape: InputShape = { depth: 0, longestList: 0 };
   const stack: [unknown, number][] = [[root, 0]];
   while (stack.length) {
     const [value, depth] = stack.pop()!;
     if (value === null || typeof value !== "object") continue;
     shape.depth = Math.max(shape.depth, depth);
-    if (shape.depth > LIMITS.maxInputDepth) break;
+    if (shape.depth > maxDepth) break;
     const children = Array.isArray(value) ? value : Object.values(value);
     if (Array.isArray(value)) shape.longestList = Math.max(shape.longestList, value.length);
     for (const child of children) stack.push([child, depth + 1]);

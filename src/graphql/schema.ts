@@ -23,6 +23,7 @@ import { KeyResolver } from "../keys/key.resolver";
 import { SegmentResolver } from "../segments/segment.resolver";
 import { DailyResultsResolver, ResultsResolver } from "../results/results.resolver";
 import { SettingsResolver } from "../settings/settings.resolver";
+import { SetupDocumentResolver } from "../setup-documents/setup-document.resolver";
 import { TrackingResolver } from "../tracking/tracking.resolver";
 import type { RequestContext } from "./context";
 import { forbidden } from "./errors";
@@ -42,6 +43,7 @@ export const resolvers = [
   SegmentResolver,
   GoalResolver,
   SettingsResolver,
+  SetupDocumentResolver,
   ExperienceResolver,
   ExperienceLifecycleResolver,
   ProductConfigResolver,

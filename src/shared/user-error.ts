@@ -71,6 +71,14 @@ export const UserErrors = {
   notFound: (field: FieldPath, what: string) =>
     userError(ErrorCode.NOT_FOUND, field, `No ${what} with this id`),
 
+  /** A reference by name (setup documents) to nothing of that kind in the project or the document. */
+  notFoundByName: (field: FieldPath, kind: string, name: string) =>
+    userError(
+      ErrorCode.NOT_FOUND,
+      field,
+      `No ${kind} named ${JSON.stringify(name)} in the project or the document`,
+    ),
+
   archived: (field: FieldPath, what: string, action: string) =>
     userError(ErrorCode.ARCHIVED, field, `This ${what} is archived: unarchive it before you ${action}`),
 

@@ -226,6 +226,41 @@ describe.each(files)("%s, run in order", (file) => {
       }
     });
 
+    test("after the walk, *Promoting setup between projects* runs as written: Web shop ends up with the walk's setup", async () => {
+      const section = readFileSync(path.join(ROOT, "README.md"), "utf8").split(
+        "## Promoting setup between projects",
+      )[1];
+      const script = /```bash\n([\s\S]*?)```/
+        .exec(section)![1]
+        .replaceAll("http://localhost:4000", server.url);
+      const file = path.join(ROOT, "setup.json");
+      try {
+        const { stdout } = await promisify(execFile)("bash", ["-c", `set -e\n${script}`], {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            STAGING_TOKEN: SECRET,
+            PRODUCTION_TOKEN: secrets.get("project Web shop"),
+          },
+        });
+        expect(stdout).toMatch(/^\+ KEY dark_mode \(CREATE\)$/m);
+        expect(stdout).toMatch(/plan: no changes\n$/);
+      } finally {
+        rmSync(file, { force: true });
+      }
+      const digest = async (token: string) => {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: "{ exportSetup { digest } }" }),
+        });
+        return ((await response.json()) as { data: { exportSetup: { digest: string } } }).data.exportSetup
+          .digest;
+      };
+      expect(await digest(secrets.get("project Web shop")!)).toBe(await digest(SECRET));
+    });
+
     test("after the walk, the curl lines of *From an app* answer the flags with the web-app token", async () => {
       const section = readFileSync(path.join(ROOT, "README.md"), "utf8").split("## From an app")[1];
       const script = /```bash\n([\s\S]*?)```/
@@ -256,12 +291,22 @@ function sourceOf(source: string, definition: { loc?: { start: number; end: numb
   return source.slice(definition.loc!.start, definition.loc!.end);
 }
 
-/** Every created token's name and secret anywhere in a response's data (createApiToken's payload). */
+/**
+ * Every secret a response's data holds, by what it opens: a created token's by its name
+ * (createApiToken), a new project's ADMIN secret as "project <name>" (createProject).
+ */
 function collectSecrets(value: unknown): { name: string; secret: string }[] {
   if (Array.isArray(value)) return value.flatMap(collectSecrets);
   if (value === null || typeof value !== "object") return [];
-  const { secret, token } = value as { secret?: unknown; token?: { name?: unknown } | null };
+  const { secret, token, adminSecret, project } = value as {
+    secret?: unknown;
+    token?: { name?: unknown } | null;
+    adminSecret?: unknown;
+    project?: { name?: unknown } | null;
+  };
   if (typeof secret === "string" && typeof token?.name === "string") return [{ name: token.name, secret }];
+  if (typeof adminSecret === "string" && typeof project?.name === "string")
+    return [{ name: `project ${project.name}`, secret: adminSecret }];
   return Object.values(value).flatMap(collectSecrets);
 }
 

@@ -138,6 +138,17 @@ const table: Record<string, Case> = {
     read: (data) => data.trackEvents,
     expected: { accepted: 1, userErrors: [] },
   },
+  "Mutation.importSetup(document)": {
+    document: () =>
+      `mutation Run($v: JSON!) { importSetup(document: $VALUE) { changes { kind name action } userErrors { message } } }`,
+    type: "JSON!",
+    value: {
+      format: "px-setup/1",
+      keys: [{ name: "json_setup", type: "JSON", defaultValue: NESTED, description: null }],
+    },
+    read: (data) => data.importSetup,
+    expected: { changes: [{ kind: "KEY", name: "json_setup", action: "CREATE" }], userErrors: [] },
+  },
   "PropertyConditionInput.values": {
     document: () =>
       `mutation Run($v: JSON!) { createSegment(input: { name: "json segment ${"$"}{n}", rule: { match: ALL, conditions: [{ property: { property: "age", operator: BETWEEN, values: [$VALUE, 35] } }] } }) { segment { rule { conditions { ... on PropertyCondition { values } } } } userErrors { message } } }`,

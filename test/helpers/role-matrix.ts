@@ -30,6 +30,7 @@ export const ROLE_MATRIX: RoleRow[] = [
   { field: "goal", document: `{ goal(id: "${UNKNOWN}") { id } }`, roles: read },
   { field: "settings", document: "{ settings { mutuallyExclusiveABTests } }", roles: read },
   { field: "auditLog", document: "{ auditLog { totalCount } }", roles: read },
+  { field: "exportSetup", document: "{ exportSetup { digest } }", roles: read },
   { field: "apiTokens", document: "{ apiTokens { id } }", roles: admin },
   { field: "projects", document: "{ projects { id } }", roles: admin },
   {
@@ -202,6 +203,11 @@ export const ROLE_MATRIX: RoleRow[] = [
     field: "identify",
     document: `mutation { identify(userId: "u", properties: { a: 1 }) { accepted } }`,
     roles: [ADMIN, SDK],
+  },
+  {
+    field: "importSetup",
+    document: `mutation { importSetup(document: { format: "px-setup/1" }) { applied ${errors} } }`,
+    roles: edit,
   },
   {
     field: "createProject",
