@@ -1,5 +1,6 @@
-import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import type { Engine } from "./database";
+import { sql } from "./sql";
 
 /** A page of a list ordered by id; ids are UUIDv7, so that is creation order (shared/ids.ts). */
 export interface PageRequest {
@@ -38,6 +39,52 @@ export async function newestFirstPageOf<T extends ObjectLiteral>(
     hasPreviousPage: page.after !== null,
     totalCount: countOf(query),
   };
+}
+
+/**
+ * A page of each owner's log, newest first (`table`'s rows whose `ownerColumn` is one of `owners`,
+ * in one project), in one statement however many owners a list shows: a window function numbers
+ * each owner's rows. Counts come in one more statement, and only if asked for. `toNode` makes a
+ * node of a raw row (snake_case columns, bigints maybe as strings).
+ */
+export async function newestFirstPagesOf<Row extends { id: string }, T>(
+  reader: EntityManager,
+  log: { table: string; ownerColumn: string; toNode: (row: Row) => T },
+  projectId: string,
+  owners: readonly string[],
+  page: PageRequest,
+): Promise<Map<string, Page<T>>> {
+  const { table, ownerColumn } = log;
+  const rows = await sql<Row & Record<string, unknown>>(
+    reader,
+    `SELECT * FROM (
+       SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.${ownerColumn} ORDER BY t.id DESC) AS position
+         FROM ${table} t
+        WHERE t.project_id = :projectId AND t.${ownerColumn} IN (:...owners)${page.after === null ? "" : " AND t.id < :after"}
+     ) ranked WHERE position <= :limit ORDER BY ${ownerColumn}, id DESC`,
+    { projectId, owners, after: page.after, limit: page.first + 1 },
+  );
+  let counts: Promise<Map<string, number>> | null = null;
+  const countOf = async (owner: string) => {
+    counts ??= sql<{ owner: string; n: number | string }>(
+      reader,
+      `SELECT ${ownerColumn} AS owner, COUNT(*) AS n FROM ${table} WHERE project_id = :projectId AND ${ownerColumn} IN (:...owners) GROUP BY ${ownerColumn}`,
+      { projectId, owners },
+    ).then((found) => new Map(found.map((row) => [row.owner, Number(row.n)])));
+    return (await counts).get(owner) ?? 0;
+  };
+  const pages = new Map<string, Page<T>>();
+  for (const owner of owners) {
+    const nodes = rows.filter((row) => row[ownerColumn] === owner).map(log.toNode);
+    const hasNextPage = nodes.length > page.first;
+    pages.set(owner, {
+      nodes: nodes.slice(0, page.first),
+      hasNextPage,
+      hasPreviousPage: page.after !== null,
+      totalCount: () => countOf(owner),
+    });
+  }
+  return pages;
 }
 
 function countOf<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): () => Promise<number> {

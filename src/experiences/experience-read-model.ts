@@ -1,8 +1,15 @@
 import { In, type EntityManager } from "typeorm";
 import type { Caller } from "../access/role";
 import type { Database } from "../db/database";
-import { listPageOf, pageOfRows, type ListRequest, type Page, type PageRequest } from "../db/pagination";
-import { likePattern, sql } from "../db/sql";
+import {
+  listPageOf,
+  newestFirstPagesOf,
+  pageOfRows,
+  type ListRequest,
+  type Page,
+  type PageRequest,
+} from "../db/pagination";
+import { likePattern } from "../db/sql";
 import type { Clock } from "../shared/clock";
 import { Goal } from "../goals/goal.entity";
 import { searchOf } from "../setup/setup-items";
@@ -77,46 +84,19 @@ export class ExperienceReadModel {
     return staleSince(flag, this.clock.now());
   }
 
-  /**
-   * A page of each experience's history, newest first, in one statement however many experiences
-   * a list shows (a window function numbers each one's versions). Counts come in one more statement,
-   * and only if asked for.
-   */
-  async historyPages(
+  /** A page of each experience's history, newest first, in one statement however many a list shows. */
+  historyPages(
     projectId: string,
     experienceIds: readonly string[],
     page: PageRequest,
   ): Promise<Map<string, Page<ExperienceVersion>>> {
-    const rows = await sql<VersionRow>(
+    return newestFirstPagesOf(
       this.db.reader,
-      `SELECT * FROM (
-         SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.experience_id ORDER BY v.id DESC) AS position
-           FROM experience_version v
-          WHERE v.project_id = :projectId AND v.experience_id IN (:...ids)${page.after === null ? "" : " AND v.id < :after"}
-       ) ranked WHERE position <= :limit ORDER BY experience_id, id DESC`,
-      { projectId, ids: experienceIds, after: page.after, limit: page.first + 1 },
+      { table: "experience_version", ownerColumn: "experience_id", toNode: versionOf },
+      projectId,
+      experienceIds,
+      page,
     );
-    let counts: Promise<Map<string, number>> | null = null;
-    const countOf = async (experienceId: string) => {
-      counts ??= sql<{ experience_id: string; n: number | string }>(
-        this.db.reader,
-        "SELECT experience_id, COUNT(*) AS n FROM experience_version WHERE project_id = :projectId AND experience_id IN (:...ids) GROUP BY experience_id",
-        { projectId, ids: experienceIds },
-      ).then((found) => new Map(found.map((row) => [row.experience_id, Number(row.n)])));
-      return (await counts).get(experienceId) ?? 0;
-    };
-    const pages = new Map<string, Page<ExperienceVersion>>();
-    for (const id of experienceIds) {
-      const versions = rows.filter((row) => row.experience_id === id).map(versionOf);
-      const hasNextPage = versions.length > page.first;
-      pages.set(id, {
-        nodes: versions.slice(0, page.first),
-        hasNextPage,
-        hasPreviousPage: page.after !== null,
-        totalCount: () => countOf(id),
-      });
-    }
-    return pages;
   }
 
   /** Unknown, malformed or another project's id: null. */

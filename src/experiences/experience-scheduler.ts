@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { GUARDRAIL_INTERVAL_MS, type GuardrailService } from "../results/guardrails.service";
+import { PeriodicPass } from "../shared/periodic-pass";
 import type { ExperienceLifecycleService } from "./experience-lifecycle.service";
 
 /** How often the scheduler looks for due moves: well within the 5 seconds a schedule promises. */
@@ -13,36 +14,28 @@ export const SCHEDULER_INTERVAL_MS = 1000;
  * which records each breach once however many processes check).
  */
 export class ExperienceScheduler {
-  private timer: NodeJS.Timeout | null = null;
-  private pass: Promise<void> | null = null;
-
+  private readonly passes: PeriodicPass;
   private guardrailsCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly lifecycle: ExperienceLifecycleService,
     private readonly guardrails: GuardrailService,
     private readonly logger: Logger,
-    private readonly intervalMs = SCHEDULER_INTERVAL_MS,
+    intervalMs = SCHEDULER_INTERVAL_MS,
     private readonly guardrailIntervalMs = GUARDRAIL_INTERVAL_MS,
-  ) {}
+  ) {
+    this.passes = new PeriodicPass(
+      () => this.runPass(),
+      intervalMs,
+      (error) => this.logger.error({ err: error }, "scheduler: a pass failed; the next one retries"),
+    );
+  }
 
   start(): void {
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    // A pending pass never keeps the process alive: shutdown stops the timer and waits for the pass.
-    this.timer.unref();
+    this.passes.start();
   }
 
-  /** One pass over the due moves (and, when due, the guardrails); a pass still running is joined, never doubled. */
-  tick(): Promise<void> {
-    this.pass ??= this.runPass()
-      .catch((error) => this.logger.error({ err: error }, "scheduler: a pass failed; the next one retries"))
-      .finally(() => {
-        this.pass = null;
-      });
-    return this.pass;
-  }
-
+  /** One pass over the due moves and, when due, the guardrails. */
   private async runPass(): Promise<void> {
     const moves = await this.lifecycle.runDue();
     if (moves > 0) this.logger.info({ moves }, "scheduler: made the scheduled moves that were due");
@@ -52,9 +45,7 @@ export class ExperienceScheduler {
     if (breaches > 0) this.logger.warn({ breaches }, "guardrails: recorded breaches");
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.pass;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 }
