@@ -27,6 +27,17 @@ export interface AppConfig {
   metricsToken: string | null;
   /** Requests per minute each token may make in each process; 0: no limit. */
   rateLimitPerMinute: number;
+  webhooks: WebhookPolicy;
+}
+
+/** How webhooks are sent (RULES.md "Webhooks"); docs/SECURITY.md says why private networks are refused. */
+export interface WebhookPolicy {
+  /** An attempt without a 2xx answer within this many milliseconds failed. */
+  timeoutMs: number;
+  /** Waits before the second, third, ... attempt, in milliseconds; after the last, FAILED. */
+  retryScheduleMs: number[];
+  /** Whether URLs may reach loopback, private, link-local and unspecified addresses. */
+  allowPrivateNetworks: boolean;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -57,6 +68,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `RATE_LIMIT_PER_MINUTE must be a whole number, 0 for no limit, got "${env.RATE_LIMIT_PER_MINUTE}"`,
     );
   }
+  const timeoutMs = Number(env.WEBHOOK_TIMEOUT_MS ?? DEFAULT_WEBHOOK_POLICY.timeoutMs);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
+    throw new ConfigError(
+      `WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000, got "${env.WEBHOOK_TIMEOUT_MS}"`,
+    );
+  }
+  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? "false";
+  if (allowPrivate !== "true" && allowPrivate !== "false") {
+    throw new ConfigError(`WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false, got "${allowPrivate}"`);
+  }
   const compression = env.COMPRESSION ?? "on";
   if (compression !== "on" && compression !== "off") {
     throw new ConfigError(`COMPRESSION must be on or off, got "${compression}"`);
@@ -72,7 +93,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     compression: compression === "on",
     metricsToken,
     rateLimitPerMinute: rateLimit,
+    webhooks: {
+      timeoutMs,
+      retryScheduleMs:
+        env.WEBHOOK_RETRY_SCHEDULE === undefined
+          ? DEFAULT_WEBHOOK_POLICY.retryScheduleMs
+          : parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE),
+      allowPrivateNetworks: allowPrivate === "true",
+    },
   };
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_RETRIES = 20;
+const MAX_RETRY_WAIT_MS = 7 * 86_400_000;
+
+/**
+ * WEBHOOK_RETRY_SCHEDULE: the waits before each retry, comma-separated, each a whole number and a
+ * unit (ms, s, m, h, d), e.g. `5s,5m,30m`; empty: a single attempt.
+ */
+export function parseRetrySchedule(text: string): number[] {
+  if (text.trim() === "") return [];
+  const waits = text.split(",").map((part) => {
+    const match = /^\s*(\d{1,9})(ms|s|m|h|d)\s*$/.exec(part);
+    const wait = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]] : NaN;
+    if (!(wait <= MAX_RETRY_WAIT_MS))
+      throw new ConfigError(
+        `WEBHOOK_RETRY_SCHEDULE: "${part.trim()}" is not a wait of at most 7d; write e.g. 5s,5m,30m,2h (units ms, s, m, h, d)`,
+      );
+    return wait;
+  });
+  if (waits.length > MAX_RETRIES)
+    throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE: at most ${MAX_RETRIES} retries, got ${waits.length}`);
+  return waits;
 }
 
 /** `*`, or origins as a browser sends them (scheme, host, port; no path), comma-separated. */
@@ -117,3 +170,9 @@ export function parseDatabaseUrl(url: string, poolSize = "10"): DatabaseConfig {
   }
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${url}"`);
 }
+
+export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = {
+  timeoutMs: 10_000,
+  retryScheduleMs: parseRetrySchedule("5s,5m,30m,2h,5h,10h,10h"),
+  allowPrivateNetworks: false,
+};

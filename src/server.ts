@@ -26,6 +26,7 @@ import { metricsEndpoint } from "./metrics/metrics-endpoint";
 import { metricsPlugin } from "./metrics/metrics-plugin";
 import { systemClock } from "./shared/clock";
 import { SETUP_SCHEMA, SETUP_SCHEMA_PATH } from "./setup-documents/setup-document";
+import { WebhookDispatcher } from "./webhooks/webhook-dispatcher";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const PLAYGROUND_ASSETS = path.join(projectRoot(), "public", "graphiql");
@@ -46,7 +47,9 @@ export async function startServer(
   const metrics = new Metrics();
   const db = await openDatabase(config.database, undefined, metrics);
   metrics.watch(db);
-  const services = createServices(db, logger, systemClock, metrics);
+  const services = createServices(db, logger, systemClock, metrics, config.webhooks);
+  const webhooks = new WebhookDispatcher(db, config.webhooks, systemClock, metrics, logger);
+  metrics.watchWebhooks(() => webhooks.oldestPendingSeconds());
   const limiter = new RateLimiter(config.rateLimitPerMinute, () => metrics.refusedForRate());
   // Several processes may start at once on one PostgreSQL: one of them installs the token.
   const bootstrapped = await db.exclusively(() => services.projects.bootstrap(config.bootstrapAdminToken));
@@ -113,6 +116,7 @@ export async function startServer(
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const scheduler = new ExperienceScheduler(services.experienceLifecycle, services.guardrails, logger);
   scheduler.start();
+  webhooks.start();
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, database: db.engine }, "Product Experiences server is listening");
@@ -125,6 +129,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         await scheduler.stop();
+        await webhooks.stop();
         // Open change streams would keep the HTTP server from draining.
         streams.close();
         await apollo.stop();

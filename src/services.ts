@@ -22,19 +22,25 @@ import { TrackingService } from "./tracking/tracking.service";
 import { systemClock, type Clock } from "./shared/clock";
 import { noSignals, type Signals } from "./shared/signals";
 import { UsageService } from "./usages/usage.service";
+import { DEFAULT_WEBHOOK_POLICY, type WebhookPolicy } from "./config";
+import { WebhookOutbox } from "./webhooks/webhook-outbox";
+import type { Resolve } from "./webhooks/webhook-sender";
+import { WebhookService } from "./webhooks/webhook.service";
 
 /**
  * Every service of the server, wired once per process; resolvers reach them through the context.
  * `clock` is where everything that dates or depends on time (schedules, stale flags, assignments,
- * events, results days) reads "now"; tests move their own.
+ * events, results days) reads "now"; tests move their own. Every change's audit event goes to the
+ * webhooks' outbox in the change's transaction.
  */
 export function createServices(
   db: Database,
   logger: Logger,
   clock: Clock = systemClock,
   signals: Signals = noSignals,
+  webhookPolicy: WebhookPolicy & { resolve?: Resolve } = DEFAULT_WEBHOOK_POLICY,
 ) {
-  const audit = new AuditService(db);
+  const audit = new AuditService(db, [new WebhookOutbox()]);
   const usages = new UsageService(db);
   const settings = new SettingsService(db, audit);
   const experienceReads = new ExperienceReadModel(db, clock);
@@ -68,6 +74,7 @@ export function createServices(
     keys,
     segments,
     goals,
+    webhooks: new WebhookService(db, audit, clock, webhookPolicy, webhookPolicy.resolve),
     setupDocuments: new SetupDocumentService(
       db,
       keys,

@@ -30,7 +30,7 @@ export class AuditEvent {
   @Column({ type: "varchar", length: 64 })
   action!: string;
 
-  @Field({ description: "Key, Segment, Goal, Settings, Experience, ApiToken or Project." })
+  @Field({ description: "Key, Segment, Goal, Settings, Experience, ApiToken, Project or Webhook." })
   @Column({ type: "varchar", length: 32 })
   entityType!: string;
 

@@ -19,10 +19,21 @@ export interface AuditEntry {
   note?: string;
 }
 
-export class AuditService {
-  constructor(private readonly db: Database) {}
+/** What must happen with every change, in its transaction: told each audit event as it is written. */
+export interface AuditFollower {
+  recorded(tx: EntityManager, event: AuditEvent): Promise<void>;
+}
 
-  /** Writes the audit event inside the mutation's own transaction: both commit, or neither. */
+export class AuditService {
+  constructor(
+    private readonly db: Database,
+    private readonly followers: readonly AuditFollower[] = [],
+  ) {}
+
+  /**
+   * Writes the audit event inside the mutation's own transaction, and tells the followers (the
+   * webhooks' outbox) in it too: all of it commits, or none.
+   */
   async record(
     tx: EntityManager,
     caller: Caller,
@@ -43,6 +54,7 @@ export class AuditService {
       note: entry.note ?? null,
     });
     await tx.getRepository(AuditEvent).insert(event);
+    for (const follower of this.followers) await follower.recorded(tx, event);
   }
 
   /** Newest first. */

@@ -18,6 +18,9 @@ import { Segment } from "../segments/segment.entity";
 import { Settings } from "../settings/settings.entity";
 import { TrackedEvent } from "../tracking/tracked-event.entity";
 import { Profile } from "../tracking/profile.entity";
+import { WebhookAttempt } from "../webhooks/webhook-attempt.entity";
+import { WebhookDelivery } from "../webhooks/webhook-delivery.entity";
+import { Webhook } from "../webhooks/webhook.entity";
 
 export const entities = [
   Project,
@@ -44,4 +47,7 @@ export const entities = [
   UserGoalDay,
   UserGoalPre,
   FutureEvent,
+  Webhook,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

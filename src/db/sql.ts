@@ -6,6 +6,15 @@ export function forUpdate(manager: EntityManager): string {
 }
 
 /**
+ * " FOR UPDATE OF <table> SKIP LOCKED" on PostgreSQL: rows another transaction holds are passed
+ * over instead of waited for, so several processes claiming work from one queue each take other
+ * rows. SQLite runs one writer at a time anyway.
+ */
+export function forUpdateSkipLocked(manager: EntityManager, of: string): string {
+  return manager.connection.driver.options.type === "postgres" ? ` FOR UPDATE OF ${of} SKIP LOCKED` : "";
+}
+
+/**
  * " FOR SHARE": readers of a row that hold it until commit, while FOR UPDATE waits for them
  * (PostgreSQL). `of`: only that table's rows, e.g. beside an outer join, whose nullable side cannot be locked.
  */
@@ -64,8 +73,8 @@ function withValues(text: string, parameters: ObjectLiteral, place: (value: unkn
   );
 }
 
-/** Runs a write inside a transaction and answers how many rows it changed (insertNew). */
-async function changedRows(
+/** Runs a write inside a transaction and answers how many rows it changed. */
+export async function changedRows(
   manager: EntityManager,
   text: string,
   parameters: ObjectLiteral = {},

@@ -46,6 +46,7 @@ export function goalView(goal: Goal): object {
     archivedAt,
     createdAt,
     updatedAt,
+    version,
   } = goal;
   return {
     id,
@@ -59,5 +60,6 @@ export function goalView(goal: Goal): object {
     archivedAt,
     createdAt,
     updatedAt,
+    version,
   };
 }

@@ -6,6 +6,7 @@ import type { ExperienceVersion } from "../experiences/experience-version.entity
 import type { Usage } from "../shared/user-error";
 import type { Referenced } from "../usages/usage.service";
 import { ExperienceGuardrail } from "../experiences/experience-guardrail.entity";
+import type { WebhookDelivery } from "../webhooks/webhook-delivery.entity";
 
 /**
  * One batch per request for what a list's rows would otherwise fetch one by one: every field
@@ -43,7 +44,14 @@ export function createLoaders(services: Services, caller: Caller) {
       (ids) => experiences.variantsOf(projectId, ids),
       (variant) => variant.experienceId,
     ),
-    history: historyLoaders(services, projectId),
+    history: pagedLoaders<ExperienceVersion>((ids, page) => experiences.historyPages(projectId, ids, page)),
+    webhookDeliveries: pagedLoaders<WebhookDelivery>((ids, page) =>
+      services.webhooks.deliveryPages(caller, ids, page),
+    ),
+    deliveryAttempts: grouped(
+      (ids) => services.webhooks.attemptsOf(caller, ids),
+      (attempt) => attempt.deliveryId,
+    ),
     experienceGoals: grouped(
       async (ids) => experiences.goalsOf(projectId, ids),
       (link) => link.experienceId,
@@ -61,16 +69,18 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 /**
  * One loader per page request (a list of experiences asks each for the same page of its history):
- * all the experiences of a list get their pages from one statement.
+ * all the owners of a list get their pages from one statement.
  */
-function historyLoaders(services: Services, projectId: string) {
-  const byPage = new Map<string, DataLoader<string, Page<ExperienceVersion>>>();
+function pagedLoaders<T>(
+  fetch: (ids: readonly string[], page: PageRequest) => Promise<Map<string, Page<T>>>,
+) {
+  const byPage = new Map<string, DataLoader<string, Page<T>>>();
   return (page: PageRequest) => {
     const key = `${page.first}:${page.after ?? ""}`;
     let loader = byPage.get(key);
     if (!loader) {
       loader = new DataLoader(async (ids) => {
-        const pages = await services.experienceReads.historyPages(projectId, ids, page);
+        const pages = await fetch(ids, page);
         return ids.map((id) => pages.get(id)!);
       });
       byPage.set(key, loader);

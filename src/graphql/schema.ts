@@ -25,6 +25,7 @@ import { DailyResultsResolver, ResultsResolver } from "../results/results.resolv
 import { SettingsResolver } from "../settings/settings.resolver";
 import { SetupDocumentResolver } from "../setup-documents/setup-document.resolver";
 import { TrackingResolver } from "../tracking/tracking.resolver";
+import { WebhookDeliveryResolver, WebhookResolver } from "../webhooks/webhook.resolver";
 import type { RequestContext } from "./context";
 import { forbidden } from "./errors";
 
@@ -55,6 +56,8 @@ export const resolvers = [
   TrackingResolver,
   ResultsResolver,
   DailyResultsResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 /**

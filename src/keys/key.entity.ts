@@ -40,7 +40,7 @@ export class Key extends SetupItemEntity {
 
 /** The key as the API shows it, for the audit log. */
 export function keyView(key: Key): object {
-  const { id, name, description, type, defaultValue, archivedAt, createdAt, updatedAt } = key;
+  const { id, name, description, type, defaultValue, archivedAt, createdAt, updatedAt, version } = key;
   return {
     id,
     name,
@@ -51,5 +51,6 @@ export function keyView(key: Key): object {
     archivedAt,
     createdAt,
     updatedAt,
+    version,
   };
 }

@@ -74,6 +74,20 @@ export class Metrics implements Signals {
     registers: [this.registry],
   });
 
+  private readonly webhookAttempts = new Counter({
+    name: "px_webhook_attempts_total",
+    help: "Webhook delivery attempts by outcome: succeeded, retrying (failed, another attempt is scheduled) or failed (the schedule is over)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly webhookLatency = new Histogram({
+    name: "px_webhook_attempt_duration_seconds",
+    help: "Time from sending a webhook attempt to its answer (or to giving up)",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "px_" });
   }
@@ -98,6 +112,18 @@ export class Metrics implements Signals {
         this.set({ state: "total" }, total);
         if (idle !== null) this.set({ state: "idle" }, idle);
         this.set({ state: "waiting" }, waiting);
+      },
+    });
+  }
+
+  /** The oldest pending webhook delivery's age, read from the database when scraped. */
+  watchWebhooks(oldestPendingSeconds: () => Promise<number>): void {
+    new Gauge({
+      name: "px_webhook_oldest_pending_seconds",
+      help: "Age of the oldest webhook delivery not yet answered with a 2xx nor failed (0: none): how far behind receivers are",
+      registers: [this.registry],
+      async collect() {
+        this.set(await oldestPendingSeconds());
       },
     });
   }
@@ -132,5 +158,10 @@ export class Metrics implements Signals {
 
   writeWaited(seconds: number): void {
     this.writeWait.observe(seconds);
+  }
+
+  webhookAttempted(outcome: "SUCCEEDED" | "retrying" | "FAILED", seconds: number): void {
+    this.webhookAttempts.inc({ outcome: outcome.toLowerCase() });
+    this.webhookLatency.observe(seconds);
   }
 }

@@ -20,7 +20,7 @@ export class Segment extends SetupItemEntity {
 }
 
 export function segmentView(segment: Segment): object {
-  const { id, name, description, rule, clonedFromId, archivedAt, createdAt, updatedAt } = segment;
+  const { id, name, description, rule, clonedFromId, archivedAt, createdAt, updatedAt, version } = segment;
   return {
     id,
     name,
@@ -31,5 +31,6 @@ export function segmentView(segment: Segment): object {
     archivedAt,
     createdAt,
     updatedAt,
+    version,
   };
 }

@@ -13,6 +13,8 @@ export interface Signals {
   rulesetBuilt(seconds: number): void;
   /** How long a write transaction waited for its turn (SQLite queues them) before it ran. */
   writeWaited(seconds: number): void;
+  /** A webhook attempt's outcome (its delivery succeeded, is retrying, or failed for good) and duration. */
+  webhookAttempted(outcome: "SUCCEEDED" | "retrying" | "FAILED", seconds: number): void;
 }
 
 export const noSignals: Signals = {
@@ -21,4 +23,5 @@ export const noSignals: Signals = {
   events: () => {},
   rulesetBuilt: () => {},
   writeWaited: () => {},
+  webhookAttempted: () => {},
 };

@@ -2,12 +2,14 @@ import {
   AbTestResultsDocument,
   ArchiveGoalDocument,
   CreateGoalDocument,
+  CreateWebhookDocument,
   EvaluateDocument,
   GetSettingsDocument,
   StartExperienceDocument,
   TrackEventsDocument,
   UpdateAbTestDocument,
   UpdateSettingsDocument,
+  WebhookDeliveriesDocument,
   type EventInput,
 } from "../../client/generated/graphql";
 import { Experience } from "../../src/experiences/experience.entity";
@@ -451,6 +453,16 @@ describe("guardrails", () => {
 
   test("PAUSE: a results read finds the harm, records it once (actor guardrail) and pauses the test in the same version; starting again clears it", async () => {
     const { token, test, crashes } = await crashingTest("PAUSE");
+    const { createWebhook } = await app.query(
+      CreateWebhookDocument,
+      {
+        input: {
+          url: "http://93.184.215.14/hooks",
+          events: ["ab_test.guardrail_breached", "experience.paused"],
+        },
+      },
+      token,
+    );
     await app.query(AbTestResultsDocument, { id: test.id }, token);
     const after = (await state(token, test.id)).experience;
     expect(after.status).toBe("PAUSED");
@@ -467,6 +479,15 @@ describe("guardrails", () => {
     );
     expect(log.auditLog.nodes.filter((entry) => entry.actor === "guardrail")).toEqual([
       { actor: "guardrail", action: "guardrailBreachExperience" },
+    ]);
+    // Webhooks are told once: the breach, and the pause it made (RULES.md "Webhooks").
+    const { webhooks } = await app.query(WebhookDeliveriesDocument, {}, token);
+    const told = webhooks.find((hook) => hook.id === createWebhook.webhook!.id)!.deliveries.nodes;
+    expect(
+      told.map((delivery) => [delivery.type, (delivery.payload as { data: { actor: string } }).data.actor]),
+    ).toEqual([
+      ["experience.paused", "guardrail"],
+      ["ab_test.guardrail_breached", "guardrail"],
     ]);
     await app.query(StartExperienceDocument, { id: test.id }, token);
     expect((await state(token, test.id)).experience).toMatchObject({

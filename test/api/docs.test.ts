@@ -1,10 +1,11 @@
 import { Kind, parse, print, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { buildAppSchema } from "../../src/graphql/schema";
-import { startHttpServer, type HttpTestServer } from "../helpers/servers";
+import { freePort, startHttpServer, type HttpTestServer } from "../helpers/servers";
+import { eventually } from "../helpers/webhook-receiver";
 
 /**
  * The docs are run, not just parsed: every ```graphql block of README.md and docs/*.md is sent, as
@@ -259,6 +260,60 @@ describe.each(files)("%s, run in order", (file) => {
           .digest;
       };
       expect(await digest(secrets.get("project Web shop")!)).toBe(await digest(SECRET));
+    });
+
+    test("the receiver of *Webhooks* runs as written: it prints what the README says, and refuses what is not signed", async () => {
+      const section = readFileSync(path.join(ROOT, "README.md"), "utf8").split("## Webhooks")[1];
+      const receiver = /```js\n([\s\S]*?)```/.exec(section)![1];
+      const printed = /makes it print[\s\S]*?\n\n```\n([\s\S]*?)```/.exec(section)![1];
+      // A first start without a bootstrap token, as the README's reader has: its ADMIN token is "admin".
+      const local = await startHttpServer({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true" } });
+      const admin = local.server.bootstrapped!.secret;
+      const call = async (query: string, variables: object) => {
+        const response = await fetch(`${local.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return ((await response.json()) as { data: Record<string, any> }).data;
+      };
+      const directory = mkdtempSync(path.join(ROOT, ".readme-receiver-"));
+      const port = await freePort();
+      let child: ChildProcess | null = null;
+      try {
+        const { createWebhook } = await call(
+          'mutation ($url: String!) { createWebhook(input: { url: $url, events: ["key.*"] }) { secret } }',
+          { url: `http://127.0.0.1:${port}/` },
+        );
+        writeFileSync(path.join(directory, "receiver.mjs"), receiver);
+        const started = spawn(process.execPath, ["receiver.mjs"], {
+          cwd: directory,
+          env: { PATH: process.env.PATH, PORT: String(port), WEBHOOK_SECRET: createWebhook.secret },
+        });
+        child = started;
+        let output = "";
+        started.stdout.on("data", (chunk) => (output += chunk));
+        await eventually(
+          () =>
+            fetch(`http://127.0.0.1:${port}/`).then(
+              () => true,
+              () => false,
+            ),
+          "the receiver",
+        );
+        const unsigned = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "{}" });
+        expect(unsigned.status).toBe(401);
+        await call(
+          'mutation { createKey(input: { name: "checkout_flow", type: STRING, defaultValue: "v1" }) { key { id } } }',
+          {},
+        );
+        await eventually(async () => output.includes("\n"), "the receiver to print");
+        expect(output).toBe(printed);
+      } finally {
+        child?.kill();
+        rmSync(directory, { recursive: true, force: true });
+        await local.close();
+      }
     });
 
     test("after the walk, the curl lines of *From an app* answer the flags with the web-app token", async () => {

@@ -33,6 +33,7 @@ export const ROLE_MATRIX: RoleRow[] = [
   { field: "exportSetup", document: "{ exportSetup { digest } }", roles: read },
   { field: "apiTokens", document: "{ apiTokens { id } }", roles: admin },
   { field: "projects", document: "{ projects { id } }", roles: admin },
+  { field: "webhooks", document: "{ webhooks { id } }", roles: admin },
   {
     field: "evaluate",
     document: `{ evaluate(user: { id: "matrix-user" }) { segmentIds } }`,
@@ -222,6 +223,26 @@ export const ROLE_MATRIX: RoleRow[] = [
   {
     field: "revokeApiToken",
     document: `mutation { revokeApiToken(id: "${UNKNOWN}") { ${errors} } }`,
+    roles: admin,
+  },
+  {
+    field: "createWebhook",
+    document: `mutation { createWebhook(input: { url: "ftp://matrix", events: ["*"] }) { ${errors} } }`,
+    roles: admin,
+  },
+  {
+    field: "updateWebhook",
+    document: `mutation { updateWebhook(input: { id: "${UNKNOWN}" }) { ${errors} } }`,
+    roles: admin,
+  },
+  {
+    field: "deleteWebhook",
+    document: `mutation { deleteWebhook(id: "${UNKNOWN}") { ${errors} } }`,
+    roles: admin,
+  },
+  {
+    field: "redeliverWebhook",
+    document: `mutation { redeliverWebhook(deliveryId: "${UNKNOWN}") { ${errors} } }`,
     roles: admin,
   },
 ];

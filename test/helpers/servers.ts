@@ -1,11 +1,12 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { ApolloServer } from "@apollo/server";
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { print, type GraphQLFormattedError } from "graphql";
 import pino, { type Logger } from "pino";
 import { Role } from "../../src/access/role";
-import { loadConfig } from "../../src/config";
+import { DEFAULT_WEBHOOK_POLICY, loadConfig, type WebhookPolicy } from "../../src/config";
 import { openDatabase } from "../../src/db/database";
 import { createApollo } from "../../src/graphql/apollo";
 import { authenticate } from "../../src/graphql/authenticate";
@@ -15,6 +16,7 @@ import { startServer, type RunningServer } from "../../src/server";
 import { createServices, type Services } from "../../src/services";
 import type { Signals } from "../../src/shared/signals";
 import type { Clock } from "../../src/shared/clock";
+import type { Resolve } from "../../src/webhooks/webhook-sender";
 import { databaseUrl, freshDatabase, type TestDatabase } from "./database";
 import { fixtures, unique } from "./fixtures";
 
@@ -93,6 +95,8 @@ export async function startTestApp(
      * the suite runs compiled; Infinity runs graphql-js alone.
      */
     compileAt?: number;
+    /** How webhooks are checked (no dispatcher runs in process: deliveries stay PENDING). */
+    webhookPolicy?: Partial<WebhookPolicy> & { resolve?: Resolve };
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
@@ -112,7 +116,10 @@ export async function startTestApp(
     }
   };
   const logger = pino({ level: "silent" });
-  const services = createServices(db, logger, options.clock, options.signals);
+  const services = createServices(db, logger, options.clock, options.signals, {
+    ...DEFAULT_WEBHOOK_POLICY,
+    ...options.webhookPolicy,
+  });
   await services.projects.bootstrap(ADMIN_SECRET);
   const apollo = createApollo(await buildAppSchema(), {
     logger,
@@ -276,6 +283,16 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     return output;
   };
   return { url, child, output: () => output, printed, exited };
+}
+
+/** A port nothing listens on now: one the system just handed out and took back. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const listener = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = listener.address() as AddressInfo;
+      listener.close(() => resolve(port));
+    });
+  });
 }
 
 // ------------------------------------------------------------------ GraphQL over HTTP

@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startHttpServer, type HttpTestServer } from "../helpers/servers";
+import { freePort, startHttpServer, type HttpTestServer } from "../helpers/servers";
 
 /**
  * `npm run setup` is what a CI job gates on: its exit code says "no changes" (0), "changes" (1) or
@@ -32,16 +31,6 @@ function setup(...args: string[]): Promise<{ code: number; stdout: string; stder
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     ),
   );
-}
-
-/** A port nothing listens on: one the system just handed out and took back. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const listener = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = listener.address() as AddressInfo;
-      listener.close(() => resolve(port));
-    });
-  });
 }
 
 function documentWith(keys: unknown[]): string {
@@ -95,7 +84,7 @@ test("a wrong token, an unreachable server and a file that is not JSON exit 2 wi
   expect(wrongToken.code).toBe(2);
   expect(wrongToken.stderr).toMatch(/UNAUTHENTICATED|token/i);
 
-  const closed = await closedPort();
+  const closed = await freePort();
   const unreachable = await setup("plan", "--file", file, "--url", `http://127.0.0.1:${closed}`);
   expect(unreachable.code).toBe(2);
   expect(unreachable.stderr).toContain(`ECONNREFUSED 127.0.0.1:${closed}`);

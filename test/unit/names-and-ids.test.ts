@@ -54,6 +54,12 @@ describe("configuration", () => {
       compression: true,
       metricsToken: null,
       rateLimitPerMinute: 0,
+      webhooks: {
+        timeoutMs: 10_000,
+        // 5s,5m,30m,2h,5h,10h,10h
+        retryScheduleMs: [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6],
+        allowPrivateNetworks: false,
+      },
     });
     expect(config.database).toEqual({ engine: "sqlite", file: expect.stringMatching(/data\/px\.sqlite$/) });
   });
@@ -69,6 +75,12 @@ describe("configuration", () => {
     [{ COMPRESSION: "yes" }, /COMPRESSION must be on or off/],
     [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
     [{ RATE_LIMIT_PER_MINUTE: "-5" }, /RATE_LIMIT_PER_MINUTE/],
+    [{ WEBHOOK_TIMEOUT_MS: "50" }, /WEBHOOK_TIMEOUT_MS/],
+    [{ WEBHOOK_TIMEOUT_MS: "10s" }, /WEBHOOK_TIMEOUT_MS/],
+    [{ WEBHOOK_RETRY_SCHEDULE: "5s,soon" }, /WEBHOOK_RETRY_SCHEDULE: "soon"/],
+    [{ WEBHOOK_RETRY_SCHEDULE: "8d" }, /at most 7d/],
+    [{ WEBHOOK_RETRY_SCHEDULE: Array(21).fill("1s").join(",") }, /at most 20 retries/],
+    [{ WEBHOOK_ALLOW_PRIVATE_NETWORKS: "yes" }, /WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false/],
   ])("%j is refused with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
@@ -79,6 +91,13 @@ describe("configuration", () => {
       "http://localhost:5173",
     ]);
     expect(loadConfig({ CORS_ORIGINS: "https://a.example.com,*" }).corsOrigins).toEqual(["*"]);
+  });
+
+  test("WEBHOOK_RETRY_SCHEDULE takes waits with units; empty means one attempt and no retry", () => {
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: "250ms, 2s,1m,3h,1d" }).webhooks.retryScheduleMs).toEqual([
+      250, 2000, 60_000, 10_800_000, 86_400_000,
+    ]);
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: "" }).webhooks.retryScheduleMs).toEqual([]);
   });
 
   test("postgres:// URLs select PostgreSQL", () => {

@@ -8,6 +8,7 @@ import { Results1764900000000 } from "./1764900000000-Results";
 import { ProjectParents1765000000000 } from "./1765000000000-ProjectParents";
 import { WriteProbe1765100000000 } from "./1765100000000-WriteProbe";
 import { Analysis1765200000000 } from "./1765200000000-Analysis";
+import { Webhooks1765300000000 } from "./1765300000000-Webhooks";
 
 /** In order; a start applies the ones the database has not seen. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ProjectParents1765000000000,
   WriteProbe1765100000000,
   Analysis1765200000000,
+  Webhooks1765300000000,
 ];
