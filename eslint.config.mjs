@@ -42,7 +42,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ["*.mjs", "*.js", "scripts/*.js", "scripts/*.mjs", "test/helpers/*.js"],
+          allowDefaultProject: [
+            "*.mjs",
+            "*.js",
+            "scripts/*.js",
+            "scripts/*.mjs",
+            "test/helpers/*.js",
+            "web/vite.config.mts",
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -50,9 +57,11 @@ export default tseslint.config(
     plugins: { "import-x": importX },
     settings: {
       // import-x must parse TypeScript files to follow their imports (its own TypeScript preset's parsers).
-      "import-x/extensions": [".ts", ".js", ".jsx", ".mjs", ".cjs"],
-      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
-      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".jsx", ".mjs", ".json"] })],
+      "import-x/extensions": [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx"] },
+      "import-x/resolver-next": [
+        createNodeResolver({ extensions: [".ts", ".tsx", ".js", ".jsx", ".mjs", ".json"] }),
+      ],
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
@@ -108,6 +117,13 @@ export default tseslint.config(
   {
     files: ["src/http/playground/**/*.jsx"],
     languageOptions: { globals: globals.browser, parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
+  {
+    files: ["web/src/**/*.tsx"],
+    rules: {
+      // A component's props are plain functions handed over as values, not methods of an object.
+      "@typescript-eslint/unbound-method": "off",
+    },
   },
   {
     files: ["test/**/*.ts", "bench/**/*.ts"],

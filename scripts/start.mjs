@@ -2,8 +2,8 @@
 // (dist/src/main.js), so the process npm starts is the server and its signals are the server's.
 //
 // The build is reused while its inputs are the same: a digest of every source file it reads (the
-// server's TypeScript, the playground's entry, the build scripts and configs, the locked
-// dependencies) is kept beside the output, and a start whose digest matches skips the build
+// server's TypeScript, the playground's entry, the dashboard in web/ and the typed client it uses,
+// the build scripts and configs, the locked dependencies) is kept beside the output, and a start whose digest matches skips the build
 // (about 30 s on 2 cores) and starts in about 2 s.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,9 +13,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const STAMP = join(root, "dist", ".build-inputs");
-const OUTPUTS = [join(root, "dist", "src", "main.js"), join(root, "public", "graphiql", "graphiql.js")];
+const OUTPUTS = [
+  join(root, "dist", "src", "main.js"),
+  join(root, "public", "graphiql", "graphiql.js"),
+  join(root, "public", "app", "index.html"),
+];
 const INPUTS = [
   "src",
+  "web",
+  "client",
   "ormconfig.ts",
   "schema",
   "scripts/build-graphiql.mjs",
@@ -49,7 +55,7 @@ if (current) {
   process.stdout.write("The build is current (no source changed since it was made): starting.\n");
 } else {
   process.stdout.write(
-    "Building the server and the playground (sources changed since the last build; about 30 s)...\n",
+    "Building the server, the playground and the dashboard (sources changed since the last build; about 30 s)...\n",
   );
   const npm = process.env.npm_execpath;
   // Through npm when npm started us (its own node and npm), else through the npm on the PATH.

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { Logger } from "pino";
 import { ConfigError, loadConfig } from "./config";
+import { dashboardAddress } from "./http/dashboard";
 import { playgroundAddress } from "./http/graphiql-page";
 import { createLogger } from "./logger";
 import { startServer, type RunningServer } from "./server";
@@ -18,19 +19,20 @@ async function main(): Promise<void> {
   if (made?.created && config.bootstrapAdminToken !== null) {
     // The operator chose the secret: saying it again would only copy it into log storage.
     process.stdout.write(
-      `\n  Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap" of project "${made.project.name}".\n  Playground: ${server.url}/graphql\n\n`,
+      `\n  Installed BOOTSTRAP_ADMIN_TOKEN as the ADMIN token "bootstrap" of project "${made.project.name}".\n  Dashboard: ${server.url}/app\n  Playground: ${server.url}/graphql\n\n`,
     );
   } else if (made?.created) {
     // Printed, not logged: the secret must never reach log storage, and the operator needs it once.
     // The playground address carries it in its #fragment, which the browser keeps to itself.
-    const playground = playgroundAddress(server.url, config.production ? null : made.secret);
+    const shown = config.production ? null : made.secret;
     process.stdout.write(
       [
         "",
         `  Created an ADMIN token for project "${made.project.name}":`,
         `    ${made.secret}`,
-        "  It is shown this once (only its hash is stored). Try it in the playground:",
-        `    ${playground}`,
+        "  It is shown this once (only its hash is stored). Sign in to the dashboard, or try the API in the playground:",
+        `    ${dashboardAddress(server.url, shown)}`,
+        `    ${playgroundAddress(server.url, shown)}`,
         "  Make more tokens (EDITOR, VIEWER, SDK) with the createApiToken mutation.",
         "",
       ].join("\n") + "\n",

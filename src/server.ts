@@ -12,6 +12,7 @@ import { ExperienceScheduler } from "./experiences/experience-scheduler";
 import { createApollo } from "./graphql/apollo";
 import { authenticate } from "./graphql/authenticate";
 import { buildAppSchema } from "./graphql/schema";
+import { serveDashboard } from "./http/dashboard";
 import { graphiqlPage, PLAYGROUND_CSP } from "./http/graphiql-page";
 import { createLogger } from "./logger";
 import { projectRoot } from "./project-root";
@@ -100,6 +101,7 @@ export async function startServer(
       .set("Cache-Control", "public, max-age=3600")
       .send(JSON.stringify(SETUP_SCHEMA, null, 2));
   });
+  serveDashboard(app);
   app.use("/graphiql", express.static(PLAYGROUND_ASSETS, { maxAge: "1h", fallthrough: false }));
   app.get("/graphql", (req, res, next) => {
     if (req.accepts(["application/json", "text/html"]) !== "text/html") return next();

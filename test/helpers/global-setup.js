@@ -1,11 +1,35 @@
-const { existsSync, statSync } = require("node:fs");
+const { existsSync, readdirSync, statSync } = require("node:fs");
 const { execFileSync } = require("node:child_process");
 const path = require("node:path");
 const { Client } = require("pg");
 
+/** Newest modification time of the files under `dir`. */
+function newestUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    const at = path.join(dir, entry.name);
+    return Math.max(newest, entry.isDirectory() ? newestUnder(at) : statSync(at).mtimeMs);
+  }, 0);
+}
+
+/** The dashboard's build (public/app), made again when web/ or the typed client changed since. */
+function buildDashboardIfStale(root) {
+  const index = path.join(root, "public", "app", "index.html");
+  const sources = Math.max(newestUnder(path.join(root, "web")), newestUnder(path.join(root, "client")));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  const vite = path.join(root, "node_modules", "vite", "bin", "vite.js");
+  execFileSync(
+    process.execPath,
+    [vite, "build", "--config", path.join(root, "web", "vite.config.mts"), "--logLevel", "warn"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
+}
+
 /**
- * Before any suite: the playground's bundle (built by `npm run build`; tests that load the page need
- * it), and the database engine this run uses, proven by asking it and printed so CI's log says which
+ * Before any suite: the playground's and the dashboard's bundles (built by `npm run build`; tests
+ * that load the pages need them), and the database engine this run uses, proven by asking it and printed so CI's log says which
  * engine each pass ran on. A PostgreSQL pass whose server does not answer fails here.
  */
 module.exports = async function globalSetup() {
@@ -15,6 +39,7 @@ module.exports = async function globalSetup() {
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(source).mtimeMs) {
     execFileSync(process.execPath, [path.join(root, "scripts", "build-graphiql.mjs")], { stdio: "inherit" });
   }
+  buildDashboardIfStale(root);
   const engine = process.env.PX_TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? "postgres" : "sqlite");
   if (engine === "postgres") {
     if (!process.env.TEST_DATABASE_URL)

@@ -1,0 +1,35 @@
+import { useState } from "react";
+import { errorMessage } from "./api";
+import { placeErrors, type UserErrorLike } from "./user-errors";
+
+/**
+ * A form's sending: runs `send`, which answers the payload's userErrors, and keeps them placed by
+ * the form's `fields`. A request that fails as a whole becomes one general error.
+ */
+export function useSubmit(fields: readonly string[]) {
+  const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
+  const [busy, setBusy] = useState(false);
+  const run = async (send: () => Promise<readonly UserErrorLike[] | undefined>): Promise<boolean> => {
+    setBusy(true);
+    try {
+      const userErrors = (await send()) ?? [];
+      setErrors(userErrors);
+      return userErrors.length === 0;
+    } catch (error) {
+      setErrors([{ code: "REQUEST_FAILED" as never, message: errorMessage(error), field: null, usages: [] }]);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  /** The messages of errors at `path` ("rule.conditions.0.property") or inside it. */
+  const errorAt = (path: string, exact = false): string | undefined =>
+    errors
+      .filter((error) => {
+        const at = (error.field ?? []).slice(1).join(".");
+        return at === path || (!exact && at.startsWith(`${path}.`));
+      })
+      .map((error) => error.message)
+      .join(" ") || undefined;
+  return { run, busy, errorAt, clear: () => setErrors([]), ...placeErrors(errors, fields) };
+}
