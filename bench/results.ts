@@ -21,7 +21,8 @@ import { TrackingService } from "../src/tracking/tracking.service";
  */
 
 const DAY = 86_400_000;
-const DAYS = 30;
+/** How long the test has run, unless a caller says otherwise (the dashboard's bench: 90 days). */
+export const DAYS = 30;
 const EVENTS_PER_USER = 40;
 const NAMES = ["Charged", "Signed Up", "App Launched", "Screen Viewed"];
 
@@ -32,7 +33,10 @@ class BenchClock implements Clock {
   }
 }
 
-interface Setup {
+export interface Setup {
+  /** The SQLite file, e.g. for a server to open once `db` is closed. */
+  file: string;
+  days: number;
   db: Database;
   services: Services;
   caller: Caller;
@@ -42,14 +46,17 @@ interface Setup {
   close(): Promise<void>;
 }
 
-/** A project with the test, started DAYS ago, on a fresh SQLite file. */
-async function setUp(): Promise<Setup> {
+export const BENCH_RESULTS_SECRET = "px_bench_results_secret";
+
+/** A project with the test, started `days` ago, on a fresh SQLite file. */
+export async function setUp(days = DAYS): Promise<Setup> {
   const dir = mkdtempSync(path.join(tmpdir(), "px-results-"));
-  const db = await openDatabase({ engine: "sqlite", file: path.join(dir, "px.sqlite") });
+  const file = path.join(dir, "px.sqlite");
+  const db = await openDatabase({ engine: "sqlite", file });
   const now = Date.now();
-  const clock = new BenchClock(now - DAYS * DAY);
+  const clock = new BenchClock(now - days * DAY);
   const services = createServices(db, pino({ level: "silent" }), clock);
-  const { secret } = (await services.projects.bootstrap("px_bench_results_secret"))!;
+  const { secret } = (await services.projects.bootstrap(BENCH_RESULTS_SECRET))!;
   const caller = (await services.authentication.authenticate(secret))!;
   const must = <T>(result: { ok: true; value: T } | { ok: false; errors: unknown[] }): T => {
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
@@ -80,6 +87,8 @@ async function setUp(): Promise<Setup> {
   must(await services.experienceLifecycle.start(caller, test.id));
   clock.at = now;
   return {
+    file,
+    days,
     db,
     services,
     caller: (await services.authentication.authenticate(secret))!,
@@ -93,9 +102,9 @@ async function setUp(): Promise<Setup> {
   };
 }
 
-/** Assignments spread over the DAYS, and events of each user after (and some before) their assignment. */
-async function generate(setup: Setup, events: number): Promise<void> {
-  const { db, testId, clock } = setup;
+/** Assignments spread over the test's days, and events of each user after (and some before) their assignment. */
+export async function generate(setup: Setup, events: number): Promise<void> {
+  const { db, testId, clock, days } = setup;
   const [{ project_id: projectId }] = await sql<{ project_id: string }>(
     db.reader,
     "SELECT project_id FROM experience WHERE id = :testId",
@@ -109,7 +118,7 @@ async function generate(setup: Setup, events: number): Promise<void> {
     )
   ).map((row) => row.id);
   const userCount = Math.max(1, Math.round(events / EVENTS_PER_USER));
-  const start = clock.now() - DAYS * DAY;
+  const start = clock.now() - days * DAY;
   let seed = 42;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const USERS_PER_TRANSACTION = 500;
@@ -119,7 +128,7 @@ async function generate(setup: Setup, events: number): Promise<void> {
       const rows: unknown[][] = [];
       for (let u = first; u < Math.min(userCount, first + USERS_PER_TRANSACTION); u++) {
         const userId = `bench-user-${u}`;
-        const assignedAt = start + Math.floor(next() * (DAYS - 1) * DAY);
+        const assignedAt = start + Math.floor(next() * (days - 1) * DAY);
         assignments.push([testId, userId, projectId, variants[u % 3], assignedAt, assignedAt]);
         for (let e = 0; e < EVENTS_PER_USER; e++) {
           const at = assignedAt - DAY + Math.floor(next() * (clock.now() - assignedAt + DAY));

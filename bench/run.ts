@@ -13,20 +13,21 @@ import { dataset, users } from "./dataset";
 import path from "node:path";
 import { projectRoot } from "../src/project-root";
 import { BENCH_SECRET, graphql, load, seed, startCeiling, startOurServer, type Load } from "./http";
-import { ingestionRates, resultsLatency } from "./results";
+import { DAYS, ingestionRates, resultsLatency } from "./results";
+import { dashboardFigures } from "./web";
 
 /**
  * `npm run bench`: the HTTP benchmark against the stack's ceiling, the in-process core against
- * GrowthBook's SDK, and results reads at 10 thousand and 10 million events, from one run on one
+ * GrowthBook's SDK, results reads at 10 thousand and 10 million events, and the dashboard in Chromium, from one run on one
  * machine. `npm run bench -- --smoke` runs a short version (CI uses it to see that the benchmark
- * works; its figures mean nothing); `--only=http`, `core` or `results` runs one part.
+ * works; its figures mean nothing); `--only=http`, `core`, `results` or `web` runs one part.
  */
 const smoke = process.argv.includes("--smoke");
 /** `--profile=keys`, `evaluate`, `ofrep` or `first-visits`: only that load on our server, under node --cpu-prof. */
 const profile = process.argv.find((arg) => arg.startsWith("--profile="))?.split("=")[1];
 /** `--postgres=<admin url>`: our server on a fresh database of that PostgreSQL server instead of SQLite. */
 const postgres = process.argv.find((arg) => arg.startsWith("--postgres="))?.slice("--postgres=".length);
-/** `--only=http`, `core` or `results`: that part alone. */
+/** `--only=http`, `core`, `results` or `web`: that part alone. */
 const only = process.argv.find((arg) => arg.startsWith("--only="))?.split("=")[1];
 const SECONDS = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
 const CORE_SECONDS = smoke ? 0.3 : 5;
@@ -226,7 +227,7 @@ function core(): void {
 /** Results reads at 10 thousand and 10 million events (rollups), and trackEvents with and without rollups. */
 async function results(): Promise<void> {
   const sizes = smoke ? [1_000, 10_000] : [10_000, 10_000_000];
-  console.log(`\nResults of a ${30}-day test, 3 variants, 3 goals, SQLite, read in process (ms)`);
+  console.log(`\nResults of a ${DAYS}-day test, 3 variants, 3 goals, SQLite, read in process (ms)`);
   const figures = [];
   for (const events of sizes) {
     const figure = await resultsLatency(events, smoke ? 10 : 200);
@@ -247,9 +248,32 @@ async function results(): Promise<void> {
   );
 }
 
+/** The dashboard: its first page's JavaScript, and timings in Chromium (UI.md's quality bars). */
+async function web(): Promise<void> {
+  const figures = await dashboardFigures(smoke);
+  const show = (values: number[]) => `median ${median(values)} ms (runs: ${values.join(", ")})`;
+  console.log("\nDashboard in Chromium against our server on SQLite");
+  console.log(
+    `  first page's JavaScript, gzipped: ${(figures.firstPageGzipBytes / 1024).toFixed(1)} KB (bar: 250 KB)`,
+  );
+  console.log(
+    `  Keys of a 500-key project, click to a page of 100 rows: ${show(figures.keysRenderMs)} (bar: 200 ms)`,
+  );
+  console.log(
+    `  Keys filtered by typing a name, to its one row: ${show(figures.keysFilterMs)} (bar: 200 ms)`,
+  );
+  console.log(
+    `  results page of a ${figures.days}-day A/B test, navigation to tables and chart: ${show(figures.resultsPageMs)} (bar: 500 ms)`,
+  );
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0].model})`);
-  const parts = { http, core, results };
+  const parts = { http, core, results, web };
   if (only && !(only in parts)) throw new Error(`--only=${only}: one of ${Object.keys(parts).join(", ")}`);
   if (profile) return http();
   for (const [name, part] of Object.entries(parts)) if (!only || only === name) await part();

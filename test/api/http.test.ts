@@ -223,6 +223,8 @@ describe("the GraphiQL playground", () => {
         ["/graphiql/graphiql.css", {}],
         ["/graphiql/editor.worker.js", {}],
         ["/graphiql/nothing-here", {}],
+        ["/app", {}],
+        ["/app/keys", {}],
       ];
       for (const target of [firstStart, server]) {
         for (const [path, init] of requests) {
@@ -235,5 +237,28 @@ describe("the GraphiQL playground", () => {
     } finally {
       await firstStart.close();
     }
+  });
+
+  test("/app answers the dashboard's page for every address under it, never cached; its hashed files are cached for a year", async () => {
+    const pages = await Promise.all(
+      ["/app", "/app/", "/app/keys", "/app/experiences/01a2-anything?window=7"].map((path) =>
+        fetch(`${server.url}${path}`),
+      ),
+    );
+    const bodies = await Promise.all(pages.map((page) => page.text()));
+    for (const [index, page] of pages.entries()) {
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(page.headers.get("cache-control")).toBe("no-cache");
+      expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(bodies[index]).toBe(bodies[0]);
+    }
+    const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(bodies[0])?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${server.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // A file that is not there is a 404, not the page (a stale page asking for an old file must see it).
+    expect((await fetch(`${server.url}/app/assets/gone-123.js`)).status).toBe(404);
   });
 });

@@ -37,7 +37,9 @@ describe("a server process", () => {
       const first = await startServerProcess(env);
       const secret = /px_[A-Za-z0-9_-]{43}/.exec(await first.printed("/graphql#token="))?.[0];
       expect(secret).toBeDefined();
-      // The playground address carries it in the #fragment: the browser never sends that part.
+      // The dashboard's and the playground's addresses carry it in the #fragment: the browser never
+      // sends that part.
+      expect(first.output()).toContain(`${first.url}/app#token=${secret}`);
       expect(first.output()).toContain(`${first.url}/graphql#token=${secret}`);
       const viewer = await fetch(`${first.url}/graphql`, {
         method: "POST",

@@ -17,10 +17,12 @@ type Page<T> = { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string
 function useEvery<Q, T>(
   document: TypedDocumentNode<Q, { after?: string | null }>,
   pageOf: (data: Q) => Page<T>,
+  enabled: boolean,
 ): T[] | null {
   const client = useApolloClient();
   const [all, setAll] = useState<T[] | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     let cancelled = false;
     void (async () => {
       const found: T[] = [];
@@ -40,7 +42,7 @@ function useEvery<Q, T>(
     return () => {
       cancelled = true;
     };
-  }, [client, document, pageOf]);
+  }, [client, document, pageOf, enabled]);
   return all;
 }
 
@@ -52,6 +54,7 @@ const keysPage = (data: KeyChoicesQuery) => data.keys;
 const segmentsPage = (data: SegmentChoicesQuery) => data.segments;
 const goalsPage = (data: GoalChoicesQuery) => data.goals;
 
-export const useKeyChoices = () => useEvery(KeyChoicesDocument, keysPage);
-export const useSegmentChoices = () => useEvery(SegmentChoicesDocument, segmentsPage);
-export const useGoalChoices = () => useEvery(GoalChoicesDocument, goalsPage);
+/** `enabled` false waits: a page fetches what its own view needs first, and these after. */
+export const useKeyChoices = (enabled = true) => useEvery(KeyChoicesDocument, keysPage, enabled);
+export const useSegmentChoices = (enabled = true) => useEvery(SegmentChoicesDocument, segmentsPage, enabled);
+export const useGoalChoices = (enabled = true) => useEvery(GoalChoicesDocument, goalsPage, enabled);

@@ -1,7 +1,7 @@
 import { ApolloProvider } from "@apollo/client/react";
 import { StrictMode, useEffect, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { RouterProvider } from "react-router";
+import { RouterProvider } from "react-router/dom";
 import { apolloClientFor } from "./api";
 import { router } from "./routes";
 import { forgetToken, storedToken, storeToken, takeTokenFromAddress } from "./session";

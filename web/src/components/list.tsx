@@ -8,6 +8,12 @@ import type { UserErrorLike } from "../user-errors";
 
 export const PAGE_SIZE = 100;
 
+/**
+ * Filters change the address at once (flushSync), not in a transition: a controlled field bound to
+ * the address would otherwise show its old value until the transition lands, and lose keystrokes.
+ */
+export const AT_ONCE = { flushSync: true } as const;
+
 /** One value kept in the address (typing replaces the history entry rather than adding one). */
 export function useSearchParam(name: string): [string, (value: string) => void] {
   const [params, setParams] = useSearchParams();
@@ -19,7 +25,7 @@ export function useSearchParam(name: string): [string, (value: string) => void] 
         else next.delete(name);
         return next;
       },
-      { replace: true },
+      { replace: true, ...AT_ONCE },
     );
   return [params.get(name) ?? "", set];
 }
@@ -42,7 +48,7 @@ export function useListParams() {
         }
         return next;
       },
-      { replace: "q" in changes },
+      { replace: "q" in changes, ...AT_ONCE },
     );
   const sort = (params.get("sort") ?? "NAME") as ListOrderField;
   const direction = (params.get("dir") ?? "ASC") as OrderDirection;

@@ -27,7 +27,7 @@ import { showValue } from "../values";
 import { mayEdit, useViewer } from "../viewer";
 import { ExperienceEditor } from "./experience-editor";
 import { KIND_NAMES, STATUS_NAMES, useChoices } from "./experiences";
-import { Results } from "./results";
+import { Results, preloadChart, useResults } from "./results";
 import { TestUsers, VariantActions } from "./ab-operations";
 
 export type Experience = NonNullable<GetExperienceQuery["experience"]>;
@@ -50,10 +50,12 @@ const FIELDS = [
 export function ExperiencePage() {
   const { id } = useParams();
   const { data, error, refetch } = useQuery(GetExperienceDocument, { variables: { id: id! } });
+  const results = useResults(id!);
+  useEffect(preloadChart, []);
   if (error) return <RequestError error={error} />;
   if (!data) return <Loading what="the experience" />;
   if (!data.experience) return <h1>No such experience</h1>;
-  return <ExperienceView experience={data.experience} reload={() => void refetch()} />;
+  return <ExperienceView experience={data.experience} results={results} reload={() => void refetch()} />;
 }
 
 /** When it starts and stops by itself; empty fields clear a schedule. */
@@ -365,11 +367,20 @@ function History({ experience }: { experience: Experience }) {
   );
 }
 
-function ExperienceView({ experience, reload }: { experience: Experience; reload(): void }) {
+function ExperienceView({
+  experience,
+  results,
+  reload,
+}: {
+  experience: Experience;
+  results: ReturnType<typeof useResults>;
+  reload(): void;
+}) {
   const { viewer } = useViewer();
-  const loaded = useChoices();
-  const submit = useSubmit([]);
   const editable = mayEdit(viewer.role) && !experience.archived && experience.status !== "STOPPED";
+  // The editor's choices come after what the page shows (an A/B test's results first).
+  const loaded = useChoices(editable && !results.loading);
+  const submit = useSubmit([]);
   return (
     <>
       <h1>{experience.name}</h1>
@@ -392,7 +403,7 @@ function ExperienceView({ experience, reload }: { experience: Experience; reload
               </p>
             </div>
           )}
-          <Results experience={experience} />
+          <Results experience={experience} asked={results} />
           <VariantActions experience={experience} />
           <TestUsers experience={experience} />
         </>

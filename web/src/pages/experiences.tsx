@@ -36,11 +36,11 @@ export const STATUS_NAMES: Record<ExperienceStatus, string> = {
   STOPPED: "Stopped",
 };
 
-/** Every active key, segment and goal, and the keys' types; null until all have come. */
-export function useChoices(): { choices: Choices; types: KeyTypes } | null {
-  const keys = useKeyChoices();
-  const segments = useSegmentChoices();
-  const goals = useGoalChoices();
+/** Every active key, segment and goal, and the keys' types; null until all have come (or while not `enabled`). */
+export function useChoices(enabled = true): { choices: Choices; types: KeyTypes } | null {
+  const keys = useKeyChoices(enabled);
+  const segments = useSegmentChoices(enabled);
+  const goals = useGoalChoices(enabled);
   return useMemo(
     () =>
       keys && segments && goals

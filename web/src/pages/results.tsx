@@ -4,18 +4,19 @@ import { useQuery } from "@apollo/client/react";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import {
-  AbTestResultsDocument,
-  type AbTestResultsQuery,
+  AbTestResultsWithChartDocument,
+  type AbTestResultsWithChartQuery,
   type VariantResultFieldsFragment,
 } from "../../../client";
 import { Loading, RequestError } from "../components/alerts";
 import { SelectField, TextField } from "../components/fields";
+import { AT_ONCE } from "../components/list";
 import type { Experience } from "./experience";
 
 type ABTest = Extract<Experience, { __typename: "ABTest" }>;
 type GoalResult = VariantResultFieldsFragment["goals"][number];
 type DailyResults = NonNullable<
-  Extract<AbTestResultsQuery["experience"], { __typename: "ABTest" }>["results"]["daily"]
+  Extract<AbTestResultsWithChartQuery["experience"], { __typename: "ABTest" }>["results"]["daily"]
 >;
 
 const DAY = 86_400_000;
@@ -35,7 +36,7 @@ const number = (x: number | null | undefined) =>
 const pValue = (x: number | null | undefined) => (x == null ? "—" : x < 0.001 ? "< 0.001" : x.toFixed(3));
 
 /** The window as the address holds it (reload and back keep it), as the query's from and to. */
-function useWindow() {
+export function useWindow() {
   const [params, setParams] = useSearchParams();
   const chosen = params.get("window") ?? "all";
   const from = params.get("from") ?? "";
@@ -48,7 +49,7 @@ function useWindow() {
         else next.delete(name);
       }
       return next;
-    });
+    }, AT_ONCE);
   // Fixed when the window is chosen, so that the query's variables stay the same between renders.
   const range = useMemo(() => {
     // Results are kept per UTC day: the last N days are today and the N - 1 before it.
@@ -160,7 +161,7 @@ function DailyChart({ test, daily }: { test: ABTest; daily: DailyResults }) {
     ),
   );
   const series = useMemo(() => {
-    const measure = (variant: VariantResultFieldsFragment | undefined) => {
+    const measure = (variant: DailyResults[number]["variants"][number] | undefined) => {
       const result = variant?.goals.find((goal) => goal.goal.id === goalId);
       return (valueGoal ? result?.valuePerUser : result?.conversionRate) ?? null;
     };
@@ -266,11 +267,25 @@ function DailyChart({ test, daily }: { test: ABTest; daily: DailyResults }) {
   );
 }
 
-export function Results({ experience }: { experience: ABTest }) {
+/**
+ * An A/B test's results, asked for by the experience page as it opens (in parallel with the test
+ * itself, and not kept in Apollo's cache: they change with every event, and 90 days of figures are
+ * slow to normalize for nothing).
+ */
+export function useResults(id: string) {
   const span = useWindow();
-  const { data, error, loading } = useQuery(AbTestResultsDocument, {
-    variables: { id: experience.id, daily: true, ...span.range },
+  const query = useQuery(AbTestResultsWithChartDocument, {
+    variables: { id, ...span.range },
+    fetchPolicy: "no-cache",
   });
+  return { span, ...query };
+}
+
+/** The chart's library, fetched while the page's data is on its way rather than after. */
+export const preloadChart = () => void import("uplot");
+
+export function Results({ experience, asked }: { experience: ABTest; asked: ReturnType<typeof useResults> }) {
+  const { span, data, error, loading } = asked;
   const results = data?.experience?.__typename === "ABTest" ? data.experience.results : null;
   return (
     <section aria-labelledby="results-heading">
