@@ -6,6 +6,7 @@ import pino from "pino";
 import { chromium } from "playwright-core";
 import { loadConfig } from "../src/config";
 import { DASHBOARD_FILES } from "../src/http/dashboard";
+import { ValueType } from "../src/keys/key-rules";
 import { projectRoot } from "../src/project-root";
 import { startServer } from "../src/server";
 import { BENCH_RESULTS_SECRET, generate, setUp } from "./results";
@@ -43,7 +44,7 @@ export async function dashboardFigures(smoke: boolean): Promise<DashboardFigures
   for (let index = 0; index < 500; index++) {
     const created = await setup.services.keys.create(setup.caller, {
       name: `key_${String(index).padStart(4, "0")}`,
-      type: "NUMBER",
+      type: ValueType.NUMBER,
       defaultValue: index,
     });
     if (!created.ok) throw new Error(JSON.stringify(created.errors));
@@ -61,8 +62,9 @@ export async function dashboardFigures(smoke: boolean): Promise<DashboardFigures
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(`${server.url}/app/settings#token=${BENCH_RESULTS_SECRET}`);
     await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+    // (A string, not a callback: it runs in the page, typed by the browser rather than by this file.)
     const rows = (count: number) =>
-      page.waitForFunction((n) => document.querySelectorAll("main tbody tr").length === n, count, {
+      page.waitForFunction(`document.querySelectorAll("main tbody tr").length === ${count}`, undefined, {
         polling: "raf",
       });
     const keysRenderMs: number[] = [];

@@ -313,7 +313,7 @@ describe("what a webhook may be", () => {
         token,
       );
       expect(createWebhook.userErrors).toEqual([
-        { code: "INVALID", field: ["input", "url"], message: expect.stringMatching(message) },
+        { code: "INVALID", field: ["input", "url"], message: expect.stringMatching(message), usages: [] },
       ]);
     }
     // A name that does not resolve now is accepted: every connection checks it again.

@@ -104,7 +104,7 @@ inBrowser("the dashboard", () => {
     await createKeyInForm(page, "dark_mode", "NUMBER", "3");
     await page.getByLabel("Default value").fill("4");
     await page.getByRole("button", { name: "Save" }).click();
-    await page.getByText("version 2").waitFor();
+    await page.getByText(/· version 2$/).waitFor();
     for (const [name, type, value] of [
       ["new_checkout", "BOOLEAN", "false"],
       ["button_color", "STRING", "blue"],
@@ -182,7 +182,7 @@ inBrowser("the dashboard", () => {
     await config.getByRole("button", { name: "Create" }).click();
     await h1(page, "Dark mode in New York").waitFor();
     await page.getByRole("button", { name: "Start" }).click();
-    await page.getByText("Running").first().waitFor();
+    await page.getByRole("button", { name: "Pause" }).waitFor();
 
     await page.getByRole("link", { name: "Experiences" }).click();
     await page.getByRole("button", { name: "New feature flag" }).click();
@@ -213,6 +213,7 @@ inBrowser("the dashboard", () => {
     await test.getByRole("button", { name: "Create" }).click();
     await h1(page, "Checkout button colour").waitFor();
     await page.getByRole("button", { name: "Start" }).click();
+    await page.getByRole("button", { name: "Pause" }).waitFor();
     await page.getByRole("region", { name: "Results" }).waitFor();
 
     // The list filtered by kind and status, kept by a reload and by back.
@@ -258,7 +259,7 @@ inBrowser("the dashboard", () => {
     await expectAlert(page, "changed by someone else");
     expect(await page.getByLabel("Description").inputValue()).toBe("mine");
     await page.getByRole("button", { name: "Reload" }).click();
-    await page.getByText("version 2").waitFor();
+    await page.getByText(/· version 2$/).waitFor();
     expect(await page.getByLabel("Description").inputValue()).toBe("theirs");
     const { key } = await api.query(GetKeyDocument, { id: keyId });
     expect(key?.description).toBe("theirs");
@@ -357,6 +358,90 @@ inBrowser("the dashboard", () => {
     const confirm = page.getByRole("dialog", { name: "Declare winner" });
     await confirm.getByRole("button", { name: "Confirm" }).click();
     await page.getByRole("region", { name: "Variants" }).getByText("winner", { exact: true }).waitFor();
+  });
+
+  test("archiving several keys at once archives the free ones and names each that could not be, and why", async () => {
+    const setup = fixtures(api);
+    const free = unique("bulk_free");
+    const used = unique("bulk_used");
+    await setup.key("BOOLEAN", false, free);
+    const usedId = await setup.key("BOOLEAN", false, used);
+    const flag = await setup.featureFlag({ keyId: usedId, value: true, name: unique("Bulk flag") });
+    const page = await open("/keys?q=bulk_");
+    await page.getByRole("checkbox", { name: `Select ${free}` }).check();
+    await page.getByRole("checkbox", { name: `Select ${used}` }).check();
+    await page.getByRole("button", { name: "Archive selected" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Archived ${free}.` })
+      .waitFor();
+    const refused = page.getByRole("alert").filter({ hasText: `${used}:` });
+    await refused.getByRole("link", { name: flag.name }).waitFor();
+  });
+
+  test("an experience's history reverts to an earlier version; a schedule is set; a QA user is pinned to a variant", async () => {
+    const setup = fixtures(api);
+    const goalId = await setup.goal(["Charged"], unique("QA goal"));
+    const test = await setup.abTest({ goalIds: [goalId], name: unique("History test") });
+    const page = await open(`/experiences/${test.id}`);
+    await h1(page, test.name).waitFor();
+    const editor = page.getByRole("group", { name: "Edit" });
+    await editor.getByLabel("Description").fill("second words");
+    await editor.getByRole("button", { name: "Save" }).click();
+    await page.getByText(/· version 2$/).waitFor();
+    const history = page.getByRole("region", { name: "History" });
+    await history.getByRole("button", { name: "Revert to version 1" }).click();
+    await page.getByText(/· version 3$/).waitFor();
+    await history.getByText(/Version 3/).waitFor();
+    expect(await editor.getByLabel("Description").inputValue()).toBe("");
+
+    await page.getByRole("button", { name: "Schedule" }).click();
+    const schedule = page.getByRole("dialog", { name: "Schedule" });
+    // Too far ahead first: refused beside the field (a schedule reaches at most a year ahead).
+    await schedule.getByLabel("Stop at (UTC)").fill("2099-05-04T03:02");
+    await schedule.getByRole("button", { name: "Save schedule" }).click();
+    await schedule.locator('input[aria-invalid="true"]').waitFor();
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 16);
+    await schedule.getByLabel("Stop at (UTC)").fill(inAMonth);
+    await schedule.getByRole("button", { name: "Save schedule" }).click();
+    await page.getByText("Stops at").waitFor();
+
+    const testUsers = page.getByRole("region", { name: "Test users" });
+    await testUsers.getByLabel("User id").fill("qa-anna");
+    await testUsers.getByRole("combobox", { name: "Variant" }).selectOption({ label: "treatment" });
+    await testUsers.getByRole("button", { name: "Pin user" }).click();
+    await testUsers.getByText("qa-anna sees treatment").waitFor();
+  });
+
+  test("a new token's and a new webhook's secret is shown once, read-only, with Copy; a private address is refused beside its field", async () => {
+    const page = await open("/tokens");
+    await page.getByRole("button", { name: "New token" }).click();
+    const tokenForm = page.getByRole("dialog", { name: "New token" });
+    const tokenName = unique("ios-app");
+    await tokenForm.getByLabel("Name", { exact: true }).fill(tokenName);
+    await tokenForm.getByRole("combobox", { name: "Role" }).selectOption("SDK");
+    await tokenForm.getByRole("button", { name: "Create" }).click();
+    const secret = tokenForm.getByLabel("Secret");
+    await expect(secret.inputValue()).resolves.toMatch(/^px_/);
+    expect(await secret.getAttribute("readonly")).not.toBeNull();
+    await tokenForm.getByRole("button", { name: "Copy" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("rowheader", { name: tokenName }).waitFor();
+    await page.getByRole("button", { name: "New token" }).click();
+    expect(await page.getByRole("dialog", { name: "New token" }).getByLabel("Secret").count()).toBe(0);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("button", { name: "New webhook" }).click();
+    const hookForm = page.getByRole("dialog", { name: "New webhook" });
+    await hookForm.getByLabel("URL").fill("http://127.0.0.1:9/hook");
+    await hookForm.getByRole("button", { name: "Create" }).click();
+    await hookForm.locator('input[aria-invalid="true"]').waitFor();
+    await hookForm.getByLabel("URL").fill("https://hooks.example.com/px");
+    await hookForm.getByRole("button", { name: "Create" }).click();
+    await expect(hookForm.getByLabel("Secret").inputValue()).resolves.toMatch(/^whsec_/);
+    await page.keyboard.press("Escape");
+    await page.getByRole("rowheader", { name: /hooks\.example\.com/ }).waitFor();
   });
 
   test("every page has no critical or serious axe-core violation, forms and dialogs included", async () => {

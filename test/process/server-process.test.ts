@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -144,11 +144,19 @@ describe("npm start", () => {
       "src",
       "schema",
       "scripts",
+      "web",
+      "client",
     ])
       cpSync(path.join(ROOT, entry), path.join(scratch, entry), { recursive: true });
     symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "node_modules"));
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  // A test that failed before its Ctrl-C leaves no server behind.
+  const npmProcesses: ChildProcess[] = [];
+  afterEach(() => {
+    for (const npm of npmProcesses.splice(0))
+      if (npm.exitCode === null && npm.signalCode === null) process.kill(-npm.pid!, "SIGKILL");
+  });
 
   /** `npm start` in a process group of its own, as a terminal runs a command in the foreground. */
   async function npmStart(dataDir: string) {
@@ -164,6 +172,7 @@ describe("npm start", () => {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    npmProcesses.push(npm);
     let output = "";
     npm.stdout.on("data", (chunk) => (output += chunk));
     npm.stderr.on("data", (chunk) => (output += chunk));
@@ -190,7 +199,7 @@ describe("npm start", () => {
     const data = mkdtempSync(path.join(tmpdir(), "px-npm-start-data-"));
     try {
       const started = await npmStart(data);
-      expect(started.output()).toContain("Building the server and the playground");
+      expect(started.output()).toContain("Building the server, the playground and the dashboard");
       expect((await fetch(`${started.url}/healthz`)).status).toBe(200);
       started.interrupt();
       // npm ends by its own SIGINT, as any interrupted npm command does (a shell shows 130), after
@@ -220,10 +229,11 @@ describe("npm start", () => {
       writeFileSync(source, `${execFileSync("cat", [source], { encoding: "utf8" })}\n`);
       utimesSync(source, new Date(), new Date());
       const rebuilt = await npmStart(data);
-      expect(rebuilt.output()).toContain("Building the server and the playground");
+      expect(rebuilt.output()).toContain("Building the server, the playground and the dashboard");
       rebuilt.interrupt();
       await rebuilt.exited;
       expect(existsSync(path.join(scratch, "dist", ".build-inputs"))).toBe(true);
+      expect(existsSync(path.join(scratch, "public", "app", "index.html"))).toBe(true);
     } finally {
       rmSync(data, { recursive: true, force: true });
     }

@@ -153,10 +153,15 @@ describe("userErrors placed beside their fields", () => {
         error(["input", "segmentId"]),
         error(null, "CONFLICT"),
         error(["id"], "IN_USE"),
+        error(["stopAt"]),
       ],
-      ["name", "values", "values.0.value"],
+      ["name", "values", "values.0.value", "stopAt"],
     );
-    expect(placed.byField).toEqual({ name: "bad input.name", "values.0.value": "bad input.values.0.value" });
+    expect(placed.byField).toEqual({
+      name: "bad input.name",
+      "values.0.value": "bad input.values.0.value",
+      stopAt: "bad stopAt",
+    });
     expect(placed.general.map((placedError) => placedError.code)).toEqual(["INVALID", "CONFLICT", "IN_USE"]);
   });
 });

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { errorMessage } from "./api";
-import { placeErrors, type UserErrorLike } from "./user-errors";
+import { pathOf, placeErrors, type UserErrorLike } from "./user-errors";
 
 /**
  * A form's sending: runs `send`, which answers the payload's userErrors, and keeps them placed by
@@ -26,7 +26,7 @@ export function useSubmit(fields: readonly string[]) {
   const errorAt = (path: string, exact = false): string | undefined =>
     errors
       .filter((error) => {
-        const at = (error.field ?? []).slice(1).join(".");
+        const at = pathOf(error);
         return at === path || (!exact && at.startsWith(`${path}.`));
       })
       .map((error) => error.message)

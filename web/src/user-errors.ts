@@ -4,10 +4,20 @@ import type { UserErrorFieldsFragment } from "../../client";
 export type UserErrorLike = Pick<UserErrorFieldsFragment, "code" | "message" | "field" | "usages">;
 
 export interface PlacedErrors {
-  /** By the form's field name: the error's path after its first part ("input"), joined by ".". */
+  /** By the form's field name (pathOf). */
   byField: Record<string, string>;
   /** Errors with no field the form shows. */
   general: UserErrorLike[];
+}
+
+/**
+ * An error's place as the forms name it: the path after `input` for a mutation's input object
+ * (["input", "values", "0", "value"] is "values.0.value"), else the argument's own path
+ * (["stopAt"] is "stopAt", ["users", "1", "userId"] is "users.1.userId").
+ */
+export function pathOf(error: Pick<UserErrorLike, "field">): string {
+  const field = error.field ?? [];
+  return (field[0] === "input" ? field.slice(1) : field).join(".");
 }
 
 /**
@@ -18,7 +28,7 @@ export function placeErrors(errors: readonly UserErrorLike[], fields: readonly s
   const byField: Record<string, string> = {};
   const general: UserErrorLike[] = [];
   for (const error of errors) {
-    const path = (error.field ?? []).slice(1).join(".");
+    const path = pathOf(error);
     const field = fields
       .filter((name) => path === name || path.startsWith(`${name}.`))
       .sort((a, b) => b.length - a.length)[0];

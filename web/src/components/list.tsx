@@ -130,13 +130,20 @@ export function DataTable<Row extends { id: string; name: string; archived?: boo
   const archiveSelected = async () => {
     if (!bulkArchive) return;
     const names = new Map(props.rows.map((row) => [row.id, row.name]));
-    const result = await bulkArchive.run([...selected]);
+    const ids = [...selected];
+    const result = await bulkArchive.run(ids);
     setBulkDone(
       result.archived.length
         ? `Archived ${result.archived.map((id) => names.get(id) ?? id).join(", ")}.`
         : null,
     );
-    setBulkErrors(result.userErrors);
+    // Each refusal is at ["ids", index]: say which object it is about.
+    setBulkErrors(
+      result.userErrors.map((error) => {
+        const id = error.field?.[0] === "ids" ? ids[Number(error.field[1])] : undefined;
+        return id === undefined ? error : { ...error, message: `${names.get(id) ?? id}: ${error.message}` };
+      }),
+    );
     setSelected(new Set());
   };
   const sortButton = (column: Column<Row>) => {

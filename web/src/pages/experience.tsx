@@ -111,6 +111,7 @@ function ScheduleDialog({
           onChange={setStopAt}
           error={submit.errorAt("stopAt")}
         />
+        <ErrorAlerts errors={submit.general} />
         <button type="submit">Save schedule</button>
       </form>
     </Dialog>
