@@ -9,6 +9,9 @@ export default defineConfig({
   root,
   base: "/app/",
   define: { __PX_API_URL__: JSON.stringify(process.env.PX_API_URL ?? "/graphql") },
+  // `npx vite --config web/vite.config.mts`: the dashboard with hot reload, calling the server that
+  // `npm start` runs (PX_SERVER_URL for another one).
+  server: { proxy: { "/graphql": process.env.PX_SERVER_URL ?? "http://127.0.0.1:4000" } },
   build: {
     outDir: fileURLToPath(new URL("../public/app", import.meta.url)),
     emptyOutDir: true,

@@ -31,5 +31,17 @@ export function useSubmit(fields: readonly string[]) {
       })
       .map((error) => error.message)
       .join(" ") || undefined;
-  return { run, busy, errorAt, clear: () => setErrors([]), ...placeErrors(errors, fields) };
+  /** Sends a create: the new object's id once it was made, else undefined (its errors are placed). */
+  const create = async (
+    send: () => Promise<{ id: string | undefined; userErrors: readonly UserErrorLike[] }>,
+  ): Promise<string | undefined> => {
+    let id: string | undefined;
+    const done = await run(async () => {
+      const answer = await send();
+      id = answer.id;
+      return answer.userErrors;
+    });
+    return done ? id : undefined;
+  };
+  return { run, create, busy, errorAt, clear: () => setErrors([]), ...placeErrors(errors, fields) };
 }

@@ -1,4 +1,5 @@
 // What went wrong, in words: general userErrors, IN_USE with links to the experiences, CONFLICT with Reload.
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { errorMessage } from "../api";
 import type { UserErrorLike } from "../user-errors";
@@ -53,4 +54,20 @@ export function Loading({ what }: { what: string }) {
       Loading {what}…
     </p>
   );
+}
+
+/**
+ * An object's page while its query runs: loading, failed, no such object, or the object. `value` is
+ * undefined while nothing has come, null when the server knows no such object.
+ */
+export function Loaded<T>(props: {
+  what: string;
+  error: unknown;
+  value: T | null | undefined;
+  children(value: T): ReactNode;
+}) {
+  if (props.error !== undefined) return <RequestError error={props.error} />;
+  if (props.value === undefined) return <Loading what={`the ${props.what}`} />;
+  if (props.value === null) return <h1>No such {props.what}</h1>;
+  return <>{props.children(props.value)}</>;
 }

@@ -1,9 +1,9 @@
 // A list page's parts: filters kept in the address (reload and back keep them), a table sorted by a
 // column header's button, paging, and archiving several rows at once.
 import { useState, type ReactNode } from "react";
+import { ErrorAlerts, Loading, RequestError } from "./alerts";
 import { Link, useSearchParams } from "react-router";
 import type { ListOrderField, OrderDirection, PageInfoFieldsFragment } from "../../../client";
-import { ErrorAlerts } from "./alerts";
 import type { UserErrorLike } from "../user-errors";
 
 export const PAGE_SIZE = 100;
@@ -59,6 +59,8 @@ export function useListParams() {
     set,
     search: params.get("q") ?? "",
     showArchived: params.get("archived") === "1",
+    /** The setup lists' filter: by name, and archived ones too when asked. */
+    filter: { search: params.get("q") || undefined, archived: params.get("archived") === "1" ? null : false },
     sort,
     direction,
     /** The connection arguments of the list query. */
@@ -70,26 +72,31 @@ export function useListParams() {
 }
 export type ListParams = ReturnType<typeof useListParams>;
 
-export function SearchAndArchived({ list, archivable = true }: { list: ListParams; archivable?: boolean }) {
+/** The searchbox of a list; `hint` says what it searches. */
+export function SearchBox(props: { value: string; onChange(value: string): void; hint?: string }) {
+  return (
+    <input
+      type="search"
+      aria-label="Search"
+      placeholder={props.hint ?? "Search by name"}
+      value={props.value}
+      onChange={(event) => props.onChange(event.target.value)}
+    />
+  );
+}
+
+export function SearchAndArchived({ list }: { list: ListParams }) {
   return (
     <div className="filters">
-      <input
-        type="search"
-        aria-label="Search"
-        placeholder="Search by name"
-        value={list.search}
-        onChange={(event) => list.set({ q: event.target.value })}
-      />
-      {archivable && (
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={list.showArchived}
-            onChange={(event) => list.set({ archived: event.target.checked ? "1" : null })}
-          />
-          Show archived
-        </label>
-      )}
+      <SearchBox value={list.search} onChange={(q) => list.set({ q })} />
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={list.showArchived}
+          onChange={(event) => list.set({ archived: event.target.checked ? "1" : null })}
+        />
+        Show archived
+      </label>
     </div>
   );
 }
@@ -262,6 +269,107 @@ export function DataTable<Row extends { id: string; name: string; archived?: boo
             Next page
           </button>
         </div>
+      )}
+    </>
+  );
+}
+
+export interface Connection<Row> {
+  nodes: readonly Row[];
+  totalCount: number;
+  pageInfo: PageInfoFieldsFragment;
+}
+
+/**
+ * A list page of keys, segments, goals or experiences: its heading, what may be made (`create`,
+ * given only to roles that may), the filters, and the table, or what is happening instead.
+ */
+export function ListPage<Row extends { id: string; name: string; archived?: boolean }>(props: {
+  title: string;
+  /** One of them, for the empty state: "key". */
+  noun: string;
+  list: ListParams;
+  connection: Connection<Row> | undefined;
+  error: unknown;
+  loading: boolean;
+  create?: ReactNode;
+  moreFilters?: ReactNode;
+  archive?: BulkArchive["run"];
+  columns: readonly Column<Row>[];
+  linkTo(row: Row): string;
+}) {
+  const { list, connection } = props;
+  return (
+    <>
+      <h1>{props.title}</h1>
+      {props.create}
+      <SearchAndArchived list={list} />
+      {props.moreFilters}
+      {props.error !== undefined && <RequestError error={props.error} />}
+      {props.loading && !connection ? (
+        <Loading what={props.title.toLowerCase()} />
+      ) : (
+        <DataTable<Row>
+          caption={props.title}
+          rows={connection?.nodes ?? []}
+          totalCount={connection?.totalCount}
+          pageInfo={connection?.pageInfo}
+          list={list}
+          linkTo={props.linkTo}
+          empty={
+            list.search || props.moreFilters
+              ? `No ${props.noun} matches these filters.`
+              : `No ${props.noun}s yet.`
+          }
+          bulkArchive={props.archive && { run: props.archive }}
+          columns={props.columns}
+        />
+      )}
+    </>
+  );
+}
+
+/** A table's column headers. */
+export function HeaderRow({ headers }: { headers: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {headers.map((header) => (
+          <th scope="col" key={header}>
+            {header}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/**
+ * A page only an ADMIN uses (tokens, webhooks): its heading, and for other roles why there is
+ * nothing; for an ADMIN what may be made, a search kept in the address, and the rest.
+ */
+export function AdminPage(props: {
+  title: string;
+  allowed: boolean;
+  create: ReactNode;
+  searchHint: string;
+  search: [string, (value: string) => void];
+  children: ReactNode;
+}) {
+  const [search, setSearch] = props.search;
+  return (
+    <>
+      <h1>{props.title}</h1>
+      {!props.allowed ? (
+        <p>Only an ADMIN token sees and makes {props.title.toLowerCase()}.</p>
+      ) : (
+        <>
+          {props.create}
+          <div className="filters">
+            <SearchBox value={search} onChange={setSearch} hint={props.searchHint} />
+          </div>
+          {props.children}
+        </>
       )}
     </>
   );

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { DeclareWinnerDocument, RollOutVariantDocument, SetTestUsersDocument } from "../../../client";
 import { ErrorAlerts } from "../components/alerts";
+import { HeaderRow } from "../components/list";
 import { ConfirmButton } from "../components/dialog";
 import { SelectField, TextField } from "../components/fields";
 import { useSubmit } from "../submit";
@@ -83,13 +84,7 @@ export function VariantActions({ experience }: { experience: ABTest }) {
       <div className="table-wrap">
         <table>
           <caption>Variants of {experience.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Variant</th>
-              <th scope="col">Weight</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <HeaderRow headers={["Variant", "Weight", "Actions"]} />
           <tbody>
             {experience.variants.map((variant) => (
               <VariantRow key={variant.id} test={experience} variant={variant} submit={submit} />

@@ -2,7 +2,7 @@ import { useQuery } from "@apollo/client/react";
 import { useNavigate, useSearchParams } from "react-router";
 import { AuditLogDocument } from "../../../client";
 import { Loading, RequestError } from "../components/alerts";
-import { useSearchParam } from "../components/list";
+import { HeaderRow, SearchBox, useSearchParam } from "../components/list";
 
 const nameIn = (state: unknown): string | undefined =>
   state && typeof state === "object" && "name" in state && typeof state.name === "string"
@@ -26,13 +26,7 @@ export function AuditLogPage() {
       <h1>Audit log</h1>
       <p className="hint">Every change, newest first: who, when, what, and the object before and after.</p>
       <div className="filters">
-        <input
-          type="search"
-          aria-label="Search"
-          placeholder="Search this page by name, actor or action"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
-        />
+        <SearchBox value={search} onChange={setSearch} hint="Search this page by name, actor or action" />
       </div>
       {error && <RequestError error={error} />}
       {loading && !data && <Loading what="the audit log" />}
@@ -44,15 +38,7 @@ export function AuditLogPage() {
             <div className="table-wrap">
               <table>
                 <caption>Changes ({data.auditLog.totalCount} in all)</caption>
-                <thead>
-                  <tr>
-                    {["When", "Actor", "Action", "Kind", "Name"].map((header) => (
-                      <th scope="col" key={header}>
-                        {header}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
+                <HeaderRow headers={["When", "Actor", "Action", "Kind", "Name"]} />
                 <tbody>
                   {events.map((event) => (
                     <tr key={event.id}>

@@ -18,7 +18,7 @@ import {
   type UpdateFeatureFlagInput,
   type UpdateProductConfigInput,
 } from "../../../client";
-import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
+import { ErrorAlerts, Loaded, Loading } from "../components/alerts";
 import { Dialog } from "../components/dialog";
 import { TextField } from "../components/fields";
 import { draftOf, updateInputOf, type Draft } from "../experience-drafts";
@@ -52,10 +52,13 @@ export function ExperiencePage() {
   const { data, error, refetch } = useQuery(GetExperienceDocument, { variables: { id: id! } });
   const results = useResults(id!);
   useEffect(preloadChart, []);
-  if (error) return <RequestError error={error} />;
-  if (!data) return <Loading what="the experience" />;
-  if (!data.experience) return <h1>No such experience</h1>;
-  return <ExperienceView experience={data.experience} results={results} reload={() => void refetch()} />;
+  return (
+    <Loaded what="experience" error={error} value={data?.experience}>
+      {(experience) => (
+        <ExperienceView experience={experience} results={results} reload={() => void refetch()} />
+      )}
+    </Loaded>
+  );
 }
 
 /** When it starts and stops by itself; empty fields clear a schedule. */

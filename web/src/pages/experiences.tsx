@@ -15,10 +15,10 @@ import {
   type ExperienceStatus,
 } from "../../../client";
 import { useGoalChoices, useKeyChoices, useSegmentChoices } from "../choices";
-import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
+import { ErrorAlerts, Loading } from "../components/alerts";
 import { Dialog } from "../components/dialog";
 import { SelectField } from "../components/fields";
-import { DataTable, SearchAndArchived, useListParams } from "../components/list";
+import { ListPage, useListParams } from "../components/list";
 import { createInputOf, newDraft, type Draft, type Kind, type KeyTypes } from "../experience-drafts";
 import { useSubmit } from "../submit";
 import { mayEdit, useViewer } from "../viewer";
@@ -51,108 +51,91 @@ export function useChoices(enabled = true): { choices: Choices; types: KeyTypes 
 }
 
 export function ExperiencesPage() {
-  const { viewer } = useViewer();
+  const editor = mayEdit(useViewer().viewer.role);
   const list = useListParams();
   const kind = (list.params.get("kind") || undefined) as ExperienceKind | undefined;
   const status = (list.params.get("status") || undefined) as ExperienceStatus | undefined;
   const stale = list.params.get("stale") === "1";
   const { data, error, loading } = useQuery(ListExperiencesDocument, {
-    variables: {
-      filter: {
-        search: list.search || undefined,
-        archived: list.showArchived ? null : false,
-        kind,
-        status,
-        stale: stale || undefined,
-      },
-      ...list.variables,
-    },
+    variables: { filter: { ...list.filter, kind, status, stale: stale || undefined }, ...list.variables },
   });
   const [archiveExperiences] = useMutation(ArchiveExperiencesDocument, {
     refetchQueries: [ListExperiencesDocument],
   });
   return (
-    <>
-      <h1>Experiences</h1>
-      {mayEdit(viewer.role) && (
-        <div className="toolbar">
-          <NewExperience kind="PRODUCT_CONFIG" />
-          <NewExperience kind="FEATURE_FLAG" />
-          <NewExperience kind="AB_TEST" />
-        </div>
-      )}
-      <SearchAndArchived list={list} />
-      <div className="filters">
-        <SelectField
-          label="Kind"
-          value={kind ?? ""}
-          onChange={(value) => list.set({ kind: value })}
-          options={[
-            { value: "", label: "All kinds" },
-            ...Object.entries(KIND_NAMES).map(([value, label]) => ({ value, label })),
-          ]}
-        />
-        <SelectField
-          label="Status"
-          value={status ?? ""}
-          onChange={(value) => list.set({ status: value })}
-          options={[
-            { value: "", label: "Any status" },
-            ...Object.entries(STATUS_NAMES).map(([value, label]) => ({ value, label })),
-          ]}
-        />
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={stale}
-            onChange={(event) => list.set({ stale: event.target.checked ? "1" : null })}
+    <ListPage<ExperienceFieldsFragment>
+      title="Experiences"
+      noun="experience"
+      list={list}
+      connection={data?.experiences}
+      error={error}
+      loading={loading}
+      create={
+        editor && (
+          <div className="toolbar">
+            <NewExperience kind="PRODUCT_CONFIG" />
+            <NewExperience kind="FEATURE_FLAG" />
+            <NewExperience kind="AB_TEST" />
+          </div>
+        )
+      }
+      moreFilters={
+        <div className="filters">
+          <SelectField
+            label="Kind"
+            value={kind ?? ""}
+            onChange={(value) => list.set({ kind: value })}
+            options={[
+              { value: "", label: "All kinds" },
+              ...Object.entries(KIND_NAMES).map(([value, label]) => ({ value, label })),
+            ]}
           />
-          Stale flags only
-        </label>
-      </div>
-      {error && <RequestError error={error} />}
-      {loading && !data ? (
-        <Loading what="experiences" />
-      ) : (
-        <DataTable<ExperienceFieldsFragment>
-          caption="Experiences"
-          rows={data?.experiences.nodes ?? []}
-          totalCount={data?.experiences.totalCount}
-          pageInfo={data?.experiences.pageInfo}
-          list={list}
-          linkTo={(experience) => `/experiences/${experience.id}`}
-          empty="No experience matches these filters."
-          bulkArchive={
-            mayEdit(viewer.role)
-              ? {
-                  run: async (ids) =>
-                    (await archiveExperiences({ variables: { ids } })).data!.archiveExperiences,
-                }
-              : undefined
-          }
-          columns={[
-            { header: "Kind", cell: (experience) => KIND_NAMES[experience.kind] },
-            {
-              header: "Status",
-              cell: (experience) => (
-                <>
-                  {STATUS_NAMES[experience.status]}
-                  {experience.__typename === "FeatureFlag" && experience.staleSince && (
-                    <span className="badge">stale</span>
-                  )}
-                </>
-              ),
-            },
-            { header: "Segment", cell: (experience) => experience.segment?.name ?? "Everyone" },
-            {
-              header: "Updated",
-              sortBy: "UPDATED_AT",
-              cell: (experience) => new Date(experience.updatedAt).toLocaleString(),
-            },
-          ]}
-        />
-      )}
-    </>
+          <SelectField
+            label="Status"
+            value={status ?? ""}
+            onChange={(value) => list.set({ status: value })}
+            options={[
+              { value: "", label: "Any status" },
+              ...Object.entries(STATUS_NAMES).map(([value, label]) => ({ value, label })),
+            ]}
+          />
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={stale}
+              onChange={(event) => list.set({ stale: event.target.checked ? "1" : null })}
+            />
+            Stale flags only
+          </label>
+        </div>
+      }
+      archive={
+        editor
+          ? async (ids) => (await archiveExperiences({ variables: { ids } })).data!.archiveExperiences
+          : undefined
+      }
+      linkTo={(experience) => `/experiences/${experience.id}`}
+      columns={[
+        { header: "Kind", cell: (experience) => KIND_NAMES[experience.kind] },
+        {
+          header: "Status",
+          cell: (experience) => (
+            <>
+              {STATUS_NAMES[experience.status]}
+              {experience.__typename === "FeatureFlag" && experience.staleSince && (
+                <span className="badge">stale</span>
+              )}
+            </>
+          ),
+        },
+        { header: "Segment", cell: (experience) => experience.segment?.name ?? "Everyone" },
+        {
+          header: "Updated",
+          sortBy: "UPDATED_AT",
+          cell: (experience) => new Date(experience.updatedAt).toLocaleString(),
+        },
+      ]}
+    />
   );
 }
 
@@ -197,8 +180,7 @@ function CreateForm({ kind }: { kind: Kind }) {
     const converted = createInputOf(draft, loaded.types);
     setLocal(converted.ok ? {} : converted.errors);
     if (!converted.ok) return;
-    let id: string | undefined;
-    const done = await submit.run(async () => {
+    const id = await submit.create(async () => {
       const answer =
         kind === "PRODUCT_CONFIG"
           ? (await createConfig({ variables: { input: converted.input as CreateProductConfigInput } })).data!
@@ -208,10 +190,9 @@ function CreateForm({ kind }: { kind: Kind }) {
                 .createFeatureFlag
             : (await createTest({ variables: { input: converted.input as CreateAbTestInput } })).data!
                 .createABTest;
-      id = answer.experience?.id;
-      return answer.userErrors;
+      return { id: answer.experience?.id, userErrors: answer.userErrors };
     });
-    if (done && id) void navigate(`/experiences/${id}`);
+    if (id) void navigate(`/experiences/${id}`);
   };
   return (
     <form onSubmit={(event) => void send(event)} noValidate>

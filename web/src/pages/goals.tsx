@@ -11,10 +11,10 @@ import {
   UpdateGoalDocument,
   type GoalFieldsFragment,
 } from "../../../client";
-import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
+import { ErrorAlerts, Loaded } from "../components/alerts";
 import { Dialog } from "../components/dialog";
 import { CheckboxField, TextField } from "../components/fields";
-import { DataTable, SearchAndArchived, useListParams } from "../components/list";
+import { ListPage, useListParams } from "../components/list";
 import { useSubmit } from "../submit";
 import { mayEdit, useViewer } from "../viewer";
 import { ArchiveButtons, UsedBy } from "./shared";
@@ -95,45 +95,31 @@ function GoalFields({
 }
 
 export function GoalsPage() {
-  const { viewer } = useViewer();
+  const editor = mayEdit(useViewer().viewer.role);
   const list = useListParams();
   const { data, error, loading } = useQuery(ListGoalsDocument, {
-    variables: {
-      filter: { search: list.search || undefined, archived: list.showArchived ? null : false },
-      ...list.variables,
-    },
+    variables: { filter: list.filter, ...list.variables },
   });
   const [archiveGoals] = useMutation(ArchiveGoalsDocument, { refetchQueries: [ListGoalsDocument] });
   return (
-    <>
-      <h1>Goals</h1>
-      {mayEdit(viewer.role) && <NewGoal />}
-      <SearchAndArchived list={list} />
-      {error && <RequestError error={error} />}
-      {loading && !data ? (
-        <Loading what="goals" />
-      ) : (
-        <DataTable<GoalFieldsFragment>
-          caption="Goals"
-          rows={data?.goals.nodes ?? []}
-          totalCount={data?.goals.totalCount}
-          pageInfo={data?.goals.pageInfo}
-          list={list}
-          linkTo={(goal) => `/goals/${goal.id}`}
-          empty={list.search ? `No goal matches “${list.search}”.` : "No goals yet."}
-          bulkArchive={
-            mayEdit(viewer.role)
-              ? { run: async (ids) => (await archiveGoals({ variables: { ids } })).data!.archiveGoals }
-              : undefined
-          }
-          columns={[
-            { header: "Events", cell: (goal) => goal.events.join(", ") },
-            { header: "Value property", cell: (goal) => goal.valueProperty ?? "" },
-            { header: "Used by", cell: (goal) => <UsedBy usages={goal.usages} /> },
-          ]}
-        />
-      )}
-    </>
+    <ListPage<GoalFieldsFragment>
+      title="Goals"
+      noun="goal"
+      list={list}
+      connection={data?.goals}
+      error={error}
+      loading={loading}
+      create={editor && <NewGoal />}
+      archive={
+        editor ? async (ids) => (await archiveGoals({ variables: { ids } })).data!.archiveGoals : undefined
+      }
+      linkTo={(goal) => `/goals/${goal.id}`}
+      columns={[
+        { header: "Events", cell: (goal) => goal.events.join(", ") },
+        { header: "Value property", cell: (goal) => goal.valueProperty ?? "" },
+        { header: "Used by", cell: (goal) => <UsedBy usages={goal.usages} /> },
+      ]}
+    />
   );
 }
 
@@ -145,13 +131,11 @@ function NewGoal() {
   const [createGoal] = useMutation(CreateGoalDocument, { refetchQueries: [ListGoalsDocument] });
   const send = async (event: FormEvent) => {
     event.preventDefault();
-    let id: string | undefined;
-    const done = await submit.run(async () => {
+    const id = await submit.create(async () => {
       const answer = (await createGoal({ variables: { input: inputOf(draft) } })).data!.createGoal;
-      id = answer.goal?.id;
-      return answer.userErrors;
+      return { id: answer.goal?.id, userErrors: answer.userErrors };
     });
-    if (done && id) void navigate(`/goals/${id}`);
+    if (id) void navigate(`/goals/${id}`);
   };
   return (
     <Dialog
@@ -174,11 +158,10 @@ function NewGoal() {
 export function GoalPage() {
   const { id } = useParams();
   const { data, error, refetch } = useQuery(GetGoalDocument, { variables: { id: id! } });
-  if (error) return <RequestError error={error} />;
-  if (!data) return <Loading what="the goal" />;
-  if (!data.goal) return <h1>No such goal</h1>;
   return (
-    <GoalForm key={`${data.goal.id}:${data.goal.version}`} goal={data.goal} reload={() => void refetch()} />
+    <Loaded what="goal" error={error} value={data?.goal}>
+      {(goal) => <GoalForm key={`${goal.id}:${goal.version}`} goal={goal} reload={() => void refetch()} />}
+    </Loaded>
   );
 }
 

@@ -12,10 +12,10 @@ import {
   type KeyFieldsFragment,
   type ValueType,
 } from "../../../client";
-import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
+import { ErrorAlerts, Loaded } from "../components/alerts";
 import { Dialog } from "../components/dialog";
 import { SelectField, TextField, optionsOf } from "../components/fields";
-import { DataTable, SearchAndArchived, useListParams } from "../components/list";
+import { ListPage, useListParams } from "../components/list";
 import { useSubmit } from "../submit";
 import { emptyValueOf, formatValue, parseValue, showValue } from "../values";
 import { mayEdit, useViewer } from "../viewer";
@@ -25,50 +25,32 @@ import { ValueField } from "./value-field";
 const TYPES: readonly ValueType[] = ["STRING", "NUMBER", "BOOLEAN", "JSON"];
 
 export function KeysPage() {
-  const { viewer } = useViewer();
+  const editor = mayEdit(useViewer().viewer.role);
   const list = useListParams();
   const { data, error, loading } = useQuery(ListKeysDocument, {
-    variables: {
-      filter: { search: list.search || undefined, archived: list.showArchived ? null : false },
-      ...list.variables,
-    },
+    variables: { filter: list.filter, ...list.variables },
   });
   const [archiveKeys] = useMutation(ArchiveKeysDocument, { refetchQueries: [ListKeysDocument] });
   return (
-    <>
-      <h1>Keys</h1>
-      {mayEdit(viewer.role) && <NewKey />}
-      <SearchAndArchived list={list} />
-      {error && <RequestError error={error} />}
-      {loading && !data ? (
-        <Loading what="keys" />
-      ) : (
-        <DataTable<KeyFieldsFragment>
-          caption="Keys"
-          rows={data?.keys.nodes ?? []}
-          totalCount={data?.keys.totalCount}
-          pageInfo={data?.keys.pageInfo}
-          list={list}
-          linkTo={(key) => `/keys/${key.id}`}
-          empty={list.search ? `No key matches “${list.search}”.` : "No keys yet."}
-          bulkArchive={
-            mayEdit(viewer.role)
-              ? { run: async (ids) => (await archiveKeys({ variables: { ids } })).data!.archiveKeys }
-              : undefined
-          }
-          columns={[
-            { header: "Type", cell: (key) => key.type },
-            { header: "Default value", cell: (key) => <code>{showValue(key.defaultValue)}</code> },
-            { header: "Used by", cell: (key) => <UsedBy usages={key.usages} /> },
-            {
-              header: "Updated",
-              sortBy: "UPDATED_AT",
-              cell: (key) => new Date(key.updatedAt).toLocaleString(),
-            },
-          ]}
-        />
-      )}
-    </>
+    <ListPage<KeyFieldsFragment>
+      title="Keys"
+      noun="key"
+      list={list}
+      connection={data?.keys}
+      error={error}
+      loading={loading}
+      create={editor && <NewKey />}
+      archive={
+        editor ? async (ids) => (await archiveKeys({ variables: { ids } })).data!.archiveKeys : undefined
+      }
+      linkTo={(key) => `/keys/${key.id}`}
+      columns={[
+        { header: "Type", cell: (key) => key.type },
+        { header: "Default value", cell: (key) => <code>{showValue(key.defaultValue)}</code> },
+        { header: "Used by", cell: (key) => <UsedBy usages={key.usages} /> },
+        { header: "Updated", sortBy: "UPDATED_AT", cell: (key) => new Date(key.updatedAt).toLocaleString() },
+      ]}
+    />
   );
 }
 
@@ -87,8 +69,7 @@ function NewKey() {
     const parsed = parseValue(type, value);
     setValueError(parsed.ok ? undefined : parsed.message);
     if (!parsed.ok) return;
-    let id: string | undefined;
-    const done = await submit.run(async () => {
+    const id = await submit.create(async () => {
       const answer = (
         await createKey({
           variables: {
@@ -96,10 +77,9 @@ function NewKey() {
           },
         })
       ).data!.createKey;
-      id = answer.key?.id;
-      return answer.userErrors;
+      return { id: answer.key?.id, userErrors: answer.userErrors };
     });
-    if (done && id) void navigate(`/keys/${id}`);
+    if (id) void navigate(`/keys/${id}`);
   };
   return (
     <Dialog
@@ -146,12 +126,11 @@ function NewKey() {
 export function KeyPage() {
   const { id } = useParams();
   const { data, error, refetch } = useQuery(GetKeyDocument, { variables: { id } });
-  if (error) return <RequestError error={error} />;
-  if (!data) return <Loading what="the key" />;
-  if (!data.key) return <h1>No such key</h1>;
   // A new version from the server (Reload, or a save) starts the form again from it.
   return (
-    <KeyForm key={`${data.key.id}:${data.key.version}`} keyData={data.key} reload={() => void refetch()} />
+    <Loaded what="key" error={error} value={data?.key}>
+      {(key) => <KeyForm key={`${key.id}:${key.version}`} keyData={key} reload={() => void refetch()} />}
+    </Loaded>
   );
 }
 

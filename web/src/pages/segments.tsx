@@ -12,10 +12,10 @@ import {
   UpdateSegmentDocument,
   type SegmentFieldsFragment,
 } from "../../../client";
-import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
+import { ErrorAlerts, Loaded } from "../components/alerts";
 import { Dialog } from "../components/dialog";
 import { TextField } from "../components/fields";
-import { DataTable, SearchAndArchived, useListParams } from "../components/list";
+import { ListPage, useListParams } from "../components/list";
 import { emptyRule, fromStoredRule, toRuleInput, type RuleModel } from "../rules";
 import { useSubmit } from "../submit";
 import { mayEdit, useViewer } from "../viewer";
@@ -25,49 +25,37 @@ import { ArchiveButtons, UsedBy } from "./shared";
 const FIELDS = ["name", "description", "rule"];
 
 export function SegmentsPage() {
-  const { viewer } = useViewer();
+  const editor = mayEdit(useViewer().viewer.role);
   const list = useListParams();
   const { data, error, loading } = useQuery(ListSegmentsDocument, {
-    variables: {
-      filter: { search: list.search || undefined, archived: list.showArchived ? null : false },
-      ...list.variables,
-    },
+    variables: { filter: list.filter, ...list.variables },
   });
   const [archiveSegments] = useMutation(ArchiveSegmentsDocument, { refetchQueries: [ListSegmentsDocument] });
   return (
-    <>
-      <h1>Segments</h1>
-      {mayEdit(viewer.role) && <NewSegment />}
-      <SearchAndArchived list={list} />
-      {error && <RequestError error={error} />}
-      {loading && !data ? (
-        <Loading what="segments" />
-      ) : (
-        <DataTable<SegmentFieldsFragment>
-          caption="Segments"
-          rows={data?.segments.nodes ?? []}
-          totalCount={data?.segments.totalCount}
-          pageInfo={data?.segments.pageInfo}
-          list={list}
-          linkTo={(segment) => `/segments/${segment.id}`}
-          empty={list.search ? `No segment matches “${list.search}”.` : "No segments yet."}
-          bulkArchive={
-            mayEdit(viewer.role)
-              ? { run: async (ids) => (await archiveSegments({ variables: { ids } })).data!.archiveSegments }
-              : undefined
-          }
-          columns={[
-            { header: "Description", cell: (segment) => segment.description },
-            { header: "Used by", cell: (segment) => <UsedBy usages={segment.usages} /> },
-            {
-              header: "Updated",
-              sortBy: "UPDATED_AT",
-              cell: (segment) => new Date(segment.updatedAt).toLocaleString(),
-            },
-          ]}
-        />
-      )}
-    </>
+    <ListPage<SegmentFieldsFragment>
+      title="Segments"
+      noun="segment"
+      list={list}
+      connection={data?.segments}
+      error={error}
+      loading={loading}
+      create={editor && <NewSegment />}
+      archive={
+        editor
+          ? async (ids) => (await archiveSegments({ variables: { ids } })).data!.archiveSegments
+          : undefined
+      }
+      linkTo={(segment) => `/segments/${segment.id}`}
+      columns={[
+        { header: "Description", cell: (segment) => segment.description },
+        { header: "Used by", cell: (segment) => <UsedBy usages={segment.usages} /> },
+        {
+          header: "Updated",
+          sortBy: "UPDATED_AT",
+          cell: (segment) => new Date(segment.updatedAt).toLocaleString(),
+        },
+      ]}
+    />
   );
 }
 
@@ -81,17 +69,15 @@ function NewSegment() {
   const [createSegment] = useMutation(CreateSegmentDocument, { refetchQueries: [ListSegmentsDocument] });
   const send = async (event: FormEvent) => {
     event.preventDefault();
-    let id: string | undefined;
-    const done = await submit.run(async () => {
+    const id = await submit.create(async () => {
       const answer = (
         await createSegment({
           variables: { input: { name, description: description || undefined, rule: toRuleInput(rule) } },
         })
       ).data!.createSegment;
-      id = answer.segment?.id;
-      return answer.userErrors;
+      return { id: answer.segment?.id, userErrors: answer.userErrors };
     });
-    if (done && id) void navigate(`/segments/${id}`);
+    if (id) void navigate(`/segments/${id}`);
   };
   return (
     <Dialog
@@ -122,15 +108,16 @@ function NewSegment() {
 export function SegmentPage() {
   const { id } = useParams();
   const { data, error, refetch } = useQuery(GetSegmentDocument, { variables: { id: id! } });
-  if (error) return <RequestError error={error} />;
-  if (!data) return <Loading what="the segment" />;
-  if (!data.segment) return <h1>No such segment</h1>;
   return (
-    <SegmentForm
-      key={`${data.segment.id}:${data.segment.version}`}
-      segment={data.segment}
-      reload={() => void refetch()}
-    />
+    <Loaded what="segment" error={error} value={data?.segment}>
+      {(segment) => (
+        <SegmentForm
+          key={`${segment.id}:${segment.version}`}
+          segment={segment}
+          reload={() => void refetch()}
+        />
+      )}
+    </Loaded>
   );
 }
 
@@ -159,13 +146,11 @@ function SegmentForm({ segment, reload }: { segment: SegmentFieldsFragment; relo
     );
   };
   const clone = async () => {
-    let id: string | undefined;
-    const done = await submit.run(async () => {
+    const id = await submit.create(async () => {
       const answer = (await cloneSegment({ variables: { id: segment.id } })).data!.cloneSegment;
-      id = answer.segment?.id;
-      return answer.userErrors;
+      return { id: answer.segment?.id, userErrors: answer.userErrors };
     });
-    if (done && id) void navigate(`/segments/${id}`);
+    if (id) void navigate(`/segments/${id}`);
   };
   return (
     <>

@@ -9,7 +9,7 @@ import {
 import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
 import { ConfirmButton, Dialog } from "../components/dialog";
 import { SelectField, TextField } from "../components/fields";
-import { useSearchParam } from "../components/list";
+import { AdminPage, HeaderRow, useSearchParam } from "../components/list";
 import { useSubmit } from "../submit";
 import { mayAdminister, useViewer } from "../viewer";
 import { SecretField } from "./secret-field";
@@ -95,61 +95,41 @@ function Revoke({ id, name }: { id: string; name: string }) {
 }
 
 export function TokensPage() {
-  const { viewer } = useViewer();
-  const allowed = mayAdminister(viewer.role);
+  const allowed = mayAdminister(useViewer().viewer.role);
   const { data, error, loading } = useQuery(ApiTokensDocument, { skip: !allowed });
-  const [search, setSearch] = useSearchParam("q");
+  const search = useSearchParam("q");
   const tokens =
-    data?.apiTokens.filter((token) => token.name.toLowerCase().includes(search.toLowerCase())) ?? [];
+    data?.apiTokens.filter((token) => token.name.toLowerCase().includes(search[0].toLowerCase())) ?? [];
   return (
-    <>
-      <h1>Tokens</h1>
-      {!allowed ? (
-        <p>Only an ADMIN token sees and makes tokens.</p>
-      ) : (
-        <>
-          <NewToken />
-          <div className="filters">
-            <input
-              type="search"
-              aria-label="Search"
-              placeholder="Search by name"
-              value={search}
-              onChange={(event) => setSearch(event.target.value)}
-            />
-          </div>
-          {error && <RequestError error={error} />}
-          {loading && !data && <Loading what="tokens" />}
-          {data && (
-            <div className="table-wrap">
-              <table>
-                <caption>Tokens ({tokens.length})</caption>
-                <thead>
-                  <tr>
-                    {["Name", "Role", "Created", "Last used", "State", "Actions"].map((header) => (
-                      <th scope="col" key={header}>
-                        {header}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {tokens.map((token) => (
-                    <tr key={token.id}>
-                      <th scope="row">{token.name}</th>
-                      <td>{token.role}</td>
-                      <td>{new Date(token.createdAt).toLocaleString()}</td>
-                      <td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : "never"}</td>
-                      <td>{token.revoked ? "revoked" : "active"}</td>
-                      <td>{!token.revoked && <Revoke id={token.id} name={token.name} />}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>
+    <AdminPage
+      title="Tokens"
+      allowed={allowed}
+      create={<NewToken />}
+      searchHint="Search by name"
+      search={search}
+    >
+      {error && <RequestError error={error} />}
+      {loading && !data && <Loading what="tokens" />}
+      {data && (
+        <div className="table-wrap">
+          <table>
+            <caption>Tokens ({tokens.length})</caption>
+            <HeaderRow headers={["Name", "Role", "Created", "Last used", "State", "Actions"]} />
+            <tbody>
+              {tokens.map((token) => (
+                <tr key={token.id}>
+                  <th scope="row">{token.name}</th>
+                  <td>{token.role}</td>
+                  <td>{new Date(token.createdAt).toLocaleString()}</td>
+                  <td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : "never"}</td>
+                  <td>{token.revoked ? "revoked" : "active"}</td>
+                  <td>{!token.revoked && <Revoke id={token.id} name={token.name} />}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
-    </>
+    </AdminPage>
   );
 }

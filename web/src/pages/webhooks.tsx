@@ -11,7 +11,7 @@ import {
 import { ErrorAlerts, Loading, RequestError } from "../components/alerts";
 import { ConfirmButton, Dialog } from "../components/dialog";
 import { TextField } from "../components/fields";
-import { useSearchParam } from "../components/list";
+import { AdminPage, HeaderRow, useSearchParam } from "../components/list";
 import { useSubmit } from "../submit";
 import { mayAdminister, useViewer } from "../viewer";
 import { SecretField } from "./secret-field";
@@ -136,15 +136,9 @@ function Deliveries() {
               <caption>
                 Newest deliveries to {url} ({webhook.deliveries.totalCount} in all)
               </caption>
-              <thead>
-                <tr>
-                  {["Event", "Status", "Attempts", "Last answer", "Next attempt", "Actions"].map((header) => (
-                    <th scope="col" key={header}>
-                      {header}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <HeaderRow
+                headers={["Event", "Status", "Attempts", "Last answer", "Next attempt", "Actions"]}
+              />
               <tbody>
                 {webhook.deliveries.nodes.map((delivery) => (
                   <tr key={delivery.id}>
@@ -176,70 +170,50 @@ function Deliveries() {
 }
 
 export function WebhooksPage() {
-  const { viewer } = useViewer();
-  const allowed = mayAdminister(viewer.role);
+  const allowed = mayAdminister(useViewer().viewer.role);
   const { data, error, loading } = useQuery(WebhooksDocument, { skip: !allowed });
-  const [search, setSearch] = useSearchParam("q");
+  const search = useSearchParam("q");
   const webhooks =
     data?.webhooks.filter((webhook) =>
-      `${webhook.url} ${webhook.description ?? ""}`.toLowerCase().includes(search.toLowerCase()),
+      `${webhook.url} ${webhook.description ?? ""}`.toLowerCase().includes(search[0].toLowerCase()),
     ) ?? [];
   return (
-    <>
-      <h1>Webhooks</h1>
-      {!allowed ? (
-        <p>Only an ADMIN token sees and makes webhooks.</p>
-      ) : (
-        <>
-          <NewWebhook />
-          <div className="filters">
-            <input
-              type="search"
-              aria-label="Search"
-              placeholder="Search by address or description"
-              value={search}
-              onChange={(event) => setSearch(event.target.value)}
-            />
+    <AdminPage
+      title="Webhooks"
+      allowed={allowed}
+      create={<NewWebhook />}
+      searchHint="Search by address or description"
+      search={search}
+    >
+      {error && <RequestError error={error} />}
+      {loading && !data && <Loading what="webhooks" />}
+      {data &&
+        (webhooks.length === 0 ? (
+          <p className="status">No webhooks{search[0] && " match"}.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <caption>Webhooks ({webhooks.length})</caption>
+              <HeaderRow headers={["Name", "Events", "State", "Actions"]} />
+              <tbody>
+                {webhooks.map((webhook) => (
+                  <tr key={webhook.id}>
+                    <th scope="row">
+                      {webhook.url}
+                      {webhook.description && <div className="hint">{webhook.description}</div>}
+                    </th>
+                    <td>{webhook.events.join(", ")}</td>
+                    <td>{webhook.active ? "active" : "paused"}</td>
+                    <td>
+                      <WebhookActions id={webhook.id} url={webhook.url} active={webhook.active} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
-          {error && <RequestError error={error} />}
-          {loading && !data && <Loading what="webhooks" />}
-          {data &&
-            (webhooks.length === 0 ? (
-              <p className="status">No webhooks{search && " match"}.</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption>Webhooks ({webhooks.length})</caption>
-                  <thead>
-                    <tr>
-                      {["Name", "Events", "State", "Actions"].map((header) => (
-                        <th scope="col" key={header}>
-                          {header}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {webhooks.map((webhook) => (
-                      <tr key={webhook.id}>
-                        <th scope="row">
-                          {webhook.url}
-                          {webhook.description && <div className="hint">{webhook.description}</div>}
-                        </th>
-                        <td>{webhook.events.join(", ")}</td>
-                        <td>{webhook.active ? "active" : "paused"}</td>
-                        <td>
-                          <WebhookActions id={webhook.id} url={webhook.url} active={webhook.active} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            ))}
-          {data && data.webhooks.length > 0 && <Deliveries />}
-        </>
-      )}
-    </>
+        ))}
+      {data && data.webhooks.length > 0 && <Deliveries />}
+    </AdminPage>
   );
 }
