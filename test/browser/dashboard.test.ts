@@ -520,6 +520,42 @@ inBrowser("the dashboard", () => {
     await page.getByText("NUMBER key").waitFor();
   });
 
+  test("keyboard only: a segment with a condition made in the rule builder, and the goal form sent with Enter", async () => {
+    const page = await open("/segments");
+    await h1(page, "Segments").waitFor();
+    await page.getByRole("button", { name: "New segment" }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "New segment" });
+    const name = unique("Keyboard segment");
+    await dialog.getByLabel("Name", { exact: true }).focus();
+    await page.keyboard.type(name);
+    await dialog.getByRole("button", { name: "Add property condition" }).focus();
+    await page.keyboard.press("Enter");
+    // The new condition's first field is the next stop after its group's legend.
+    const property = dialog.getByRole("group", { name: "Condition 1" }).getByLabel("Property");
+    await property.focus();
+    await page.keyboard.type("plan");
+    await page.keyboard.press("Tab"); // Operator
+    await page.keyboard.press("Tab"); // Values
+    await page.keyboard.type("pro");
+    await dialog.getByRole("button", { name: "Create" }).focus();
+    await page.keyboard.press("Enter");
+    await h1(page, name).waitFor();
+    expect(await page.getByLabel("Values").inputValue()).toBe("pro");
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Goals" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "New goal" }).focus();
+    await page.keyboard.press("Enter");
+    const goalName = unique("Keyboard goal");
+    await page.keyboard.type(goalName); // the dialog focuses its first field, Name
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Purchase Completed");
+    await page.getByRole("dialog", { name: "New goal" }).getByRole("button", { name: "Create" }).focus();
+    await page.keyboard.press("Enter");
+    await h1(page, goalName).waitFor();
+  });
+
   test("at 375 px wide the navigation folds behind Menu and no page scrolls sideways", async () => {
     const page = await open("/experiences", ADMIN, { width: 375, height: 800 });
     await h1(page, "Experiences").waitFor();
