@@ -23,14 +23,17 @@ function buildDashboardIfStale(root) {
     {
       cwd: root,
       stdio: "inherit",
+      // jest sets NODE_ENV=test, which Vite would honour with React's development build: the tests
+      // drive what ships.
+      env: { ...process.env, NODE_ENV: "production" },
     },
   );
 }
 
 /**
  * Before any suite: the playground's and the dashboard's bundles (built by `npm run build`; tests
- * that load the pages need them), and the database engine this run uses, proven by asking it and printed so CI's log says which
- * engine each pass ran on. A PostgreSQL pass whose server does not answer fails here.
+ * that load the pages need them), and the database engine this run uses, proven by asking it and
+ * printed so CI's log says which engine each pass ran on. A PostgreSQL pass whose server does not answer fails here.
  */
 module.exports = async function globalSetup() {
   const root = path.join(__dirname, "..", "..");
