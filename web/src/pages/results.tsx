@@ -188,10 +188,15 @@ function DailyChart({ test, daily }: { test: ABTest; daily: DailyResults }) {
         "#827717",
         "#283593",
       ];
+      const days = daily.map((day) => Date.parse(`${day.date}T00:00:00Z`) / 1000);
+      const pad = days.length === 1 ? DAY / 1000 : 0;
       plot = new UPlot(
         {
           width: Math.max(280, Math.min(element.clientWidth || 640, 900)),
           height: 240,
+          // A test's first day alone would otherwise be spread over years: show a day either side.
+          // A fixed span: a test's first day alone would otherwise be spread over years.
+          scales: { x: { time: true, auto: false, range: [days[0] - pad, days[days.length - 1] + pad] } },
           series: [
             {},
             ...variants.map((variant, index) => ({
@@ -209,7 +214,7 @@ function DailyChart({ test, daily }: { test: ABTest; daily: DailyResults }) {
             },
           ],
         },
-        [daily.map((day) => Date.parse(`${day.date}T00:00:00Z`) / 1000), ...series] as never,
+        [days, ...series] as never,
         element,
       );
     });
