@@ -1,5 +1,5 @@
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import {
   ArchiveExperienceDocument,
@@ -324,7 +324,11 @@ function History({ experience }: { experience: Experience }) {
   const [revert] = useMutation(RevertExperienceDocument);
   const submit = useSubmit([]);
   // A change made on this page is a new version: the list follows it.
+  // (The query itself asked for the version the page opened with: only later ones ask again.)
+  const shownVersion = useRef(experience.version);
   useEffect(() => {
+    if (shownVersion.current === experience.version) return;
+    shownVersion.current = experience.version;
     void refetch();
   }, [experience.version, refetch]);
   const history = data?.experience?.history;
